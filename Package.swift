@@ -1,0 +1,35 @@
+// swift-tools-version:5.10
+// kdistill: knowledge distillation on the CPU, in Swift, on OpenBLAS.
+import PackageDescription
+
+/// Hot kernels are compiled without bounds/overflow checks; everything else keeps Swift's checks.
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "kdistill",
+    products: [
+        .executable(name: "kdistill", targets: ["kdistill"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "KDTensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        .target(name: "KDNN", dependencies: ["KDTensor"]),
+        .target(name: "KDData", dependencies: ["KDTensor", "CZlib"], swiftSettings: fastMath),
+        .target(name: "KDMethods", dependencies: ["KDNN", "KDTensor"]),
+        .target(name: "KDTrain", dependencies: ["KDMethods", "KDNN", "KDData", "KDTensor", "CZlib"]),
+        .executableTarget(name: "kdistill", dependencies: ["KDTrain"]),
+
+        .target(name: "TestSupport", dependencies: ["KDTensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "KDTensorTests", dependencies: ["KDTensor", "TestSupport"]),
+        .testTarget(name: "KDNNTests", dependencies: ["KDNN", "TestSupport"]),
+        .testTarget(name: "KDDataTests", dependencies: ["KDData", "TestSupport"]),
+        .testTarget(name: "KDMethodsTests", dependencies: ["KDMethods", "TestSupport"]),
+        .testTarget(name: "KDTrainTests", dependencies: ["KDTrain", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// KDNN module.

@@ -1,0 +1,110 @@
+// Vector: SIMD reductions and elementwise maps on raw float buffers. Reductions keep several
+// SIMD accumulators (a plain `+=` loop cannot vectorise under strict IEEE ordering).
+
+/// Reductions and maps over `UnsafePointer<Float>` runs; the building blocks of the op kernels.
+public enum Vector {
+    /// Σ x[i], i < n.
+    @inline(__always)
+    public static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
+        var i = 0
+        let raw = UnsafeRawPointer(x)
+        while i + 32 <= n {
+            acc0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            acc1 += raw.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+            i += 32
+        }
+        var s = (acc0 + acc1).sum()
+        while i < n { s += x[i]; i += 1 }
+        return s
+    }
+
+    /// Σ x[i]·y[i], i < n.
+    @inline(__always)
+    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
+        var i = 0
+        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
+        while i + 32 <= n {
+            acc0 += rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                * ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            acc1 += rx.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+                * ry.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+            i += 32
+        }
+        var s = (acc0 + acc1).sum()
+        while i < n { s += x[i] * y[i]; i += 1 }
+        return s
+    }
+
+    /// Σ (x[i] − c)², i < n.
+    @inline(__always)
+    public static func sumSquaredDeviation(_ x: UnsafePointer<Float>, _ n: Int, from c: Float) -> Float {
+        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
+        let cv = SIMD16<Float>(repeating: c)
+        var i = 0
+        let raw = UnsafeRawPointer(x)
+        while i + 32 <= n {
+            let d0 = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - cv
+            let d1 = raw.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self) - cv
+            acc0 += d0 * d0
+            acc1 += d1 * d1
+            i += 32
+        }
+        var s = (acc0 + acc1).sum()
+        while i < n { let d = x[i] - c; s += d * d; i += 1 }
+        return s
+    }
+
+    /// max x[i] and its first index, i < n (n > 0).
+    @inline(__always)
+    public static func argmax(_ x: UnsafePointer<Float>, _ n: Int, stride: Int = 1) -> (Float, Int) {
+        var best = x[0], at = 0
+        var i = 1
+        while i < n {
+            let v = x[i * stride]
+            if v > best || (v != v && best == best) { best = v; at = i }
+            i += 1
+        }
+        return (best, at)
+    }
+
+    /// y[i] += x[i], i < n.
+    @inline(__always)
+    public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { y[i] += x[i] }
+    }
+
+    /// y[i] += a·x[i], i < n.
+    @inline(__always)
+    public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { y[i] += a * x[i] }
+    }
+
+    /// out[i] = f(x[i]) over `n` elements, split over threads for large n.
+    @inline(__always)
+    public static func map(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                           _ f: (Float) -> Float) {
+        Parallel.chunks(n, minPerThread: 1 << 15) { r in
+            for i in r { out[i] = f(x[i]) }
+        }
+    }
+
+    /// out[i] = f(x[i], y[i]) over `n` elements, split over threads for large n.
+    @inline(__always)
+    public static func zip(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                           _ n: Int, _ f: (Float, Float) -> Float) {
+        Parallel.chunks(n, minPerThread: 1 << 15) { r in
+            for i in r { out[i] = f(x[i], y[i]) }
+        }
+    }
+
+    /// out[i] = f(x[i], y[i], z[i]) over `n` elements, split over threads for large n.
+    @inline(__always)
+    public static func zip3(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
+                            _ out: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Float, Float, Float) -> Float) {
+        Parallel.chunks(n, minPerThread: 1 << 15) { r in
+            for i in r { out[i] = f(x[i], y[i], z[i]) }
+        }
+    }
+}

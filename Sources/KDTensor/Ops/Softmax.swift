@@ -1,0 +1,103 @@
+// Softmax: fused, numerically stable softmax, log-softmax and cross-entropy (with optional label
+// smoothing). Rows are shifted by their maximum before exponentiating.
+import Foundation
+
+extension Tensor {
+    /// Runs `body(rowStart, stride)` for every softmax row along `axis` ([outer, r, inner] layout).
+    func forEachRow(axis: Int, _ body: (Int, Int, Int) -> Void) {
+        let ax = axis < 0 ? axis + rank : axis
+        let outer = shape[..<ax].reduce(1, *), r = shape[ax], inner = shape[(ax + 1)...].reduce(1, *)
+        Parallel.chunks(outer * inner, minPerThread: Swift.max(1, 8192 / Swift.max(r, 1))) { range in
+            for p in range { body((p / inner) * r * inner + p % inner, inner, r) }
+        }
+    }
+
+    /// exp(x_i − max) / Σ exp(x_j − max) along `axis`.
+    public func softmax(axis: Int = -1) -> Tensor {
+        let out = Tensor(uninitialized: shape)
+        let x = data, y = out.data
+        forEachRow(axis: axis) { start, s, r in
+            var m = -Float.infinity
+            for j in 0..<r { m = Swift.max(m, x[start + j * s]) }
+            var z: Float = 0
+            for j in 0..<r { let e = Foundation.exp(x[start + j * s] - m); y[start + j * s] = e; z += e }
+            let inv = 1 / z
+            for j in 0..<r { y[start + j * s] *= inv }
+        }
+        let saved = out.detached()
+        return out.recorded("softmax", [self]) { g in
+            // dx = y ⊙ (g − Σ g⊙y)
+            let dx = Tensor(uninitialized: saved.shape)
+            let gp = g.data, yp = saved.data, d = dx.data
+            saved.forEachRow(axis: axis) { start, s, r in
+                var dot: Float = 0
+                for j in 0..<r { dot += gp[start + j * s] * yp[start + j * s] }
+                for j in 0..<r { d[start + j * s] = yp[start + j * s] * (gp[start + j * s] - dot) }
+            }
+            return [dx]
+        }
+    }
+
+    /// x_i − max − log Σ exp(x_j − max) along `axis`.
+    public func logSoftmax(axis: Int = -1) -> Tensor {
+        let out = Tensor(uninitialized: shape)
+        let x = data, y = out.data
+        forEachRow(axis: axis) { start, s, r in
+            var m = -Float.infinity
+            for j in 0..<r { m = Swift.max(m, x[start + j * s]) }
+            var z: Float = 0
+            for j in 0..<r { z += Foundation.exp(x[start + j * s] - m) }
+            let lse = m + Foundation.log(z)
+            for j in 0..<r { y[start + j * s] = x[start + j * s] - lse }
+        }
+        let saved = out.detached()
+        return out.recorded("logSoftmax", [self]) { g in
+            // dx = g − softmax ⊙ Σ g
+            let dx = Tensor(uninitialized: saved.shape)
+            let gp = g.data, yp = saved.data, d = dx.data
+            saved.forEachRow(axis: axis) { start, s, r in
+                var total: Float = 0
+                for j in 0..<r { total += gp[start + j * s] }
+                for j in 0..<r { d[start + j * s] = gp[start + j * s] - Foundation.exp(yp[start + j * s]) * total }
+            }
+            return [dx]
+        }
+    }
+}
+
+/// Mean cross-entropy of `logits` `[B, K]` against integer `labels` (each in `0..<K`).
+/// With `labelSmoothing` ε the target is `(1 − ε)·onehot + ε/K`.
+public func crossEntropy(_ logits: Tensor, labels: [Int32], labelSmoothing: Float = 0) -> Tensor {
+    precondition(logits.rank == 2 && logits.shape[0] == labels.count,
+                 "crossEntropy: logits \(logits.shape) vs \(labels.count) labels")
+    let (b, k) = (logits.shape[0], logits.shape[1])
+    let probs = Tensor(uninitialized: [b, k])
+    let x = logits.data, p = probs.data
+    var total: Double = 0
+    let eps = labelSmoothing
+    for i in 0..<b {
+        let row = x + i * k
+        var m = -Float.infinity
+        for j in 0..<k { m = Swift.max(m, row[j]) }
+        var z: Float = 0, sumLogits: Float = 0
+        for j in 0..<k { let e = exp(row[j] - m); p[i * k + j] = e; z += e; sumLogits += row[j] }
+        let lse = m + log(z)
+        let inv = 1 / z
+        for j in 0..<k { p[i * k + j] *= inv }
+        let y = Int(labels[i])
+        precondition(y >= 0 && y < k, "crossEntropy: label \(y) outside 0..<\(k)")
+        total += Double((1 - eps) * (lse - row[y]) + eps * (lse - sumLogits / Float(k)))
+    }
+    let out = Tensor(Float(total / Double(b)))
+    return out.recorded("crossEntropy", [logits]) { g in
+        // dz = (softmax − target) / B
+        let dz = Tensor(uninitialized: [b, k])
+        let scale = g.item / Float(b), d = dz.data
+        for i in 0..<b {
+            for j in 0..<k { d[i * k + j] = (p[i * k + j] - eps / Float(k)) * scale }
+            d[i * k + Int(labels[i])] -= (1 - eps) * scale
+        }
+        _ = probs
+        return [dz]
+    }
+}

@@ -1,0 +1,71 @@
+// RNG: a small, seedable, serialisable generator (xoshiro256**, seeded by SplitMix64) used for
+// initialisation, dropout, shuffling and augmentation, so every run is repeatable from its seed.
+import Foundation
+
+/// xoshiro256** with SplitMix64 seeding. Its state can be saved and restored for resumable runs.
+public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendable {
+    /// The four state words.
+    public private(set) var state: [UInt64]
+
+    /// A generator determined entirely by `seed`.
+    public init(seed: UInt64) {
+        var sm = seed
+        func splitmix() -> UInt64 {
+            sm &+= 0x9E37_79B9_7F4A_7C15
+            var z = sm
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = [splitmix(), splitmix(), splitmix(), splitmix()]
+    }
+
+    /// A generator continuing from a saved state (four words).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        self.state = state
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = rotl(state[1] &* 5, 7) &* 9
+        let t = state[1] << 17
+        state[2] ^= state[0]; state[3] ^= state[1]; state[1] ^= state[2]; state[0] ^= state[3]
+        state[2] ^= t
+        state[3] = rotl(state[3], 45)
+        return result
+    }
+
+    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// Uniform in [0, 1) with 24 bits of precision.
+    public mutating func uniform() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+
+    /// Standard normal (Box–Muller).
+    public mutating func normal() -> Float {
+        let u1 = max(Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0), 1e-300)
+        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        return Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+    }
+
+    /// Uniform integer in 0..<n (n > 0).
+    public mutating func int(below n: Int) -> Int { Int(next(upperBound: UInt64(n))) }
+
+    /// An independent generator derived from this one's stream (for a sub-task such as dropout).
+    public mutating func fork() -> SeededGenerator { SeededGenerator(seed: next()) }
+}
+
+extension Tensor {
+    /// Normal(0, std²) entries from `rng`.
+    public static func randomNormal(_ shape: [Int], std: Float = 1, rng: inout SeededGenerator) -> Tensor {
+        let t = Tensor(uninitialized: shape)
+        for i in 0..<t.count { t.data[i] = rng.normal() * std }
+        return t
+    }
+
+    /// Uniform(lo, hi) entries from `rng`.
+    public static func randomUniform(_ shape: [Int], _ lo: Float, _ hi: Float, rng: inout SeededGenerator) -> Tensor {
+        let t = Tensor(uninitialized: shape)
+        for i in 0..<t.count { t.data[i] = lo + (hi - lo) * rng.uniform() }
+        return t
+    }
+}

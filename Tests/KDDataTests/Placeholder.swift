@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderKDDataTests: XCTestCase { func testNothing() {} }

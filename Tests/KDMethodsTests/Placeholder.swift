@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderKDMethodsTests: XCTestCase { func testNothing() {} }
