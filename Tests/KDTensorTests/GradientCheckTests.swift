@@ -38,6 +38,14 @@ final class GradientCheckTests: XCTestCase {
         "smoothL1Loss": { check([[3, 4], [3, 4]], scale: 2) { smoothL1Loss($0[0], $0[1]) } },
         "l2Normalize": { check([[3, 4]]) { $0[0].l2Normalized(axis: 1) } },
         "pairwiseDistances": { check([[5, 3]]) { pairwiseDistances($0[0]) } },
+        "conv2d": { check([[2, 3, 5, 6], [4, 3, 3, 3], [4]]) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) } },
+        "maxPool2d": { check([[2, 2, 5, 5]]) { maxPool2d($0[0], kernel: 3, stride: 2, padding: 1) } },
+        "avgPool2d": { check([[2, 2, 5, 5]]) { avgPool2d($0[0], kernel: 3, stride: 2, padding: 1) } },
+        "adaptiveAvgPool2d": { check([[2, 2, 5, 7]]) { adaptiveAvgPool2d($0[0], outH: 3, outW: 2) } },
+        "adaptiveMaxPool2d": { check([[2, 2, 5, 7]]) { adaptiveMaxPool2d($0[0], outH: 3, outW: 2) } },
+        "globalAvgPool2d": { check([[2, 3, 4, 5]]) { globalAvgPool2d($0[0]) } },
+        "batchNorm": { check([[3, 2, 2, 3], [2], [2]]) { bnTraining($0, relu: false) } },
+        "batchNormReLU": { check([[3, 2, 2, 3], [2], [2]]) { bnTraining($0, relu: true) } },
         "dropout": {
             check([[4, 5]]) { x in
                 var rng = SeededGenerator(seed: 3)
@@ -80,4 +88,11 @@ func check(_ shapes: [[Int]], positive: Set<Int> = [], awayFromZero: Bool = fals
         return t
     }
     assertGradientsMatch(inputs, file: file, line: line, f)
+}
+
+/// Training-mode batch norm of inputs [x, γ, β] with fresh running statistics.
+func bnTraining(_ t: [Tensor], relu: Bool) -> Tensor {
+    let c = t[1].count
+    let state = BatchNormState(weight: t[1], bias: t[2], runningMean: .zeros([c]), runningVar: .ones([c]))
+    return batchNorm(t[0], state, training: true, relu: relu)
 }
