@@ -90,6 +90,55 @@ class ResNet(nn.Module):
         return (logits, feats) if taps else logits
 
 
+class WideBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.bn1 = nn.BatchNorm2d(cin)
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.equal = cin == cout
+        self.convShortcut = None if self.equal else nn.Conv2d(cin, cout, 1, stride, 0, bias=False)
+
+    def forward(self, x):
+        pre = F.relu(self.bn1(x))
+        out = self.conv2(F.relu(self.bn2(self.conv1(pre))))
+        return out + (x if self.equal else self.convShortcut(pre))
+
+
+class NetworkBlock(nn.Module):
+    def __init__(self, n, cin, cout, stride):
+        super().__init__()
+        self.layer = nn.Sequential(*[WideBlock(cin if i == 0 else cout, cout, stride if i == 0 else 1) for i in range(n)])
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+class WideResNet(nn.Module):
+    def __init__(self, depth, widen, in_channels, num_classes):
+        super().__init__()
+        n = (depth - 4) // 6
+        w = [16, 16 * widen, 32 * widen, 64 * widen]
+        self.conv1 = nn.Conv2d(in_channels, w[0], 3, 1, 1, bias=False)
+        self.block1 = NetworkBlock(n, w[0], w[1], 1)
+        self.block2 = NetworkBlock(n, w[1], w[2], 2)
+        self.block3 = NetworkBlock(n, w[2], w[3], 2)
+        self.bn1 = nn.BatchNorm2d(w[3])
+        self.fc = nn.Linear(w[3], num_classes)
+
+    def forward(self, x, taps=False):
+        feats = {"stem": self.conv1(x)}
+        h = feats["stem"]
+        for g in (1, 2, 3):
+            h = getattr(self, f"block{g}")(h)
+            feats[f"block{g}"] = h
+        pooled = F.adaptive_avg_pool2d(F.relu(self.bn1(h)), 1).flatten(1)
+        feats["pool"] = pooled
+        logits = self.fc(pooled)
+        return (logits, feats) if taps else logits
+
+
 def build(name, in_channels=1, num_classes=10, size=28):
     """Builds a zoo model by its kdistill name."""
     if name.startswith("mlp-"):
@@ -102,4 +151,7 @@ def build(name, in_channels=1, num_classes=10, size=28):
         depth = int(name[6:-2] if wide else name[6:])
         widths = (32, 64, 128, 256) if wide else (16, 16, 32, 64)
         return ResNet(depth, in_channels, num_classes, widths)
+    if name.startswith("wrn-"):
+        depth, widen = (int(v) for v in name[4:].split("-"))
+        return WideResNet(depth, widen, in_channels, num_classes)
     raise ValueError(f"unknown model {name}")

@@ -41,6 +41,4 @@ public protocol Model: Layer {
     var tapNames: [String] { get }
     /// Runs `x` `[N, C, H, W]` through the network.
     func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput
-    /// Forward FLOPs per image (a multiply-add counts 2).
-    var flopsPerImage: Int { get }
 }

@@ -12,6 +12,6 @@ public enum OpCatalog {
         "softmax", "logSoftmax", "crossEntropy", "klDivergence", "mseLoss", "smoothL1Loss",
         "l2Normalize", "pairwiseDistances", "dropout",
         "conv2d", "maxPool2d", "avgPool2d", "adaptiveAvgPool2d", "adaptiveMaxPool2d", "globalAvgPool2d",
-        "batchNorm", "batchNormReLU",
+        "batchNorm", "batchNormReLU", "addReLU",
     ]
 }

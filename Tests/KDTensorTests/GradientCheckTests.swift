@@ -46,6 +46,7 @@ final class GradientCheckTests: XCTestCase {
         "globalAvgPool2d": { check([[2, 3, 4, 5]]) { globalAvgPool2d($0[0]) } },
         "batchNorm": { check([[3, 2, 2, 3], [2], [2]]) { bnTraining($0, relu: false) } },
         "batchNormReLU": { check([[3, 2, 2, 3], [2], [2]]) { bnTraining($0, relu: true) } },
+        "addReLU": { check([[3, 4], [3, 4]], awayFromZero: true) { addReLU($0[0], $0[1] * 0.01) } },
         "dropout": {
             check([[4, 5]]) { x in
                 var rng = SeededGenerator(seed: 3)

@@ -1,0 +1,83 @@
+// WideResNet: `wrn-D-k` of Zagoruyko & Komodakis 2016 (D = 6n + 4, widths 16, 16k, 32k, 64k) with
+// pre-activation blocks, named as in the attention-transfer and RepDistiller code.
+import KDTensor
+
+/// BN → ReLU → conv3x3(stride) → BN → ReLU → conv3x3, shortcut conv1x1 on the pre-activated input
+/// when the width changes (identity otherwise).
+final class WideBlock: Layer {
+    let bn1: BatchNorm2d, conv1: Conv2d, bn2: BatchNorm2d, conv2: Conv2d
+    let shortcut: Conv2d?
+
+    init(_ cin: Int, _ cout: Int, stride: Int, rng: inout SeededGenerator) {
+        bn1 = BatchNorm2d(cin)
+        conv1 = Conv2d(cin, cout, kernel: 3, stride: stride, padding: 1, rng: &rng)
+        bn2 = BatchNorm2d(cout)
+        conv2 = Conv2d(cout, cout, kernel: 3, padding: 1, rng: &rng)
+        shortcut = cin == cout ? nil : Conv2d(cin, cout, kernel: 1, stride: stride, rng: &rng)
+    }
+
+    func forward(_ x: Tensor, _ ctx: ForwardContext) -> Tensor {
+        let pre = bn1(x, ctx, relu: true)
+        let h = conv2(bn2(conv1(pre), ctx, relu: true))
+        return h + (shortcut.map { $0(pre) } ?? x)
+    }
+
+    func namedTensors(prefix: String) -> [NamedTensor] {
+        bn1.namedTensors(prefix: prefix + "bn1.") + conv1.namedTensors(prefix: prefix + "conv1.")
+            + bn2.namedTensors(prefix: prefix + "bn2.") + conv2.namedTensors(prefix: prefix + "conv2.")
+            + (shortcut?.namedTensors(prefix: prefix + "convShortcut.") ?? [])
+    }
+}
+
+/// Wide ResNet; taps `stem`, `block1…3`, `pool`, `logits`.
+public final class WideResNet: Model {
+    public let spec: ModelSpec
+    let conv1: Conv2d
+    let groups: [[WideBlock]]
+    let bn1: BatchNorm2d
+    let fc: Linear
+
+    public init(spec: ModelSpec, depth: Int, widen: Int, rng: inout SeededGenerator) {
+        self.spec = spec
+        let n = (depth - 4) / 6
+        let widths = [16, 16 * widen, 32 * widen, 64 * widen]
+        conv1 = Conv2d(spec.inputShape[0], widths[0], kernel: 3, padding: 1, rng: &rng)
+        var cin = widths[0]
+        var groups: [[WideBlock]] = []
+        for g in 0..<3 {
+            var blocks: [WideBlock] = []
+            for b in 0..<n {
+                blocks.append(WideBlock(cin, widths[g + 1], stride: (g > 0 && b == 0) ? 2 : 1, rng: &rng))
+                cin = widths[g + 1]
+            }
+            groups.append(blocks)
+        }
+        self.groups = groups
+        bn1 = BatchNorm2d(widths[3])
+        fc = Linear(widths[3], spec.numClasses, rng: &rng)
+    }
+
+    public var tapNames: [String] { ["stem", "block1", "block2", "block3", "pool", "logits"] }
+
+    public func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput {
+        var h = conv1(x)                                          // [N, 16, H, W]
+        var taps: [String: Tensor] = ["stem": h]
+        for (g, blocks) in groups.enumerated() {
+            for block in blocks { h = block.forward(h, context) }
+            taps["block\(g + 1)"] = h
+        }
+        let pooled = globalAvgPool2d(bn1(h, context, relu: true)) // [N, 64k]
+        let logits = fc(pooled)
+        taps["pool"] = pooled
+        taps["logits"] = logits
+        return ModelOutput(logits: logits, taps: taps)
+    }
+
+    public func namedTensors(prefix: String) -> [NamedTensor] {
+        var all = conv1.namedTensors(prefix: prefix + "conv1.")
+        for (g, blocks) in groups.enumerated() {
+            for (b, block) in blocks.enumerated() { all += block.namedTensors(prefix: prefix + "block\(g + 1).layer.\(b).") }
+        }
+        return all + bn1.namedTensors(prefix: prefix + "bn1.") + fc.namedTensors(prefix: prefix + "fc.")
+    }
+}
