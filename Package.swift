@@ -1,10 +1,21 @@
 // swift-tools-version:5.10
 // kdistill: knowledge distillation on the CPU, in Swift, on OpenBLAS.
+import Foundation
 import PackageDescription
+
+/// AVX2 + FMA code generation when the building machine has them (read from /proc/cpuinfo, like
+/// `-march=native`); set KDISTILL_PORTABLE=1 to build for baseline x86-64.
+let vectorISA: [String] = {
+    guard ProcessInfo.processInfo.environment["KDISTILL_PORTABLE"] == nil,
+          let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+          flags.contains(" avx2"), flags.contains(" fma") else { return [] }
+    return ["-target-cpu", "haswell"]
+}()
 
 /// Hot kernels are compiled without bounds/overflow checks; everything else keeps Swift's checks.
 let fastMath: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked", "-wmo"] + vectorISA, .when(configuration: .release)),
 ]
 
 let package = Package(

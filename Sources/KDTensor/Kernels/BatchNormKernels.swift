@@ -89,7 +89,7 @@ public enum BatchNormKernels {
                     let dyp = dy + off, xp = x + off, dxp = dx + off
                     if let yp = y.map({ $0 + off }) {
                         for j in 0..<hw {
-                            let g = yp[j] > 0 ? dyp[j] : 0
+                            let g = dyp[j] * (yp[j] > 0 ? 1 : 0)
                             dxp[j] = k * (g - meanDy - (xp[j] - mu) * coef)
                         }
                     } else {
@@ -138,6 +138,6 @@ public enum BatchNormKernels {
     @inline(__always)
     static func maskedScale(_ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ dx: UnsafeMutablePointer<Float>,
                             _ count: Int, _ k: Float) {
-        if let y { for j in 0..<count { dx[j] = y[j] > 0 ? dy[j] * k : 0 } } else { for j in 0..<count { dx[j] = dy[j] * k } }
+        if let y { for j in 0..<count { dx[j] = dy[j] * (y[j] > 0 ? k : 0) } } else { for j in 0..<count { dx[j] = dy[j] * k } }
     }
 }

@@ -40,6 +40,10 @@ enum Im2col {
 
     /// col `[C·kh·kw, Ho·Wo]` ← image `[C, H, W]`.
     static func unfold(_ image: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
+        if g.stride == 1 && g.outWidth == g.width {
+            unfoldSameWidth(image, g, into: col)
+            return
+        }
         let (ho, wo, s, p) = (g.outHeight, g.outWidth, g.stride, g.padding)
         let (h, w) = (g.height, g.width)
         for c in 0..<g.inChannels {
@@ -55,8 +59,8 @@ enum Im2col {
                             dst.update(repeating: 0, count: wo)
                             continue
                         }
-                        if cols.lowerBound > 0 { dst.update(repeating: 0, count: cols.lowerBound) }
-                        if cols.upperBound < wo { (dst + cols.upperBound).update(repeating: 0, count: wo - cols.upperBound) }
+                        for ox in 0..<cols.lowerBound { dst[ox] = 0 }
+                        for ox in cols.upperBound..<wo { dst[ox] = 0 }
                         let src = plane + iy * w - p + j
                         if s == 1 {
                             (dst + cols.lowerBound).update(from: src + cols.lowerBound, count: cols.count)
@@ -64,6 +68,31 @@ enum Im2col {
                             for ox in cols { dst[ox] = src[ox * s] }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Stride 1 with output width = input width ("same" padding): each unfolded row is the whole plane
+    /// shifted by `(i − p)·W + (j − p)`, copied in one run; the few border entries are then zeroed.
+    static func unfoldSameWidth(_ image: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
+        let (ho, w, p) = (g.outHeight, g.width, g.padding)
+        let planeSize = g.height * w, rowLength = ho * w
+        for c in 0..<g.inChannels {
+            let plane = image + c * planeSize
+            for i in 0..<g.kernelH {
+                for j in 0..<g.kernelW {
+                    let dst = col + ((c * g.kernelH + i) * g.kernelW + j) * rowLength
+                    let shift = (i - p) * w + (j - p)
+                    let lo = Swift.min(rowLength, Swift.max(0, -shift))
+                    let hi = Swift.max(lo, Swift.min(rowLength, planeSize - shift))
+                    if lo > 0 { dst.update(repeating: 0, count: lo) }
+                    if hi > lo { (dst + lo).update(from: plane + lo + shift, count: hi - lo) }
+                    if hi < rowLength { (dst + hi).update(repeating: 0, count: rowLength - hi) }
+                    // Columns reading left or right of the plane picked up a neighbouring row: zero them.
+                    let cols = validColumns(g, j)
+                    for ox in 0..<cols.lowerBound { for oy in 0..<ho { dst[oy * w + ox] = 0 } }
+                    for ox in cols.upperBound..<w { for oy in 0..<ho { dst[oy * w + ox] = 0 } }
                 }
             }
         }
