@@ -28,6 +28,15 @@ enum FileIO {
         dir.hasSuffix("/") ? dir + name : dir + "/" + name
     }
 
+    /// Creates `path` and its parents; a failure becomes a DataError.
+    static func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw DataError(file: path, expected: "a directory that can be created", found: "\(error.localizedDescription)")
+        }
+    }
+
     /// The whole file at `path` as bytes.
     static func readBytes(_ path: String) throws -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else {
