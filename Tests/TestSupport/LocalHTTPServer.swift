@@ -10,6 +10,12 @@ public final class LocalHTTPServer: @unchecked Sendable {
         public let path: String
         /// The value of the Range header, if any.
         public let range: String?
+
+        /// A request record.
+        public init(path: String, range: String?) {
+            self.path = path
+            self.range = range
+        }
     }
 
     /// The port the server listens on.
