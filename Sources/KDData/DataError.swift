@@ -3,7 +3,7 @@
 import Foundation
 
 /// A failure reading, validating or downloading data: `<file>: expected <expected>, found <found>`.
-public struct DataError: Error, CustomStringConvertible, Equatable {
+public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The file, directory or URL at fault.
     public let file: String
     /// What a valid input would have had.

@@ -114,7 +114,7 @@ public enum Gzip {
         if bytes.count >= 18 {
             let t = bytes.count - 4
             let hint = Int(bytes[t]) | Int(bytes[t + 1]) << 8 | Int(bytes[t + 2]) << 16 | Int(bytes[t + 3]) << 24
-            out.reserveCapacity(Swift.min(hint, 1 << 32))
+            out.reserveCapacity(Swift.min(hint, bytes.count * 1032 + 1024, 1 << 30))  // deflate expands at most ~1032x
         }
         let chunk = 1 << 20
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)

@@ -3,7 +3,7 @@
 import Foundation
 
 /// Images as raw `UInt8` pixels in NCHW order (`[N, C, H, W]`) with their labels.
-public struct ImageDataset {
+public struct ImageDataset: Sendable {
     /// `count * channels * height * width` bytes, image after image, channel planes row-major.
     public let pixels: [UInt8]
     /// One label per image, each in `0..<numClasses`.

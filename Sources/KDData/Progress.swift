@@ -32,6 +32,7 @@ public final class ProgressBar: ProgressReporter {
         self.write = write
     }
 
+    /// Prints the header line (plain) or the first bar (live).
     public func begin(_ label: String, total: Int64?, already: Int64) {
         self.label = label
         self.total = total
@@ -49,6 +50,7 @@ public final class ProgressBar: ProgressReporter {
         }
     }
 
+    /// Redraws at most every 0.1 s (live) or prints a line per new 10% (plain).
     public func advance(to bytes: Int64) {
         current = bytes
         if live {
@@ -62,10 +64,12 @@ public final class ProgressBar: ProgressReporter {
         }
     }
 
+    /// Final bar and newline (live) or a `done` line (plain).
     public func end() {
         if live { draw(); write("\n") } else { write("\(label): done, \(Self.megabytes(current))\n") }
     }
 
+    /// Writes `message` as its own line.
     public func note(_ message: String) { write(message + "\n") }
 
     private var percent: Int? {

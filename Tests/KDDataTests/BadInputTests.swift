@@ -77,6 +77,8 @@ final class BadInputTests: XCTestCase {
     }
 
     func testMissingDirectory() {
+        let base = dir
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: base) }
         dir += "/does-not-exist"
         assertDataError(.cifar10, file: "does-not-exist", ["no such directory"])
     }

@@ -5,6 +5,13 @@ import TestSupport
 import XCTest
 
 final class CodecTests: XCTestCase {
+    /// A temporary directory removed when the test ends.
+    private func tempDir(_ tag: String) -> String {
+        let d = TinyDatasetFiles.temporaryDirectory(tag)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+        return d
+    }
+
     func testMD5RFC1321Vectors() {
         let vectors = [
             ("", "d41d8cd98f00b204e9800998ecf8427e"),
@@ -27,7 +34,7 @@ final class CodecTests: XCTestCase {
             m.update(Data(data[split...]))
             XCTAssertEqual(m.hexDigest(), whole, "split at \(split)")
         }
-        let path = TinyDatasetFiles.temporaryDirectory("md5") + "/f"
+        let path = tempDir("md5") + "/f"
         try TinyDatasetFiles.write(data, to: path)
         XCTAssertEqual(try MD5.hex(file: path), whole)
     }
@@ -51,7 +58,7 @@ final class CodecTests: XCTestCase {
     }
 
     private func extract(_ entries: [TinyTarEntry], gzip: Bool = true) throws -> (dir: String, files: [String]) {
-        let root = TinyDatasetFiles.temporaryDirectory("tar")
+        let root = tempDir("tar")
         let archive = root + "/a.tar" + (gzip ? ".gz" : "")
         let tar = TinyTar.archive(entries)
         try TinyDatasetFiles.write(gzip ? TinyDatasetFiles.gzip(tar) : tar, to: archive)
@@ -80,7 +87,7 @@ final class CodecTests: XCTestCase {
             (.symlink("a/link", to: "../../outside"), "a/link -> ../../outside"),
             (TinyTarEntry(name: "hard", type: "1", linkName: "../x"), "hard -> ../x"),
         ]
-        let root = TinyDatasetFiles.temporaryDirectory("hostile")
+        let root = tempDir("hostile")
         for (k, (entry, words)) in hostile.enumerated() {
             let archive = root + "/h\(k).tar"
             try TinyDatasetFiles.write(TinyTar.archive([.file("ok", [1]), entry]), to: archive)
@@ -95,7 +102,7 @@ final class CodecTests: XCTestCase {
 
     func testTarTruncatedAndCorruptHeader() throws {
         let tar = TinyTar.archive([.file("f", [UInt8](repeating: 7, count: 2000))])
-        let root = TinyDatasetFiles.temporaryDirectory("tar")
+        let root = tempDir("tar")
         try TinyDatasetFiles.write(Array(tar.prefix(1200)), to: root + "/cut.tar")
         XCTAssertThrowsError(try TarExtractor.extract(archive: root + "/cut.tar", into: root + "/o")) { e in
             XCTAssertTrue("\(e)".contains("the end of the archive"), "\(e)")

@@ -172,5 +172,6 @@ public final class LocalHTTPServer: @unchecked Sendable {
 public struct ServerError: Error, CustomStringConvertible {
     /// What went wrong.
     public let message: String
+    /// One line naming the server.
     public var description: String { "LocalHTTPServer: \(message)" }
 }
