@@ -31,13 +31,14 @@ public struct MD5 {
             for k in 0..<take { buffer[buffered + k] = p[k] }
             buffered += take; p += take; n -= take
             if buffered == 64 {
-                buffer.withUnsafeBufferPointer { compress(UnsafeRawPointer($0.baseAddress!)) }
+                let full = buffer
+                full.withUnsafeBufferPointer { compress(UnsafeRawPointer($0.baseAddress!), blocks: 1) }
                 buffered = 0
             }
         }
-        while n >= 64 {
-            compress(UnsafeRawPointer(p))
-            p += 64; n -= 64
+        if n >= 64 {
+            compress(UnsafeRawPointer(p), blocks: n / 64)
+            p += n / 64 * 64; n %= 64
         }
         for k in 0..<n { buffer[k] = p[k] }
         buffered += n
@@ -94,22 +95,32 @@ public struct MD5 {
         return m.hexDigest()
     }
 
-    private mutating func compress(_ block: UnsafeRawPointer) {
-        var a = a0, b = b0, c = c0, d = d0
-        for i in 0..<64 {
-            var f: UInt32
-            let g: Int
-            switch i >> 4 {
-            case 0: f = (b & c) | (~b & d); g = i
-            case 1: f = (d & b) | (~d & c); g = (5 * i + 1) & 15
-            case 2: f = b ^ c ^ d; g = (3 * i + 5) & 15
-            default: f = c ^ (b | ~d); g = (7 * i) & 15
+    /// Runs the 64-step round function over `blocks` consecutive 64-byte blocks.
+    private mutating func compress(_ start: UnsafeRawPointer, blocks: Int) {
+        var (a0, b0, c0, d0) = (self.a0, self.b0, self.c0, self.d0)
+        Self.table.withUnsafeBufferPointer { table in
+            Self.shifts.withUnsafeBufferPointer { shifts in
+                for blk in 0..<blocks {
+                    let block = start + 64 * blk
+                    var a = a0, b = b0, c = c0, d = d0
+                    for i in 0..<64 {
+                        var f: UInt32
+                        let g: Int
+                        switch i >> 4 {
+                        case 0: f = (b & c) | (~b & d); g = i
+                        case 1: f = (d & b) | (~d & c); g = (5 * i + 1) & 15
+                        case 2: f = b ^ c ^ d; g = (3 * i + 5) & 15
+                        default: f = c ^ (b | ~d); g = (7 * i) & 15
+                        }
+                        f = f &+ a &+ table[i] &+ UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 4 * g, as: UInt32.self))
+                        a = d; d = c; c = b
+                        let s = shifts[i]
+                        b = b &+ ((f << s) | (f >> (32 - s)))
+                    }
+                    a0 = a0 &+ a; b0 = b0 &+ b; c0 = c0 &+ c; d0 = d0 &+ d
+                }
             }
-            f = f &+ a &+ Self.table[i] &+ UInt32(littleEndian: block.loadUnaligned(fromByteOffset: 4 * g, as: UInt32.self))
-            a = d; d = c; c = b
-            let s = Self.shifts[i]
-            b = b &+ ((f << s) | (f >> (32 - s)))
         }
-        a0 = a0 &+ a; b0 = b0 &+ b; c0 = c0 &+ c; d0 = d0 &+ d
+        (self.a0, self.b0, self.c0, self.d0) = (a0, b0, c0, d0)
     }
 }
