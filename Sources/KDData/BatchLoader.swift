@@ -1,0 +1,174 @@
+// BatchLoader: converts a dataset once to normalised floats [N, C, H, W], then assembles batches
+// by whole-image or whole-row copies. Order and augmentation depend only on (seed, epoch).
+import Foundation
+import KDTensor
+
+/// One mini-batch.
+public struct Batch {
+    /// Images `[B, C, H, W]`, normalised (and augmented when enabled).
+    public let images: Tensor
+    /// Labels, one per image.
+    public let labels: [Int32]
+    /// Indices of the images in the loader's dataset.
+    public let indices: [Int]
+}
+
+/// Batches over a dataset held as normalised floats. Thread-safe for concurrent `batch` calls.
+public final class BatchLoader {
+    /// Number of images.
+    public let count: Int
+    /// Images per full batch (the last batch may be smaller).
+    public let batchSize: Int
+    /// Whether each epoch visits the images in a new seeded order.
+    public let shuffle: Bool
+    /// Augmentation applied to every batch.
+    public let augmentation: Augmentation
+    /// Seed that, with the epoch, fixes order and augmentation.
+    public let seed: UInt64
+    /// The normalisation the floats were computed with.
+    public let normalization: Normalization
+    /// Channels, height and width of one image.
+    public let channels: Int, height: Int, width: Int
+    /// Number of classes of the dataset.
+    public let numClasses: Int
+    /// Labels of all images in dataset order.
+    public let labels: [Int32]
+
+    private let data: UnsafeMutablePointer<Float>
+    private let pad: [Float]
+    private let lock = NSLock()
+    private var cachedOrder: (epoch: Int, order: [Int])?
+
+    /// Converts `dataset` to normalised floats once. Throws on a bad batch size, normalisation or padding.
+    public init(dataset: ImageDataset, normalization: Normalization, batchSize: Int, shuffle: Bool,
+                augmentation: Augmentation = .none, seed: UInt64 = 0) throws {
+        try normalization.validate(channels: dataset.channels)
+        guard batchSize > 0 else {
+            throw DataError(file: "batch_size", expected: "a positive batch size", found: "\(batchSize)")
+        }
+        guard augmentation.cropPadding >= 0, augmentation.cropPadding <= max(dataset.height, dataset.width) else {
+            throw DataError(file: "augmentation.crop_padding",
+                            expected: "a padding in 0...\(max(dataset.height, dataset.width))",
+                            found: "\(augmentation.cropPadding)")
+        }
+        count = dataset.count
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.augmentation = augmentation
+        self.seed = seed
+        self.normalization = normalization
+        channels = dataset.channels
+        height = dataset.height
+        width = dataset.width
+        numClasses = dataset.numClasses
+        labels = dataset.labels
+        let table = normalization.lookupTable()
+        pad = (0..<channels).map { table[$0 * 256] }
+        let size = dataset.imageSize, plane = height * width, chans = channels
+        data = .allocate(capacity: max(1, count * size))
+        let out = data
+        dataset.pixels.withUnsafeBufferPointer { px in
+            table.withUnsafeBufferPointer { lut in
+                Parallel.chunks(count, minPerThread: 256) { range in
+                    for n in range {
+                        for c in 0..<chans {
+                            let base = n * size + c * plane
+                            let t = lut.baseAddress! + c * 256
+                            for k in 0..<plane { out[base + k] = t[Int(px[base + k])] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    deinit { data.deallocate() }
+
+    /// Batches per epoch (the last partial batch included).
+    public var numBatches: Int { (count + batchSize - 1) / batchSize }
+
+    /// The dataset indices of every batch of `epoch`, in order.
+    public func batchIndices(epoch: Int) -> [[Int]] {
+        let ord = order(epoch: epoch)
+        return batchRanges.map { Array(ord[$0]) }
+    }
+
+    /// Positions (into `order(epoch:)`) covered by each batch.
+    public var batchRanges: [Range<Int>] {
+        (0..<numBatches).map { b in b * batchSize..<Swift.min(count, (b + 1) * batchSize) }
+    }
+
+    /// The order images are visited in `epoch`: a seeded permutation when shuffling, else `0..<count`.
+    public func order(epoch: Int) -> [Int] {
+        guard shuffle else { return Array(0..<count) }
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = cachedOrder, cached.epoch == epoch { return cached.order }
+        var rng = SeededGenerator(seed: Self.mix(seed, UInt64(bitPattern: Int64(epoch))))
+        var perm = Array(0..<count)
+        if count > 1 {
+            for i in stride(from: count - 1, to: 0, by: -1) { perm.swapAt(i, rng.int(below: i + 1)) }
+        }
+        cachedOrder = (epoch, perm)
+        return perm
+    }
+
+    /// Batch `index` (in `0..<numBatches`) of `epoch`.
+    public func batch(epoch: Int, index: Int) -> Batch {
+        precondition(index >= 0 && index < numBatches, "batch index \(index) outside 0..<\(numBatches)")
+        let range = index * batchSize..<Swift.min(count, (index + 1) * batchSize)
+        let ord = order(epoch: epoch)
+        return assemble(indices: Array(ord[range]), epoch: epoch, batchIndex: index)
+    }
+
+    /// Every batch of `epoch`, in order, assembled lazily.
+    public func epoch(_ e: Int) -> AnySequence<Batch> {
+        AnySequence((0..<numBatches).lazy.map { self.batch(epoch: e, index: $0) })
+    }
+
+    /// Augmentation parameters of each image of batch `index` in `epoch` (empty when augmentation is off).
+    public func augmentDraws(epoch: Int, index: Int, count n: Int) -> [AugmentDraw] {
+        guard augmentation.isEnabled else { return [] }
+        var rng = SeededGenerator(seed: Self.mix(Self.mix(seed ^ 0xA5A5_5A5A_C3C3_3C3C, UInt64(bitPattern: Int64(epoch))),
+                                                 UInt64(index)))
+        return (0..<n).map { _ in augmentation.draw(&rng) }
+    }
+
+    /// Builds a batch of the given dataset indices (each in `0..<count`), without augmentation.
+    public func batch(indices: [Int]) -> Batch {
+        assemble(indices: indices, epoch: 0, batchIndex: -1)
+    }
+
+    private func assemble(indices: [Int], epoch: Int, batchIndex: Int) -> Batch {
+        let b = indices.count, size = channels * height * width
+        let images = Tensor(uninitialized: [b, channels, height, width])
+        let draws = batchIndex >= 0 ? augmentDraws(epoch: epoch, index: batchIndex, count: b) : []
+        let dst = images.data, src = data
+        let (c, h, w) = (channels, height, width)
+        indices.withUnsafeBufferPointer { idx in
+            pad.withUnsafeBufferPointer { padPtr in
+                Parallel.chunks(b, minPerThread: 64) { range in
+                    for k in range {
+                        let i = idx[k]
+                        precondition(i >= 0 && i < count, "image index \(i) outside 0..<\(count)")
+                        if draws.isEmpty {
+                            (dst + k * size).update(from: src + i * size, count: size)
+                        } else {
+                            draws[k].apply(src: src + i * size, dst: dst + k * size, channels: c, height: h,
+                                           width: w, pad: padPtr.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        return Batch(images: images, labels: indices.map { labels[$0] }, indices: indices)
+    }
+
+    /// SplitMix64-style mixing of two words into one seed.
+    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        var z = a &+ 0x9E37_79B9_7F4A_7C15 &* (b &+ 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

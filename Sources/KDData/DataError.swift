@@ -1,0 +1,28 @@
+// DataError: the one error type of KDData. Its description is a single line naming the file (or URL),
+// what was expected and what was found, so a user can act on it without a stack trace.
+import Foundation
+
+/// A failure reading, validating or downloading data: `<file>: expected <expected>, found <found>`.
+public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The file, directory or URL at fault.
+    public let file: String
+    /// What a valid input would have had.
+    public let expected: String
+    /// What was actually there.
+    public let found: String
+
+    /// An error about `file`.
+    public init(file: String, expected: String, found: String) {
+        self.file = file
+        self.expected = expected
+        self.found = found
+    }
+
+    /// One line: `file: expected X, found Y`.
+    public var description: String { "\(file): expected \(expected), found \(found)" }
+}
+
+extension DataError: LocalizedError {
+    /// Same as `description`, so `localizedDescription` stays informative.
+    public var errorDescription: String? { description }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderKDDataTests: XCTestCase { func testNothing() {} }
