@@ -60,7 +60,7 @@ public struct ParamSpec: Equatable, Sendable {
             if spec.name.isEmpty { out.append("\(path): empty parameter name") }
             if !seen.insert(spec.name).inserted { out.append("\(key): declared twice") }
             if case .value(let v) = spec.defaultValue, spec.kind.coerce(v) == nil {
-                out.append("\(key): default \(v) is not \(spec.kind.expectation)")
+                out.append("\(key): default \(v.text) is not \(spec.kind.expectation)")
             }
             if case .object(let nested, let shorthand) = spec.kind {
                 out += problems(in: nested, path: key)
