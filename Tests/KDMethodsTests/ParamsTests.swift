@@ -12,16 +12,18 @@ final class ParamsTests: XCTestCase {
         ParamSpec("weights", .list(.number(.nonNegative)), default: .value([1, 0.5]), doc: "weights"),
         ParamSpec("cohort", .list(.model), default: .value([.model(ModelConfig(name: "lenet5"))]), doc: "models"),
         ParamSpec("cache", .boolean, default: false, doc: "cache"),
-        ParamSpec("assistant", .object([ParamSpec("model", .model, default: .required, doc: "m")]), default: .absent,
-                  doc: "assistant"),
+        ParamSpec(
+            "assistant", .object([ParamSpec("model", .model, default: .required, doc: "m")]), default: .absent,
+            doc: "assistant"),
     ]
 
     func testPhrases() {
         XCTAssertEqual(ParamKind.number(.positive).expectation, "a number > 0")
         XCTAssertEqual(ParamKind.number(.nonNegative).expectation, "a number >= 0")
         XCTAssertEqual(ParamKind.number(.fraction).expectation, "a number in [0, 1)")
-        XCTAssertEqual(ParamKind.number(NumberBounds(min: 0.5, minInclusive: false, max: 2)).expectation,
-                       "a number in (0.5, 2]")
+        XCTAssertEqual(
+            ParamKind.number(NumberBounds(min: 0.5, minInclusive: false, max: 2)).expectation,
+            "a number in (0.5, 2]")
         XCTAssertEqual(ParamKind.number(NumberBounds(max: 1e-8)).expectation, "a number <= 1e-08")
         XCTAssertEqual(ParamKind.integer(.positive).expectation, "an integer >= 1")
         XCTAssertEqual(ParamKind.integer(IntegerBounds(min: 1, max: 9)).expectation, "an integer in [1, 9]")
@@ -52,10 +54,12 @@ final class ParamsTests: XCTestCase {
             ParamSpec("T", .boolean, default: false, doc: ""),
             ParamSpec("o", .object([ParamSpec("x", .string(), default: 3, doc: "")], shorthand: "y"), default: .absent, doc: ""),
         ]
-        XCTAssertEqual(ParamSpec.problems(in: bad), [
-            "T: default -1 is not a number > 0", "T: declared twice", "o.x: default 3 is not a string",
-            "o: shorthand key 'y' is not declared",
-        ])
+        XCTAssertEqual(
+            ParamSpec.problems(in: bad),
+            [
+                "T: default -1 is not a number > 0", "T: declared twice", "o.x: default 3 is not a string",
+                "o: shorthand key 'y' is not declared",
+            ])
         XCTAssertEqual(specs[0].defaultText, "4")
         XCTAssertEqual(specs[1].defaultText, "absent")
         XCTAssertEqual(specs[3].defaultText, #"["layer1", "layer2"]"#)

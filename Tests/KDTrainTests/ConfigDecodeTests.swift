@@ -10,16 +10,25 @@ final class ConfigDecodeTests: XCTestCase {
         XCTAssertEqual(c.name, "mnist-lenet")
         XCTAssertEqual(c.seed, 0)
         XCTAssertNil(c.threads)
-        XCTAssertEqual(c.data, DataConfig(dataset: .mnist, dir: "data/mnist", validation: 0, limit: nil, testLimit: nil,
-                                          normalize: true, labels: .fine, cropPadding: 0, flip: false))
+        XCTAssertEqual(
+            c.data,
+            DataConfig(
+                dataset: .mnist, dir: "data/mnist", validation: 0, limit: nil, testLimit: nil,
+                normalize: true, labels: .fine, cropPadding: 0, flip: false))
         XCTAssertEqual(c.model, ModelConfig(name: "lenet5", dropout: 0))
         XCTAssertNil(c.teacher)
         XCTAssertNil(c.student)
         XCTAssertNil(c.method)
-        XCTAssertEqual(c.optimizer, OptimizerConfig(name: .sgd, lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 5e-4,
-                                                    betas: [0.9, 0.999], eps: 1e-8))
-        XCTAssertEqual(c.schedule, ScheduleConfig(name: .cosine, warmupEpochs: 0, stepSize: 30, milestones: [], gamma: 0.1,
-                                                  minLR: 0))
+        XCTAssertEqual(
+            c.optimizer,
+            OptimizerConfig(
+                name: .sgd, lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 5e-4,
+                betas: [0.9, 0.999], eps: 1e-8))
+        XCTAssertEqual(
+            c.schedule,
+            ScheduleConfig(
+                name: .cosine, warmupEpochs: 0, stepSize: 30, milestones: [], gamma: 0.1,
+                minLR: 0))
         XCTAssertEqual(c.epochs, 10)
         XCTAssertEqual(c.batchSize, 128)
         XCTAssertEqual(c.evalBatchSize, 1000)
@@ -49,10 +58,11 @@ final class ConfigDecodeTests: XCTestCase {
     }
 
     func testShorthandsAndCombinations() throws {
-        let c = try ConfigFixtures.decode(#"""
-        {"data": {"dataset": "cifar100", "labels": "coarse"}, "teacher": "t.safetensors",
-         "student": "wrn-16-2", "method": "at+kd", "threads": 2, "description": "d"}
-        """#)
+        let c = try ConfigFixtures.decode(
+            #"""
+            {"data": {"dataset": "cifar100", "labels": "coarse"}, "teacher": "t.safetensors",
+             "student": "wrn-16-2", "method": "at+kd", "threads": 2, "description": "d"}
+            """#)
         XCTAssertEqual(c.teacher?.checkpoint, "t.safetensors")
         XCTAssertEqual(c.student, ModelConfig(name: "wrn-16-2"))
         XCTAssertEqual(c.method?.parts, ["at", "kd"])
@@ -77,7 +87,8 @@ final class ConfigDecodeTests: XCTestCase {
     }
 
     func testMethodParamsAbsentDefaultStaysAbsent() throws {
-        let c = try ConfigFixtures.decode(#"""
+        let c = try ConfigFixtures.decode(
+            #"""
             {"data": {"dataset": "mnist"}, "student": "mlp-800-800", "method": {"name": "dml",
              "peers": ["lenet5", {"name": "mlp-100", "dropout": 0.5}]}}
             """#)
@@ -101,25 +112,31 @@ final class ConfigDecodeTests: XCTestCase {
         XCTAssertEqual(message("{\(data)}", .trainTeacher), "configs/x.json: model: required for train-teacher")
         XCTAssertEqual(message("{\(data)}", .distill), "configs/x.json: student: required for distill")
         XCTAssertEqual(message(#"{\#(data), "student": "lenet5"}"#, .distill), "configs/x.json: method: required for distill")
-        XCTAssertEqual(message(#"{\#(data), "student": "lenet5", "method": "kd"}"#, .distill),
-                       "configs/x.json: teacher: required for distill with method 'kd'")
-        XCTAssertEqual(message(#"{\#(data), "student": "lenet5", "method": "kd", "teacher": {"train_bn": true}}"#, .distill),
-                       "configs/x.json: teacher.checkpoint: required for distill with method 'kd'")
-        XCTAssertEqual(message(#"{\#(data), "student": "lenet5", "method": "dml+kd"}"#, .distill),
-                       "configs/x.json: teacher: required for distill with method 'dml+kd'")
+        XCTAssertEqual(
+            message(#"{\#(data), "student": "lenet5", "method": "kd"}"#, .distill),
+            "configs/x.json: teacher: required for distill with method 'kd'")
+        XCTAssertEqual(
+            message(#"{\#(data), "student": "lenet5", "method": "kd", "teacher": {"train_bn": true}}"#, .distill),
+            "configs/x.json: teacher.checkpoint: required for distill with method 'kd'")
+        XCTAssertEqual(
+            message(#"{\#(data), "student": "lenet5", "method": "dml+kd"}"#, .distill),
+            "configs/x.json: teacher: required for distill with method 'dml+kd'")
     }
 
     func testResolvedJSONRoundTrip() throws {
-        for text in [ConfigFixtures.minimal, ConfigFixtures.distill,
-                     #"""
-                     {"data": {"dataset": "cifar100", "labels": "coarse", "limit": 10}, "student": "resnet8x4",
-                      "method": {"name": "at+kd", "p": 3}, "teacher": {"checkpoint": "t", "model": "resnet32x4"},
-                      "schedule": {"name": "multistep", "milestones": [5, 8]}, "threads": 3}
-                     """#] {
+        for text in [
+            ConfigFixtures.minimal, ConfigFixtures.distill,
+            #"""
+            {"data": {"dataset": "cifar100", "labels": "coarse", "limit": 10}, "student": "resnet8x4",
+             "method": {"name": "at+kd", "p": 3}, "teacher": {"checkpoint": "t", "model": "resnet32x4"},
+             "schedule": {"name": "multistep", "milestones": [5, 8]}, "threads": 3}
+            """#,
+        ] {
             let first = try ConfigFixtures.decode(text)
             let written = first.resolvedJSON.formatted()
-            let second = try ExperimentConfig.decode(text: written, source: "config.json", defaultName: "other",
-                                                     context: ConfigFixtures.context)
+            let second = try ExperimentConfig.decode(
+                text: written, source: "config.json", defaultName: "other",
+                context: ConfigFixtures.context)
             XCTAssertEqual(second.resolvedJSON, first.resolvedJSON)
             XCTAssertEqual(second.resolvedJSON.formatted(), written)
             XCTAssertEqual(second.name, first.name)
@@ -128,9 +145,13 @@ final class ConfigDecodeTests: XCTestCase {
 
     func testResolvedJSONLayout() throws {
         let json = try ConfigFixtures.decode(ConfigFixtures.distill).resolvedJSON
-        XCTAssertEqual(json.objectValue?.keys, ["name", "seed", "data", "teacher", "student", "method", "optimizer",
-                                                "schedule", "epochs", "batch_size", "eval_batch_size", "label_smoothing",
-                                                "stop_on_nonfinite", "output"])
+        XCTAssertEqual(
+            json.objectValue?.keys,
+            [
+                "name", "seed", "data", "teacher", "student", "method", "optimizer",
+                "schedule", "epochs", "batch_size", "eval_batch_size", "label_smoothing",
+                "stop_on_nonfinite", "output",
+            ])
         XCTAssertEqual(json["method"], ["name": "kd", "T": 2.0, "ce_weight": 0.1, "kd_weight": 0.9])
         XCTAssertEqual(json["student"], ["name": "resnet8", "dropout": 0.1])
         XCTAssertEqual(json["optimizer"]?["weight_decay"], 5e-4)
@@ -146,8 +167,9 @@ final class ConfigDecodeTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("run-a.json")
         try ConfigFixtures.minimal.write(to: file, atomically: true, encoding: .utf8)
-        let c = try ExperimentConfig.load(path: file.path, overrides: [try ConfigOverride(parsing: "seed=3")],
-                                          context: ConfigFixtures.context)
+        let c = try ExperimentConfig.load(
+            path: file.path, overrides: [try ConfigOverride(parsing: "seed=3")],
+            context: ConfigFixtures.context)
         XCTAssertEqual(c.name, "run-a")
         XCTAssertEqual(c.seed, 3)
         XCTAssertEqual(c.source, file.path)

@@ -25,27 +25,29 @@ enum ConfigFixtures {
     /// Declares `ce_weight` as an integer: combining it with `kd` must fail.
     static let clash: [ParamSpec] = [ParamSpec("ce_weight", .integer(), default: 1, doc: "conflicting")]
 
-    static let context = ConfigContext(methods: ["kd": kd, "at": at, "dml": dml, "clash": clash],
-                                       methodsWithoutTeacher: ["dml"])
+    static let context = ConfigContext(
+        methods: ["kd": kd, "at": at, "dml": dml, "clash": clash],
+        methodsWithoutTeacher: ["dml"])
 
     static let minimal = #"{"data": {"dataset": "mnist"}, "model": "lenet5"}"#
 
     static let distill = #"""
-    {
-      "name": "kd-r8",
-      "data": {"dataset": "cifar10", "augment": {"crop_padding": 4, "flip": true}},
-      "teacher": {"checkpoint": "runs/t/best.safetensors"},
-      "student": {"name": "resnet8", "dropout": 0.1},
-      "method": {"name": "kd", "T": 2},
-      "optimizer": {"lr": 0.1},
-      "epochs": 3
-    }
-    """#
+        {
+          "name": "kd-r8",
+          "data": {"dataset": "cifar10", "augment": {"crop_padding": 4, "flip": true}},
+          "teacher": {"checkpoint": "runs/t/best.safetensors"},
+          "student": {"name": "resnet8", "dropout": 0.1},
+          "method": {"name": "kd", "T": 2},
+          "optimizer": {"lr": 0.1},
+          "epochs": 3
+        }
+        """#
 
     static func decode(_ text: String, overrides: [String] = [], name: String = "x") throws -> ExperimentConfig {
         let sets = try overrides.map { s throws(ConfigError) in try ConfigOverride(parsing: s) }
-        return try ExperimentConfig.decode(text: text, source: "configs/\(name).json", defaultName: name,
-                                           overrides: sets, context: context)
+        return try ExperimentConfig.decode(
+            text: text, source: "configs/\(name).json", defaultName: name,
+            overrides: sets, context: context)
     }
 
     /// The one-line message decoding `text` fails with, or a note that it did not fail.

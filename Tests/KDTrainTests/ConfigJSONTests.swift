@@ -37,8 +37,10 @@ final class ConfigJSONTests: XCTestCase {
     }
 
     func testNumberTextIsShortestAndRoundTrips() throws {
-        let cases: [(Double, String)] = [(5e-4, "0.0005"), (0.1, "0.1"), (1e-12, "1e-12"), (3, "3"), (-2.5, "-2.5"),
-                                         (1e20, "1e+20"), (0.30000000000000004, "0.30000000000000004")]
+        let cases: [(Double, String)] = [
+            (5e-4, "0.0005"), (0.1, "0.1"), (1e-12, "1e-12"), (3, "3"), (-2.5, "-2.5"),
+            (1e20, "1e+20"), (0.30000000000000004, "0.30000000000000004"),
+        ]
         for (x, text) in cases {
             XCTAssertEqual(JSONValue.numberText(x), text)
             XCTAssertEqual(try parse(text).doubleValue, x)
@@ -70,12 +72,16 @@ final class ConfigJSONTests: XCTestCase {
         XCTAssertEqual(syntaxError("{\"a\": True}"), "line 1, column 7: expected a value, found 'True'")
         XCTAssertEqual(syntaxError(""), "line 1, column 1: expected a value, found end of input")
         XCTAssertEqual(syntaxError("[1"), "line 1, column 3: expected ',' or ']', found end of input")
-        XCTAssertEqual(syntaxError("01"), "line 1, column 2: expected '.', 'e' or the end of the number after a leading 0, found '1'")
+        XCTAssertEqual(
+            syntaxError("01"), "line 1, column 2: expected '.', 'e' or the end of the number after a leading 0, found '1'")
         XCTAssertEqual(syntaxError("1."), "line 1, column 3: expected a digit after '.', found end of input")
         XCTAssertEqual(syntaxError("{} x"), "line 1, column 4: expected end of input, found 'x'")
-        XCTAssertEqual(syntaxError("\"é\u{0A}\""), "line 1, column 3: expected a character or an escape, found control character U+000A")
-        XCTAssertEqual(syntaxError(#""\x""#), "line 1, column 3: expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX), found 'x'")
-        XCTAssertEqual(syntaxError(#""\ud83d""#), "line 1, column 8: expected a low surrogate \\uDC00-\\uDFFF after \\uD83D, found '\"'")
+        XCTAssertEqual(
+            syntaxError("\"é\u{0A}\""), "line 1, column 3: expected a character or an escape, found control character U+000A")
+        XCTAssertEqual(
+            syntaxError(#""\x""#), "line 1, column 3: expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX), found 'x'")
+        XCTAssertEqual(
+            syntaxError(#""\ud83d""#), "line 1, column 8: expected a low surrogate \\uDC00-\\uDFFF after \\uD83D, found '\"'")
         XCTAssertEqual(syntaxError(#"{"a": 1, "a": 2}"#), "line 1, column 10: duplicate key \"a\"")
         XCTAssertEqual(syntaxError("1e999"), "line 1, column 1: expected a finite number, found 1e999")
         XCTAssertTrue(syntaxError(String(repeating: "[", count: 10_000)).contains("nesting deeper than 512"))

@@ -18,18 +18,22 @@ final class ConfigOverrideTests: XCTestCase {
     }
 
     func testBadSyntax() {
-        for (arg, message) in [("foo", "--set: expected KEY.PATH=VALUE, found 'foo'"),
-                               ("=3", "--set: expected KEY.PATH=VALUE with dot-separated keys, found '=3'"),
-                               ("a..b=1", "--set: expected KEY.PATH=VALUE with dot-separated keys, found 'a..b=1'")] {
+        for (arg, message) in [
+            ("foo", "--set: expected KEY.PATH=VALUE, found 'foo'"),
+            ("=3", "--set: expected KEY.PATH=VALUE with dot-separated keys, found '=3'"),
+            ("a..b=1", "--set: expected KEY.PATH=VALUE with dot-separated keys, found 'a..b=1'"),
+        ] {
             XCTAssertThrowsError(try ConfigOverride(parsing: arg)) { XCTAssertEqual("\($0)", message) }
         }
     }
 
     func testOverridesApplyBeforeDecoding() throws {
-        let c = try ConfigFixtures.decode(ConfigFixtures.distill, overrides: [
-            "optimizer.lr=0.2", "data.limit=1000", "optimizer.betas=[0.9,0.99]", "method.name=at+kd", "method.beta=50",
-            "schedule.name=step", "name=2024", "student=lenet5", "threads=4",
-        ])
+        let c = try ConfigFixtures.decode(
+            ConfigFixtures.distill,
+            overrides: [
+                "optimizer.lr=0.2", "data.limit=1000", "optimizer.betas=[0.9,0.99]", "method.name=at+kd", "method.beta=50",
+                "schedule.name=step", "name=2024", "student=lenet5", "threads=4",
+            ])
         XCTAssertEqual(c.optimizer.lr, 0.2)
         XCTAssertEqual(c.data.limit, 1000)
         XCTAssertEqual(c.optimizer.betas, [0.9, 0.99])
@@ -45,8 +49,12 @@ final class ConfigOverrideTests: XCTestCase {
 
     func testCreatesMissingObjectsAndExpandsShorthands() throws {
         let text = #"{"data": {"dataset": "mnist"}, "student": "lenet5", "method": "kd", "teacher": "t.safetensors"}"#
-        let c = try ConfigFixtures.decode(text, overrides: ["method.T=2", "student.dropout=0.25", "teacher.train_bn=true",
-                                                            "data.augment.flip=true", "output.keep_every=5"])
+        let c = try ConfigFixtures.decode(
+            text,
+            overrides: [
+                "method.T=2", "student.dropout=0.25", "teacher.train_bn=true",
+                "data.augment.flip=true", "output.keep_every=5",
+            ])
         XCTAssertEqual(c.method?.name, "kd")
         XCTAssertEqual(try c.method?.params.double("T"), 2)
         XCTAssertEqual(c.student, ModelConfig(name: "lenet5", dropout: 0.25))
@@ -60,16 +68,21 @@ final class ConfigOverrideTests: XCTestCase {
 
     func testOverrideErrorsAreMarked() {
         let text = ConfigFixtures.distill
-        XCTAssertEqual(ConfigFixtures.failure(text, overrides: ["optimizer.lr=-0.1"]),
-                       "configs/x.json: optimizer.lr (from --set): expected a number > 0, found -0.1")
-        XCTAssertEqual(ConfigFixtures.failure(text, overrides: ["optimizer.moment=0.5"]),
-                       "configs/x.json: optimizer.moment (from --set): unknown key; did you mean 'momentum'?")
-        XCTAssertEqual(ConfigFixtures.failure(text, overrides: ["method=kdd"]),
-                       "configs/x.json: method (from --set): unknown method 'kdd'; did you mean 'kd'?")
-        XCTAssertEqual(ConfigFixtures.failure(text, overrides: ["epochs.x=1"]),
-                       "configs/x.json: epochs (from --set): cannot set 'epochs.x': expected an object at 'epochs', found 3")
-        XCTAssertEqual(ConfigFixtures.failure(text, overrides: ["epochs=0"]),
-                       "configs/x.json: epochs (from --set): expected an integer >= 1, found 0")
+        XCTAssertEqual(
+            ConfigFixtures.failure(text, overrides: ["optimizer.lr=-0.1"]),
+            "configs/x.json: optimizer.lr (from --set): expected a number > 0, found -0.1")
+        XCTAssertEqual(
+            ConfigFixtures.failure(text, overrides: ["optimizer.moment=0.5"]),
+            "configs/x.json: optimizer.moment (from --set): unknown key; did you mean 'momentum'?")
+        XCTAssertEqual(
+            ConfigFixtures.failure(text, overrides: ["method=kdd"]),
+            "configs/x.json: method (from --set): unknown method 'kdd'; did you mean 'kd'?")
+        XCTAssertEqual(
+            ConfigFixtures.failure(text, overrides: ["epochs.x=1"]),
+            "configs/x.json: epochs (from --set): cannot set 'epochs.x': expected an object at 'epochs', found 3")
+        XCTAssertEqual(
+            ConfigFixtures.failure(text, overrides: ["epochs=0"]),
+            "configs/x.json: epochs (from --set): expected an integer >= 1, found 0")
         XCTAssertEqual(ConfigFixtures.failure(text), "(decoded without error)")
     }
 }

@@ -27,8 +27,10 @@ final class ConfigSchemaTests: XCTestCase {
         return out
     }
 
-    func assertMentionsEveryKey(_ schema: JSONValue, methods: [String: [ParamSpec]] = [:],
-                                file: StaticString = #filePath, line: UInt = #line) {
+    func assertMentionsEveryKey(
+        _ schema: JSONValue, methods: [String: [ParamSpec]] = [:],
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         for path in ConfigSchema.keyPaths {
             var node: JSONValue? = schema
             for key in path.split(separator: ".") { node = properties(node, root: schema)[String(key)] }
@@ -36,8 +38,9 @@ final class ConfigSchemaTests: XCTestCase {
         }
         for (_, specs) in methods {
             for spec in specs {
-                XCTAssertNotNil(properties(properties(schema, root: schema)["method"], root: schema)[spec.name],
-                                "schema lacks method.\(spec.name)", file: file, line: line)
+                XCTAssertNotNil(
+                    properties(properties(schema, root: schema)["method"], root: schema)[spec.name],
+                    "schema lacks method.\(spec.name)", file: file, line: line)
             }
         }
     }
@@ -55,8 +58,9 @@ final class ConfigSchemaTests: XCTestCase {
         assertMentionsEveryKey(schema, methods: ConfigFixtures.context.methods)
         XCTAssertEqual(schema["properties"]?["optimizer"]?["properties"]?["lr"]?["exclusiveMinimum"], .number(0))
         XCTAssertEqual(schema["properties"]?["optimizer"]?["properties"]?["lr"]?["default"], 0.05)
-        XCTAssertEqual(schema["properties"]?["data"]?["properties"]?["dataset"]?["enum"],
-                       ["mnist", "fashion-mnist", "cifar10", "cifar100"])
+        XCTAssertEqual(
+            schema["properties"]?["data"]?["properties"]?["dataset"]?["enum"],
+            ["mnist", "fashion-mnist", "cifar10", "cifar100"])
         let text = schema.formatted()
         XCTAssertEqual(try JSONValue(parsing: text).formatted(), text)
     }
@@ -81,12 +85,16 @@ final class ConfigSchemaTests: XCTestCase {
     }
 
     func testModelNameRules() {
-        for good in ["mlp-1200-1200", "mlp-800-800", "mlp-10", "lenet5", "resnet8", "resnet110", "resnet8x4", "resnet32x4",
-                     "wrn-16-2", "wrn-40-1", "wrn-10-8"] {
+        for good in [
+            "mlp-1200-1200", "mlp-800-800", "mlp-10", "lenet5", "resnet8", "resnet110", "resnet8x4", "resnet32x4",
+            "wrn-16-2", "wrn-40-1", "wrn-10-8",
+        ] {
             XCTAssertTrue(ModelNames.isZooName(good), good)
         }
-        for bad in ["mlp", "mlp-", "mlp-0", "mlp-08", "mlp-1-", "lenet", "resnet21", "resnet20x4", "resnet", "wrn-15-2",
-                    "wrn-4-1", "wrn-16-0", "wrn-16", "MLP-10", "resnet-20", ""] {
+        for bad in [
+            "mlp", "mlp-", "mlp-0", "mlp-08", "mlp-1-", "lenet", "resnet21", "resnet20x4", "resnet", "wrn-15-2",
+            "wrn-4-1", "wrn-16-0", "wrn-16", "MLP-10", "resnet-20", "",
+        ] {
             XCTAssertFalse(ModelNames.isZooName(bad), bad)
         }
         XCTAssertTrue(ModelNames.examples.allSatisfy(ModelNames.isZooName))

@@ -3,7 +3,8 @@
 
 /// What happens when a parameter is not given.
 public enum ParamDefault: Equatable, Sendable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByStringLiteral {
+    ExpressibleByBooleanLiteral, ExpressibleByStringLiteral
+{
     /// This value is filled in.
     case value(ParamValue)
     /// The parameter stays absent; its doc says what absence means (e.g. "all cores").

@@ -23,7 +23,8 @@ public struct ModelConfig: Equatable, Sendable {
 
 /// A resolved parameter value.
 public indirect enum ParamValue: Equatable, Sendable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral {
+    ExpressibleByBooleanLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral
+{
     /// A real number.
     case number(Double)
     /// An integer.

@@ -17,9 +17,11 @@ public struct ConfigContext: Sendable {
     public var modelPattern: String?
 
     /// A context; by default no methods and the zoo's name rules of ModelNames.
-    public init(methods: [String: [ParamSpec]] = [:], methodsWithoutTeacher: Set<String> = [],
-                isKnownModel: @escaping @Sendable (String) -> Bool = { ModelNames.isZooName($0) },
-                modelNames: [String] = ModelNames.examples, modelPattern: String? = ModelNames.pattern) {
+    public init(
+        methods: [String: [ParamSpec]] = [:], methodsWithoutTeacher: Set<String> = [],
+        isKnownModel: @escaping @Sendable (String) -> Bool = { ModelNames.isZooName($0) },
+        modelNames: [String] = ModelNames.examples, modelPattern: String? = ModelNames.pattern
+    ) {
         self.methods = methods
         self.methodsWithoutTeacher = methodsWithoutTeacher
         self.isKnownModel = isKnownModel
@@ -40,7 +42,9 @@ public struct ConfigContext: Sendable {
         for part in parts {
             guard let declared = methods[part] else {
                 let inName = parts.count > 1 ? " in '\(name)'" : ""
-                let hint = methods.isEmpty ? "; no methods are registered"
+                let hint =
+                    methods.isEmpty
+                    ? "; no methods are registered"
                     : Suggestions.hint(for: part, among: methodNames, listing: true)
                 return .failure(ParamError(path: "", message: "unknown method '\(part)'\(inName)\(hint)"))
             }
@@ -50,8 +54,11 @@ public struct ConfigContext: Sendable {
             for spec in declared {
                 if let earlier = specs.first(where: { $0.name == spec.name }) {
                     if earlier.kind != spec.kind {
-                        return .failure(ParamError(path: "", message: "'\(name)' combines two declarations of "
-                            + "'\(spec.name)': \(earlier.kind.expectation) and \(spec.kind.expectation)"))
+                        return .failure(
+                            ParamError(
+                                path: "",
+                                message: "'\(name)' combines two declarations of "
+                                    + "'\(spec.name)': \(earlier.kind.expectation) and \(spec.kind.expectation)"))
                     }
                 } else {
                     specs.append(spec)

@@ -40,8 +40,10 @@ public struct ConfigOverride: Equatable, Sendable {
 
     /// `tree` with every override applied in order. Where the schema expects a string, a value
     /// that parsed as another scalar (`--set name=2024`) is taken as its text.
-    public static func apply(_ overrides: [ConfigOverride], to tree: JSONValue, source: String,
-                             context: ConfigContext) throws(ConfigError) -> JSONValue {
+    public static func apply(
+        _ overrides: [ConfigOverride], to tree: JSONValue, source: String,
+        context: ConfigContext
+    ) throws(ConfigError) -> JSONValue {
         var result = tree
         for o in overrides {
             guard case .object(var root) = result else {
@@ -53,8 +55,10 @@ public struct ConfigOverride: Equatable, Sendable {
         return result
     }
 
-    private func set(in object: inout JSONObject, depth: Int, specs: [ParamSpec]?, source: String,
-                     context: ConfigContext) throws(ConfigError) {
+    private func set(
+        in object: inout JSONObject, depth: Int, specs: [ParamSpec]?, source: String,
+        context: ConfigContext
+    ) throws(ConfigError) {
         let key = path[depth]
         let kind = specs?.first { $0.name == key }?.kind
         if depth == path.count - 1 {
@@ -70,8 +74,10 @@ public struct ConfigOverride: Equatable, Sendable {
             child[kind.flatMap(Self.shorthandKey) ?? "name"] = .string(s)
         case let other?:
             let prefix = path[...depth].joined(separator: ".")
-            throw ConfigError(source: source, path: prefix, message: "cannot set '\(keyPath)': expected an object at "
-                + "'\(prefix)', found \(ParamDecoder.show(other))", fromOverride: true)
+            throw ConfigError(
+                source: source, path: prefix,
+                message: "cannot set '\(keyPath)': expected an object at "
+                    + "'\(prefix)', found \(ParamDecoder.show(other))", fromOverride: true)
         }
         let nested = kind.flatMap { Self.nestedSpecs($0, object: child, context: context) }
         try set(in: &child, depth: depth + 1, specs: nested, source: source, context: context)

@@ -16,24 +16,31 @@ public enum ConfigSchema {
     public static let data: [ParamSpec] = [
         ParamSpec("dataset", .string(choices: datasets), default: .required, doc: "which dataset to train and test on"),
         ParamSpec("dir", .string(), default: .absent, doc: "directory of the dataset files (default: data/<dataset>)"),
-        ParamSpec("validation", .integer(.nonNegative), default: 0,
-                  doc: "training images held out for validation (0: report test accuracy)"),
+        ParamSpec(
+            "validation", .integer(.nonNegative), default: 0,
+            doc: "training images held out for validation (0: report test accuracy)"),
         ParamSpec("limit", .integer(.positive), default: .absent, doc: "use only the first N training images (absent: all)"),
         ParamSpec("test_limit", .integer(.positive), default: .absent, doc: "use only the first N test images (absent: all)"),
         ParamSpec("normalize", .boolean, default: true, doc: "subtract the per-channel mean and divide by the std"),
-        ParamSpec("labels", .string(choices: LabelGranularity.allCases.map(\.rawValue)), default: "fine",
-                  doc: "cifar100 label set: fine (100 classes) or coarse (20)"),
-        group("augment", [
-            ParamSpec("crop_padding", .integer(.nonNegative), default: 0, doc: "random crop after zero padding by N pixels (0: off)"),
-            ParamSpec("flip", .boolean, default: false, doc: "random horizontal flips"),
-        ], doc: "training-time augmentation"),
+        ParamSpec(
+            "labels", .string(choices: LabelGranularity.allCases.map(\.rawValue)), default: "fine",
+            doc: "cifar100 label set: fine (100 classes) or coarse (20)"),
+        group(
+            "augment",
+            [
+                ParamSpec(
+                    "crop_padding", .integer(.nonNegative), default: 0, doc: "random crop after zero padding by N pixels (0: off)"
+                ),
+                ParamSpec("flip", .boolean, default: false, doc: "random horizontal flips"),
+            ], doc: "training-time augmentation"),
     ]
 
     /// Keys of `teacher`.
     public static let teacher: [ParamSpec] = [
         ParamSpec("checkpoint", .string(), default: .absent, doc: "the teacher's safetensors checkpoint"),
-        ParamSpec("model", .model, default: .absent,
-                  doc: "the teacher's architecture when the checkpoint does not name it (e.g. from PyTorch)"),
+        ParamSpec(
+            "model", .model, default: .absent,
+            doc: "the teacher's architecture when the checkpoint does not name it (e.g. from PyTorch)"),
         ParamSpec("train_bn", .boolean, default: false, doc: "run the teacher's batch norm in train mode"),
     ]
 
@@ -43,20 +50,23 @@ public enum ConfigSchema {
         ParamSpec("lr", .number(.positive), default: 0.05, doc: "peak learning rate"),
         ParamSpec("momentum", .number(.fraction), default: 0.9, doc: "SGD momentum"),
         ParamSpec("nesterov", .boolean, default: false, doc: "Nesterov momentum (SGD)"),
-        ParamSpec("weight_decay", .number(.nonNegative), default: 5e-4,
-                  doc: "L2 penalty (SGD, Adam) or decoupled decay (AdamW)"),
+        ParamSpec(
+            "weight_decay", .number(.nonNegative), default: 5e-4,
+            doc: "L2 penalty (SGD, Adam) or decoupled decay (AdamW)"),
         ParamSpec("betas", .list(.number(.fraction), count: 2), default: .value([0.9, 0.999]), doc: "Adam betas"),
         ParamSpec("eps", .number(.positive), default: 1e-8, doc: "Adam epsilon"),
     ]
 
     /// Keys of `schedule`.
     public static let schedule: [ParamSpec] = [
-        ParamSpec("name", .string(choices: ScheduleName.allCases.map(\.rawValue)), default: "cosine",
-                  doc: "learning-rate schedule"),
+        ParamSpec(
+            "name", .string(choices: ScheduleName.allCases.map(\.rawValue)), default: "cosine",
+            doc: "learning-rate schedule"),
         ParamSpec("warmup_epochs", .number(.nonNegative), default: 0, doc: "linear warm-up from 0 over this many epochs"),
         ParamSpec("step_size", .integer(.positive), default: 30, doc: "step: multiply by gamma every N epochs"),
-        ParamSpec("milestones", .list(.integer(.positive)), default: .value([]),
-                  doc: "multistep: epochs after which the rate is multiplied by gamma"),
+        ParamSpec(
+            "milestones", .list(.integer(.positive)), default: .value([]),
+            doc: "multistep: epochs after which the rate is multiplied by gamma"),
         ParamSpec("gamma", .number(.positive), default: 0.1, doc: "step and multistep factor"),
         ParamSpec("min_lr", .number(.nonNegative), default: 0, doc: "cosine: final learning rate"),
     ]
@@ -75,11 +85,13 @@ public enum ConfigSchema {
         ParamSpec("description", .string(), default: .absent, doc: "free text about the experiment"),
         group("data", data, doc: "the dataset"),
         ParamSpec("model", .model, default: .absent, doc: "the model train-teacher trains"),
-        ParamSpec("teacher", .object(teacher, shorthand: "checkpoint"), default: .absent,
-                  doc: "the frozen teacher of distill (or its checkpoint path)"),
+        ParamSpec(
+            "teacher", .object(teacher, shorthand: "checkpoint"), default: .absent,
+            doc: "the frozen teacher of distill (or its checkpoint path)"),
         ParamSpec("student", .model, default: .absent, doc: "the model distill trains"),
-        ParamSpec("method", .method, default: .absent,
-                  doc: "distillation method: its name (`kd`, `at+kd`) and parameters"),
+        ParamSpec(
+            "method", .method, default: .absent,
+            doc: "distillation method: its name (`kd`, `at+kd`) and parameters"),
         group("optimizer", optimizer, doc: "the optimizer"),
         group("schedule", schedule, doc: "the learning-rate schedule (per epoch)"),
         ParamSpec("epochs", .integer(.positive), default: 10, doc: "training epochs"),

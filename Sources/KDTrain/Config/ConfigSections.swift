@@ -24,8 +24,10 @@ public struct DataConfig: Equatable, Sendable {
     public var flip: Bool
 
     /// All fields.
-    public init(dataset: DatasetName, dir: String, validation: Int, limit: Int?, testLimit: Int?,
-                normalize: Bool, labels: LabelGranularity, cropPadding: Int, flip: Bool) {
+    public init(
+        dataset: DatasetName, dir: String, validation: Int, limit: Int?, testLimit: Int?,
+        normalize: Bool, labels: LabelGranularity, cropPadding: Int, flip: Bool
+    ) {
         self.dataset = dataset
         self.dir = dir
         self.validation = validation
@@ -90,8 +92,10 @@ public struct OptimizerConfig: Equatable, Sendable {
     public var eps: Double
 
     /// All fields.
-    public init(name: OptimizerName, lr: Double, momentum: Double, nesterov: Bool, weightDecay: Double,
-                betas: [Double], eps: Double) {
+    public init(
+        name: OptimizerName, lr: Double, momentum: Double, nesterov: Bool, weightDecay: Double,
+        betas: [Double], eps: Double
+    ) {
         self.name = name
         self.lr = lr
         self.momentum = momentum
@@ -118,8 +122,10 @@ public struct ScheduleConfig: Equatable, Sendable {
     public var minLR: Double
 
     /// All fields.
-    public init(name: ScheduleName, warmupEpochs: Double, stepSize: Int, milestones: [Int], gamma: Double,
-                minLR: Double) {
+    public init(
+        name: ScheduleName, warmupEpochs: Double, stepSize: Int, milestones: [Int], gamma: Double,
+        minLR: Double
+    ) {
         self.name = name
         self.warmupEpochs = warmupEpochs
         self.stepSize = stepSize

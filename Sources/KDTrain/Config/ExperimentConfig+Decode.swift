@@ -7,8 +7,10 @@ import KDMethods
 extension ExperimentConfig {
     /// Reads the config at `path`, applies `overrides` in order, and decodes it. Every error is a
     /// ConfigError naming `path` and the key path.
-    public static func load(path: String, overrides: [ConfigOverride] = [],
-                            context: ConfigContext) throws(ConfigError) -> ExperimentConfig {
+    public static func load(
+        path: String, overrides: [ConfigOverride] = [],
+        context: ConfigContext
+    ) throws(ConfigError) -> ExperimentConfig {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -19,13 +21,16 @@ extension ExperimentConfig {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(source: path, message: "expected UTF-8 text, found invalid bytes")
         }
-        return try decode(text: text, source: path, defaultName: baseName(of: path), overrides: overrides,
-                          context: context)
+        return try decode(
+            text: text, source: path, defaultName: baseName(of: path), overrides: overrides,
+            context: context)
     }
 
     /// Parses and decodes config `text` (from `source`, whose name is `defaultName` when it gives none).
-    public static func decode(text: String, source: String, defaultName: String, overrides: [ConfigOverride] = [],
-                              context: ConfigContext) throws(ConfigError) -> ExperimentConfig {
+    public static func decode(
+        text: String, source: String, defaultName: String, overrides: [ConfigOverride] = [],
+        context: ConfigContext
+    ) throws(ConfigError) -> ExperimentConfig {
         let json: JSONValue
         do {
             json = try JSONValue(parsing: text)
@@ -36,8 +41,10 @@ extension ExperimentConfig {
     }
 
     /// Decodes a parsed config: applies `overrides`, checks every key, fills defaults.
-    public static func decode(_ json: JSONValue, source: String, defaultName: String, overrides: [ConfigOverride] = [],
-                              context: ConfigContext) throws(ConfigError) -> ExperimentConfig {
+    public static func decode(
+        _ json: JSONValue, source: String, defaultName: String, overrides: [ConfigOverride] = [],
+        context: ConfigContext
+    ) throws(ConfigError) -> ExperimentConfig {
         let tree = try ConfigOverride.apply(overrides, to: json, source: source, context: context)
         let decoder = ParamDecoder(context: context, source: source, overridden: overrides.map(\.keyPath))
         guard case .object(var object) = tree else {
@@ -77,43 +84,51 @@ extension ExperimentConfig {
         let dataset = try Self.enumValue(DatasetName.self, d, "dataset")
         let labels = try Self.enumValue(LabelGranularity.self, d, "labels")
         if labels == .coarse, dataset != .cifar100 {
-            throw decoder.error("data.labels", "expected 'fine' for dataset '\(dataset.rawValue)' (coarse labels exist "
-                + "only in cifar100), found \"coarse\"")
+            throw decoder.error(
+                "data.labels",
+                "expected 'fine' for dataset '\(dataset.rawValue)' (coarse labels exist "
+                    + "only in cifar100), found \"coarse\"")
         }
-        data = DataConfig(dataset: dataset, dir: try d.optionalString("dir") ?? "data/" + dataset.rawValue,
-                          validation: try d.int("validation"), limit: try d.optionalInt("limit"),
-                          testLimit: try d.optionalInt("test_limit"), normalize: try d.bool("normalize"),
-                          labels: labels, cropPadding: try augment.int("crop_padding"), flip: try augment.bool("flip"))
+        data = DataConfig(
+            dataset: dataset, dir: try d.optionalString("dir") ?? "data/" + dataset.rawValue,
+            validation: try d.int("validation"), limit: try d.optionalInt("limit"),
+            testLimit: try d.optionalInt("test_limit"), normalize: try d.bool("normalize"),
+            labels: labels, cropPadding: try augment.int("crop_padding"), flip: try augment.bool("flip"))
 
         model = try v.optionalModel("model")
         if v.contains("teacher") {
             let t = try v.object("teacher")
-            teacher = TeacherConfig(checkpoint: try t.optionalString("checkpoint"), model: try t.optionalModel("model"),
-                                    trainBN: try t.bool("train_bn"))
+            teacher = TeacherConfig(
+                checkpoint: try t.optionalString("checkpoint"), model: try t.optionalModel("model"),
+                trainBN: try t.bool("train_bn"))
         }
         student = try v.optionalModel("student")
         if v.contains("method") {
             var params = try v.object("method")
             let methodName = try params.string("name")
             params["name"] = nil
-            method = MethodConfig(name: methodName, parts: methodName.split(separator: "+").map(String.init),
-                                  params: params)
+            method = MethodConfig(
+                name: methodName, parts: methodName.split(separator: "+").map(String.init),
+                params: params)
         }
 
         let o = try v.object("optimizer")
-        optimizer = OptimizerConfig(name: try Self.enumValue(OptimizerName.self, o, "name"), lr: try o.double("lr"),
-                                    momentum: try o.double("momentum"), nesterov: try o.bool("nesterov"),
-                                    weightDecay: try o.double("weight_decay"), betas: try o.doubles("betas"),
-                                    eps: try o.double("eps"))
+        optimizer = OptimizerConfig(
+            name: try Self.enumValue(OptimizerName.self, o, "name"), lr: try o.double("lr"),
+            momentum: try o.double("momentum"), nesterov: try o.bool("nesterov"),
+            weightDecay: try o.double("weight_decay"), betas: try o.doubles("betas"),
+            eps: try o.double("eps"))
         let s = try v.object("schedule")
         let milestones = try s.ints("milestones")
         for k in milestones.indices.dropFirst() where milestones[k] <= milestones[k - 1] {
-            throw decoder.error("schedule.milestones[\(k)]",
-                                "expected an epoch after \(milestones[k - 1]), found \(milestones[k])")
+            throw decoder.error(
+                "schedule.milestones[\(k)]",
+                "expected an epoch after \(milestones[k - 1]), found \(milestones[k])")
         }
-        schedule = ScheduleConfig(name: try Self.enumValue(ScheduleName.self, s, "name"),
-                                  warmupEpochs: try s.double("warmup_epochs"), stepSize: try s.int("step_size"),
-                                  milestones: milestones, gamma: try s.double("gamma"), minLR: try s.double("min_lr"))
+        schedule = ScheduleConfig(
+            name: try Self.enumValue(ScheduleName.self, s, "name"),
+            warmupEpochs: try s.double("warmup_epochs"), stepSize: try s.int("step_size"),
+            milestones: milestones, gamma: try s.double("gamma"), minLR: try s.double("min_lr"))
 
         epochs = try v.int("epochs")
         batchSize = try v.int("batch_size")
@@ -124,8 +139,10 @@ extension ExperimentConfig {
         output = OutputConfig(dir: try out.optionalString("dir") ?? "runs/" + name, keepEvery: try out.int("keep_every"))
     }
 
-    static func enumValue<E: RawRepresentable>(_ type: E.Type, _ values: ParamValues,
-                                               _ key: String) throws -> E where E.RawValue == String {
+    static func enumValue<E: RawRepresentable>(
+        _ type: E.Type, _ values: ParamValues,
+        _ key: String
+    ) throws -> E where E.RawValue == String {
         let raw = try values.string(key)
         guard let e = E(rawValue: raw) else {
             throw ParamError(path: values.keyPath(key), message: "unexpected value \"\(raw)\"")

@@ -40,8 +40,9 @@ extension JSONParser {
             let lowStart = i
             let low = try hex4Digits()
             guard (0xDC00...0xDFFF).contains(low) else {
-                throw error("expected a low surrogate \\uDC00-\\uDFFF after \\u\(hex4(high)), found \\u\(hex4(low))",
-                            at: lowStart)
+                throw error(
+                    "expected a low surrogate \\uDC00-\\uDFFF after \\u\(hex4(high)), found \\u\(hex4(low))",
+                    at: lowStart)
             }
             scalar = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
         } else if (0xDC00...0xDFFF).contains(high) {

@@ -79,7 +79,12 @@ struct JSONParser {
     // MARK: structure
 
     mutating func skipWhitespace() {
-        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            default: return
+            }
+        }
     }
 
     mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {

@@ -5,7 +5,8 @@
 /// A JSON value.
 public indirect enum JSONValue: Equatable, Sendable, ExpressibleByNilLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
     /// `null`.
     case null
     /// `true` / `false`.

@@ -41,7 +41,9 @@ extension JSONValue {
         case .object(let o):
             if o.isEmpty { out += "{}"; return }
             if style == .compact {
-                out += "{" + o.map { JSONValue.quoted($0.key) + ":" + $0.value.formatted(.compact) }
+                out +=
+                    "{"
+                    + o.map { JSONValue.quoted($0.key) + ":" + $0.value.formatted(.compact) }
                     .joined(separator: ",") + "}"
                 return
             }

@@ -8,11 +8,13 @@ public enum ModelNames {
     public static let resnetDepths = [8, 14, 20, 32, 44, 56, 110]
 
     /// Names for suggestions and editor completion (every fixed name plus common MLPs and WRNs).
-    public static let examples: [String] = ["mlp-1200-1200", "mlp-800-800", "lenet5"]
+    public static let examples: [String] =
+        ["mlp-1200-1200", "mlp-800-800", "lenet5"]
         + resnetDepths.map { "resnet\($0)" } + ["resnet8x4", "resnet32x4", "wrn-16-1", "wrn-16-2", "wrn-40-1", "wrn-40-2"]
 
     /// A regular expression for JSON Schema (WRN depths are checked only as digits there).
-    public static let pattern = "^(mlp(-[1-9][0-9]*)+|lenet5|resnet(8|14|20|32|44|56|110)|resnet(8|32)x4|wrn-[1-9][0-9]*-[1-9][0-9]*)$"
+    public static let pattern =
+        "^(mlp(-[1-9][0-9]*)+|lenet5|resnet(8|14|20|32|44|56|110)|resnet(8|32)x4|wrn-[1-9][0-9]*-[1-9][0-9]*)$"
 
     /// Whether `name` is a zoo model: `mlp-H1[-H2...]` (positive sizes), `lenet5`, `resnetD` for the
     /// depths above, `resnet8x4`, `resnet32x4`, or `wrn-D-k` with D = 6n+4 (n ≥ 1) and k ≥ 1.

@@ -76,8 +76,10 @@ struct ParamDecoder {
             return .bool(v)
         case (.string(let choices), .string(let s)):
             if let choices, !choices.contains(s) {
-                throw error(path, "expected \(kind.expectation), found \(ParamDecoder.show(json))"
-                    + Suggestions.hint(for: s, among: choices))
+                throw error(
+                    path,
+                    "expected \(kind.expectation), found \(ParamDecoder.show(json))"
+                        + Suggestions.hint(for: s, among: choices))
             }
             return .string(s)
         case (.list(let element, let count), .array(let items)):
