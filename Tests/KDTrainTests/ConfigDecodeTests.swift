@@ -123,6 +123,12 @@ final class ConfigDecodeTests: XCTestCase {
             "configs/x.json: teacher: required for distill with method 'dml+kd'")
     }
 
+    func testImpliedCommand() throws {
+        XCTAssertEqual(try ConfigFixtures.decode(ConfigFixtures.minimal).impliedCommand, .trainTeacher)
+        XCTAssertEqual(try ConfigFixtures.decode(ConfigFixtures.distill).impliedCommand, .distill)
+        XCTAssertNil(try ConfigFixtures.decode(#"{"data": {"dataset": "mnist"}}"#).impliedCommand)
+    }
+
     func testResolvedJSONRoundTrip() throws {
         for text in [
             ConfigFixtures.minimal, ConfigFixtures.distill,

@@ -58,6 +58,38 @@ final class ConfigErrorTests: XCTestCase {
         XCTAssertEqual(fail(#""method": {"name": 3}"#), "configs/x.json: method.name: expected a method name, found 3")
     }
 
+    func testMessagesStayOnOneLine() {
+        let message = fail(#""epochs\n": 1"#)
+        XCTAssertEqual(message, "configs/x.json: epochs\\n: unknown key; did you mean 'epochs'?")
+        XCTAssertFalse(message.contains("\n"))
+        XCTAssertEqual(fail(#""teacher": 5"#), "configs/x.json: teacher: expected an object or a checkpoint string, found 5")
+    }
+
+    func testMutatedConfigsFailCleanly() {
+        let base = Array(ConfigFixtures.distill.unicodeScalars)
+        let alphabet = Array("{}[]\",:0123456789.-eE tnulfax\\\n".unicodeScalars)
+        var state: UInt64 = 12345
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        for _ in 0..<500 {
+            var text = base
+            for _ in 0..<(1 + next(3)) {
+                let at = next(text.count)
+                switch next(3) {
+                case 0: text.remove(at: at)
+                case 1: text.insert(alphabet[next(alphabet.count)], at: at)
+                default: text[at] = alphabet[next(alphabet.count)]
+                }
+            }
+            var out = String.UnicodeScalarView()
+            out.append(contentsOf: text)
+            let message = ConfigFixtures.failure(String(out))
+            XCTAssertFalse(message.contains("\n"), message)
+        }
+    }
+
     func testOutOfRange() {
         XCTAssertEqual(fail(#""optimizer": {"lr": -0.1}"#), "configs/x.json: optimizer.lr: expected a number > 0, found -0.1")
         XCTAssertEqual(fail(#""batch_size": 0"#), "configs/x.json: batch_size: expected an integer >= 1, found 0")
@@ -119,6 +151,14 @@ final class ConfigErrorTests: XCTestCase {
         XCTAssertEqual(
             fail(#""method": "kd+clash""#),
             "configs/x.json: method: 'kd+clash' combines two declarations of 'ce_weight': a number >= 0 and an integer")
+        let reserved = ConfigContext(methods: ["odd": [ParamSpec("name", .string(), default: "x", doc: "")]])
+        XCTAssertThrowsError(
+            try ExperimentConfig.decode(
+                text: #"{"data": {"dataset": "mnist"}, "method": "odd"}"#, source: "c.json", defaultName: "c",
+                context: reserved)
+        ) {
+            XCTAssertEqual("\($0)", "c.json: method: method 'odd' declares 'name', which names the method")
+        }
         let none = ConfigContext()
         XCTAssertThrowsError(
             try ExperimentConfig.decode(

@@ -126,6 +126,8 @@ public indirect enum ParamKind: Equatable, Sendable {
             return (plural ? "lists" : "a list") + " of \(count) " + element.phrase(plural: true)
         case .list(let element, nil): return (plural ? "lists" : "a list") + " of " + element.phrase(plural: true)
         case .model: return plural ? "models (names or {name, dropout} objects)" : "a model name or {name, dropout} object"
+        case .object(_, let shorthand?):
+            return (plural ? "objects or \(shorthand) strings" : "an object or a \(shorthand) string")
         case .object: return plural ? "objects" : "an object"
         case .method: return plural ? "methods" : "a method name or {name, ...params} object"
         }

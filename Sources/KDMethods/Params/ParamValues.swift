@@ -16,7 +16,9 @@ public struct ParamError: Error, CustomStringConvertible, Equatable {
     }
 
     /// One line: `method.T: expected a number, found a string`.
-    public var description: String { path.isEmpty ? message : path + ": " + message }
+    public var description: String {
+        (path.isEmpty ? message : path + ": " + message).replacingControlCharacters()
+    }
 }
 
 /// Resolved parameters, in declaration order.
@@ -150,5 +152,22 @@ public struct ParamValues: Equatable, Sendable, Sequence {
     /// A list of model objects.
     public func models(_ name: String) throws(ParamError) -> [ModelConfig] {
         try list(name, "models") { if case .model(let m) = $0 { return m } else { return nil } }
+    }
+}
+
+extension String {
+    /// The text on one line: line breaks and other control characters as `\n`, `\u{1}`.
+    public func replacingControlCharacters() -> String {
+        guard unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return self }
+        var out = ""
+        for u in unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out += u.value < 0x20 || u.value == 0x7F ? "\\u{\(String(u.value, radix: 16))}" : String(u)
+            }
+        }
+        return out
     }
 }

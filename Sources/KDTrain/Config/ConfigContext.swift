@@ -52,6 +52,9 @@ public struct ConfigContext: Sendable {
                 return .failure(ParamError(path: "", message: "method '\(part)' appears twice in '\(name)'"))
             }
             for spec in declared {
+                if spec.name == "name" {
+                    return .failure(ParamError(path: "", message: "method '\(part)' declares 'name', which names the method"))
+                }
                 if let earlier = specs.first(where: { $0.name == spec.name }) {
                     if earlier.kind != spec.kind {
                         return .failure(

@@ -10,6 +10,13 @@ public enum ConfigCommand: String, Sendable {
 }
 
 extension ExperimentConfig {
+    /// The command this config is written for: distill when it names a student, method or teacher,
+    /// train-teacher when it names only a model, nil when it names none (for `kdistill validate`).
+    public var impliedCommand: ConfigCommand? {
+        if student != nil || method != nil || teacher != nil { return .distill }
+        return model != nil ? .trainTeacher : nil
+    }
+
     /// Throws the first key `command` needs but the config lacks, e.g.
     /// `configs/x.json: student: required for distill`. A teacher checkpoint is required unless
     /// every part of the method is in `context.methodsWithoutTeacher`.
