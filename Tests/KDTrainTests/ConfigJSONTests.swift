@@ -29,6 +29,22 @@ final class ConfigJSONTests: XCTestCase {
         XCTAssertEqual(try parse(#""a\"b\\c\/d\n\t\u00e9\ud83d\ude00""#), .string("a\"b\\c/d\n\té😀"))
     }
 
+    func testAccessors() throws {
+        let v = try parse(#"{"i": 3, "r": 3.0, "h": 2.5, "b": true, "a": [1], "s": "x"}"#)
+        XCTAssertEqual(v["i"]?.intValue, 3)
+        XCTAssertEqual(v["r"]?.intValue, 3)
+        XCTAssertNil(v["h"]?.intValue)
+        XCTAssertEqual(v["h"]?.doubleValue, 2.5)
+        XCTAssertEqual(v["b"]?.boolValue, true)
+        XCTAssertEqual(v["a"]?.arrayValue, [1])
+        XCTAssertEqual(v["s"]?.stringValue, "x")
+        XCTAssertNil(v["missing"])
+        var o = try XCTUnwrap(v.objectValue)
+        o["i"] = nil
+        o["z"] = 0
+        XCTAssertEqual(o.keys, ["r", "h", "b", "a", "s", "z"])
+    }
+
     func testObjectKeepsKeyOrder() throws {
         let v = try parse(#"{"z": 1, "a": [true, null], "m": {"y": 2, "b": 3}}"#)
         XCTAssertEqual(v.objectValue?.keys, ["z", "a", "m"])

@@ -59,6 +59,27 @@ public indirect enum JSONValue: Equatable, Sendable, ExpressibleByNilLiteral, Ex
         return nil
     }
 
+    /// The integer, if this is one (an integral real such as `3.0` counts).
+    public var intValue: Int? {
+        switch self {
+        case .int(let i): return i
+        case .number(let x) where x == x.rounded() && abs(x) <= 9_007_199_254_740_992: return Int(x)
+        default: return nil
+        }
+    }
+
+    /// The boolean, if this is one.
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    /// The elements, if this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
     /// The number (integers widen), if this is one.
     public var doubleValue: Double? {
         switch self {
