@@ -1,0 +1,150 @@
+// The sections of ExperimentConfig (`data`, `teacher`, `method`, `optimizer`, `schedule`,
+// `output`) as typed structs, one per config object.
+import KDMethods
+
+/// `data`: which images, from where, and how they are prepared.
+public struct DataConfig: Equatable, Sendable {
+    /// `dataset`.
+    public var dataset: DatasetName
+    /// `dir` (default `data/<dataset>`).
+    public var dir: String
+    /// `validation`: training images held out for validation (0: none).
+    public var validation: Int
+    /// `limit`: first N training images only (nil: all).
+    public var limit: Int?
+    /// `test_limit`: first N test images only (nil: all).
+    public var testLimit: Int?
+    /// `normalize`: per-channel mean/std normalisation.
+    public var normalize: Bool
+    /// `labels`: CIFAR-100 fine or coarse labels (always `.fine` for other datasets).
+    public var labels: LabelGranularity
+    /// `augment.crop_padding`: random crop after padding by N pixels (0: off).
+    public var cropPadding: Int
+    /// `augment.flip`: random horizontal flips.
+    public var flip: Bool
+
+    /// All fields.
+    public init(
+        dataset: DatasetName, dir: String, validation: Int, limit: Int?, testLimit: Int?,
+        normalize: Bool, labels: LabelGranularity, cropPadding: Int, flip: Bool
+    ) {
+        self.dataset = dataset
+        self.dir = dir
+        self.validation = validation
+        self.limit = limit
+        self.testLimit = testLimit
+        self.normalize = normalize
+        self.labels = labels
+        self.cropPadding = cropPadding
+        self.flip = flip
+    }
+}
+
+/// `teacher`: the frozen network of distillation.
+public struct TeacherConfig: Equatable, Sendable {
+    /// `checkpoint`: its safetensors file (nil when not given).
+    public var checkpoint: String?
+    /// `model`: its architecture when the checkpoint lacks kdistill metadata.
+    public var model: ModelConfig?
+    /// `train_bn`: run its batch norm in train mode (default false: eval mode).
+    public var trainBN: Bool
+
+    /// All fields.
+    public init(checkpoint: String?, model: ModelConfig?, trainBN: Bool) {
+        self.checkpoint = checkpoint
+        self.model = model
+        self.trainBN = trainBN
+    }
+}
+
+/// `method`: the distillation method and its resolved parameters.
+public struct MethodConfig: Equatable, Sendable {
+    /// `name` as written (`kd`, `at+kd`).
+    public var name: String
+    /// The registered methods it combines (`[at, kd]`).
+    public var parts: [String]
+    /// Every declared parameter of the parts, defaults filled in (path `method`).
+    public var params: ParamValues
+
+    /// All fields.
+    public init(name: String, parts: [String], params: ParamValues) {
+        self.name = name
+        self.parts = parts
+        self.params = params
+    }
+}
+
+/// `optimizer`.
+public struct OptimizerConfig: Equatable, Sendable {
+    /// `name`.
+    public var name: OptimizerName
+    /// `lr`: peak learning rate (> 0).
+    public var lr: Double
+    /// `momentum` in [0, 1) (SGD).
+    public var momentum: Double
+    /// `nesterov` (SGD).
+    public var nesterov: Bool
+    /// `weight_decay` (≥ 0).
+    public var weightDecay: Double
+    /// `betas`: exactly two numbers in [0, 1) (Adam, AdamW).
+    public var betas: [Double]
+    /// `eps` (> 0, Adam, AdamW).
+    public var eps: Double
+
+    /// All fields.
+    public init(
+        name: OptimizerName, lr: Double, momentum: Double, nesterov: Bool, weightDecay: Double,
+        betas: [Double], eps: Double
+    ) {
+        self.name = name
+        self.lr = lr
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        self.betas = betas
+        self.eps = eps
+    }
+}
+
+/// `schedule`: learning rate per epoch.
+public struct ScheduleConfig: Equatable, Sendable {
+    /// `name`.
+    public var name: ScheduleName
+    /// `warmup_epochs`: linear warm-up length (may be fractional).
+    public var warmupEpochs: Double
+    /// `step_size` (step).
+    public var stepSize: Int
+    /// `milestones`, strictly increasing (multistep).
+    public var milestones: [Int]
+    /// `gamma` (step, multistep).
+    public var gamma: Double
+    /// `min_lr` (cosine).
+    public var minLR: Double
+
+    /// All fields.
+    public init(
+        name: ScheduleName, warmupEpochs: Double, stepSize: Int, milestones: [Int], gamma: Double,
+        minLR: Double
+    ) {
+        self.name = name
+        self.warmupEpochs = warmupEpochs
+        self.stepSize = stepSize
+        self.milestones = milestones
+        self.gamma = gamma
+        self.minLR = minLR
+    }
+}
+
+/// `output`.
+public struct OutputConfig: Equatable, Sendable {
+    /// `dir` (default `runs/<name>`).
+    public var dir: String
+    /// `keep_every`: also keep every N-th epoch's checkpoint (0: off).
+    public var keepEvery: Int
+
+    /// All fields.
+    public init(dir: String, keepEvery: Int) {
+        self.dir = dir
+        self.keepEvery = keepEvery
+    }
+}

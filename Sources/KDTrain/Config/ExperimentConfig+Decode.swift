@@ -1,0 +1,152 @@
+// ExperimentConfig decoding: file → JSON → `--set` overrides → checked against ConfigSchema →
+// typed config with defaults (including the derived ones: name, data.dir, output.dir) and the
+// cross-key checks (coarse labels need cifar100; milestones increase).
+import Foundation
+import KDMethods
+
+extension ExperimentConfig {
+    /// Reads the config at `path`, applies `overrides` in order, and decodes it. Every error is a
+    /// ConfigError naming `path` and the key path.
+    public static func load(
+        path: String, overrides: [ConfigOverride] = [],
+        context: ConfigContext
+    ) throws(ConfigError) -> ExperimentConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+            throw ConfigError(source: path, message: reason)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(source: path, message: "expected UTF-8 text, found invalid bytes")
+        }
+        return try decode(
+            text: text, source: path, defaultName: baseName(of: path), overrides: overrides,
+            context: context)
+    }
+
+    /// Parses and decodes config `text` (from `source`, whose name is `defaultName` when it gives none).
+    public static func decode(
+        text: String, source: String, defaultName: String, overrides: [ConfigOverride] = [],
+        context: ConfigContext
+    ) throws(ConfigError) -> ExperimentConfig {
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsing: text)
+        } catch {
+            throw ConfigError(source: source, message: error.description)
+        }
+        return try decode(json, source: source, defaultName: defaultName, overrides: overrides, context: context)
+    }
+
+    /// Decodes a parsed config: applies `overrides`, checks every key, fills defaults.
+    public static func decode(
+        _ json: JSONValue, source: String, defaultName: String, overrides: [ConfigOverride] = [],
+        context: ConfigContext
+    ) throws(ConfigError) -> ExperimentConfig {
+        let tree = try ConfigOverride.apply(overrides, to: json, source: source, context: context)
+        let decoder = ParamDecoder(context: context, source: source, overridden: overrides.map(\.keyPath))
+        guard case .object(var object) = tree else {
+            throw ConfigError(source: source, message: "expected an object at the top level, found \(tree.typeName)")
+        }
+        if case .string? = object["$schema"] { object["$schema"] = nil }  // editors' schema link, not config
+        let values = try decoder.decodeObject(.object(object), specs: ConfigSchema.fields, path: "")
+        do {
+            return try ExperimentConfig(values: values, source: source, defaultName: defaultName, decoder: decoder)
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as ParamError {
+            throw decoder.error(error.path, error.message)
+        } catch {
+            throw ConfigError(source: source, message: "\(error)")
+        }
+    }
+
+    /// `configs/kd-resnet.json` → `kd-resnet`.
+    public static func baseName(of path: String) -> String {
+        let file = URL(fileURLWithPath: path).lastPathComponent
+        return file.hasSuffix(".json") ? String(file.dropLast(5)) : file
+    }
+
+    /// Builds the typed config from schema-checked values (the getters cannot fail on them, but
+    /// would throw rather than crash).
+    init(values v: ParamValues, source: String, defaultName: String, decoder: ParamDecoder) throws {
+        self.source = source
+        name = try v.optionalString("name") ?? defaultName
+        if name.isEmpty { throw decoder.error("name", "expected a non-empty string, found \"\"") }
+        seed = try v.int("seed")
+        threads = try v.optionalInt("threads")
+        description = try v.optionalString("description")
+
+        let d = try v.object("data")
+        let augment = try d.object("augment")
+        let dataset = try Self.enumValue(DatasetName.self, d, "dataset")
+        let labels = try Self.enumValue(LabelGranularity.self, d, "labels")
+        if labels == .coarse, dataset != .cifar100 {
+            throw decoder.error(
+                "data.labels",
+                "expected 'fine' for dataset '\(dataset.rawValue)' (coarse labels exist "
+                    + "only in cifar100), found \"coarse\"")
+        }
+        data = DataConfig(
+            dataset: dataset, dir: try d.optionalString("dir") ?? "data/" + dataset.rawValue,
+            validation: try d.int("validation"), limit: try d.optionalInt("limit"),
+            testLimit: try d.optionalInt("test_limit"), normalize: try d.bool("normalize"),
+            labels: labels, cropPadding: try augment.int("crop_padding"), flip: try augment.bool("flip"))
+
+        model = try v.optionalModel("model")
+        if v.contains("teacher") {
+            let t = try v.object("teacher")
+            teacher = TeacherConfig(
+                checkpoint: try t.optionalString("checkpoint"), model: try t.optionalModel("model"),
+                trainBN: try t.bool("train_bn"))
+        }
+        student = try v.optionalModel("student")
+        if v.contains("method") {
+            var params = try v.object("method")
+            let methodName = try params.string("name")
+            params["name"] = nil
+            method = MethodConfig(
+                name: methodName, parts: methodName.split(separator: "+").map(String.init),
+                params: params)
+        }
+
+        let o = try v.object("optimizer")
+        optimizer = OptimizerConfig(
+            name: try Self.enumValue(OptimizerName.self, o, "name"), lr: try o.double("lr"),
+            momentum: try o.double("momentum"), nesterov: try o.bool("nesterov"),
+            weightDecay: try o.double("weight_decay"), betas: try o.doubles("betas"),
+            eps: try o.double("eps"))
+        let s = try v.object("schedule")
+        let milestones = try s.ints("milestones")
+        for k in milestones.indices.dropFirst() where milestones[k] <= milestones[k - 1] {
+            throw decoder.error(
+                "schedule.milestones[\(k)]",
+                "expected an epoch after \(milestones[k - 1]), found \(milestones[k])")
+        }
+        schedule = ScheduleConfig(
+            name: try Self.enumValue(ScheduleName.self, s, "name"),
+            warmupEpochs: try s.double("warmup_epochs"), stepSize: try s.int("step_size"),
+            milestones: milestones, gamma: try s.double("gamma"), minLR: try s.double("min_lr"))
+
+        epochs = try v.int("epochs")
+        batchSize = try v.int("batch_size")
+        evalBatchSize = try v.int("eval_batch_size")
+        labelSmoothing = try v.double("label_smoothing")
+        stopOnNonfinite = try v.bool("stop_on_nonfinite")
+        let out = try v.object("output")
+        output = OutputConfig(dir: try out.optionalString("dir") ?? "runs/" + name, keepEvery: try out.int("keep_every"))
+    }
+
+    static func enumValue<E: RawRepresentable>(
+        _ type: E.Type, _ values: ParamValues,
+        _ key: String
+    ) throws -> E where E.RawValue == String {
+        let raw = try values.string(key)
+        guard let e = E(rawValue: raw) else {
+            throw ParamError(path: values.keyPath(key), message: "unexpected value \"\(raw)\"")
+        }
+        return e
+    }
+}

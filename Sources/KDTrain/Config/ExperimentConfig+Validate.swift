@@ -1,0 +1,41 @@
+// Per-command requirements: which keys train-teacher and distill need beyond the schema
+// (`model` for one, `student`, `method` and usually `teacher.checkpoint` for the other).
+
+/// The commands that run an experiment config.
+public enum ConfigCommand: String, Sendable {
+    /// `kdistill train-teacher`.
+    case trainTeacher = "train-teacher"
+    /// `kdistill distill`.
+    case distill
+}
+
+extension ExperimentConfig {
+    /// The command this config is written for: distill when it names a student, method or teacher,
+    /// train-teacher when it names only a model, nil when it names none (for `kdistill validate`).
+    public var impliedCommand: ConfigCommand? {
+        if student != nil || method != nil || teacher != nil { return .distill }
+        return model != nil ? .trainTeacher : nil
+    }
+
+    /// Throws the first key `command` needs but the config lacks, e.g.
+    /// `configs/x.json: student: required for distill`. A teacher checkpoint is required unless
+    /// every part of the method is in `context.methodsWithoutTeacher`.
+    public func validate(for command: ConfigCommand, context: ConfigContext) throws(ConfigError) {
+        func missing(_ path: String, _ why: String = "") -> ConfigError {
+            ConfigError(source: source, path: path, message: "required for \(command.rawValue)\(why)")
+        }
+        switch command {
+        case .trainTeacher:
+            if model == nil { throw missing("model") }
+        case .distill:
+            if student == nil { throw missing("student") }
+            guard let method else { throw missing("method") }
+            let teacherless = method.parts.allSatisfy { context.methodsWithoutTeacher.contains($0) }
+            if !teacherless {
+                let why = " with method '\(method.name)'"
+                guard let teacher else { throw missing("teacher", why) }
+                if teacher.checkpoint == nil { throw missing("teacher.checkpoint", why) }
+            }
+        }
+    }
+}
