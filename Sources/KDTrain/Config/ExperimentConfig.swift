@@ -2,19 +2,8 @@
 // distillation share it). Decoding is in ExperimentConfig+Decode.swift, the resolved JSON in
 // ExperimentConfig+Encode.swift, per-command checks in ExperimentConfig+Validate.swift, the
 // sections (data, optimizer, ...) in ConfigSections.swift.
+import KDData
 import KDMethods
-
-/// Datasets a config can name.
-public enum DatasetName: String, CaseIterable, Sendable {
-    /// MNIST digits, 1x28x28, 10 classes.
-    case mnist
-    /// Fashion-MNIST, 1x28x28, 10 classes.
-    case fashionMNIST = "fashion-mnist"
-    /// CIFAR-10, 3x32x32, 10 classes.
-    case cifar10
-    /// CIFAR-100, 3x32x32, 100 fine or 20 coarse classes.
-    case cifar100
-}
 
 /// CIFAR-100 label set.
 public enum LabelGranularity: String, CaseIterable, Sendable {

@@ -1,0 +1,118 @@
+// Method: the small protocol every single-student distillation method implements. A method declares
+// its parameters, the taps it reads, any extra trainable parts and its stages, and turns one step's
+// outputs into named loss terms; the runner owns the loop, logging and checkpoints.
+import KDNN
+import KDTensor
+
+/// A phase of training with its own loss and a fresh optimizer and schedule (FitNets, FSP).
+public struct Stage: Equatable, Sendable {
+    /// Name used in logs (`hint`, `fsp`, `train`).
+    public let name: String
+    /// Epochs this stage runs.
+    public let epochs: Int
+
+    public init(_ name: String, epochs: Int) {
+        self.name = name
+        self.epochs = epochs
+    }
+}
+
+/// What a method needs from the frozen teacher(s) in a stage.
+public enum TeacherUse: Equatable, Sendable {
+    /// No teacher forward at all.
+    case none
+    /// Logits only (these may be cached for the whole training set when there is no augmentation).
+    case logits
+    /// Logits and feature taps.
+    case features
+}
+
+/// One weighted loss term; the step's loss is the sum of its terms.
+public struct LossTerm {
+    /// Logged name (`ce`, `kd`, `at`, `hint`, `fsp`, `rkd_d`, `rkd_a`, `sp`, `peer`).
+    public let name: String
+    /// The term's contribution, already multiplied by its weight (a scalar tensor on the tape).
+    public let value: Tensor
+
+    public init(_ name: String, _ value: Tensor) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Everything a method sees in one training step.
+public struct StepContext {
+    /// Labels of the batch, `[B]`.
+    public let labels: [Int32]
+    /// The student's forward pass (on the tape).
+    public let student: ModelOutput
+    /// The frozen teachers' outputs (no tape); logits-only when cached. Empty when no teacher is used.
+    public let teachers: [ModelOutput]
+    /// Epoch within the run, 0-based.
+    public let epoch: Int
+    /// The current stage.
+    public let stage: Stage
+    /// `label_smoothing` of the config, for cross-entropy terms.
+    public let labelSmoothing: Float
+
+    public init(labels: [Int32], student: ModelOutput, teachers: [ModelOutput], epoch: Int, stage: Stage,
+                labelSmoothing: Float = 0) {
+        (self.labels, self.student, self.teachers, self.epoch, self.stage, self.labelSmoothing) =
+            (labels, student, teachers, epoch, stage, labelSmoothing)
+    }
+
+    /// The single teacher's output (methods that take exactly one teacher).
+    public var teacher: ModelOutput { teachers[0] }
+
+    /// Cross-entropy of the student's logits against the labels.
+    public func crossEntropyTerm(weight: Float, name: String = "ce") -> LossTerm {
+        LossTerm(name, crossEntropy(student.logits, labels: labels, labelSmoothing: labelSmoothing) * weight)
+    }
+}
+
+/// What a method is built against: the networks (for tap shapes), the run length and the seed.
+public struct MethodSetup {
+    /// The student being trained.
+    public let student: Model
+    /// The frozen teachers (empty when none).
+    public let teachers: [Model]
+    /// Total epochs of the run (`epochs` of the config).
+    public let epochs: Int
+    /// Seed for any trainable part the method adds.
+    public let seed: UInt64
+    /// Whether training batches are augmented (teacher caching is then illegal).
+    public let augmented: Bool
+
+    public init(student: Model, teachers: [Model], epochs: Int, seed: UInt64, augmented: Bool) {
+        (self.student, self.teachers, self.epochs, self.seed, self.augmented) = (student, teachers, epochs, seed, augmented)
+    }
+
+    /// The single teacher, or a method error naming the method.
+    public func soleTeacher(for method: String) throws -> Model {
+        guard let t = teachers.first else { throw MethodError("method.name: \(method) needs a teacher (set teacher.checkpoint)") }
+        return t
+    }
+}
+
+/// A distillation method acting on one student.
+public protocol DistillationMethod: AnyObject {
+    /// Stages in order (a single `train` stage unless the method has a pre-training phase).
+    var stages: [Stage] { get }
+    /// Extra trainable parts (regressors): trained with the student in its optimizer, not saved with it.
+    var extraLayers: [Layer] { get }
+    /// What the method needs from the teacher in `stage`.
+    func teacherUse(in stage: Stage) -> TeacherUse
+    /// The loss terms of one step.
+    func losses(_ step: StepContext) -> [LossTerm]
+}
+
+extension DistillationMethod {
+    public var stages: [Stage] { [] }
+    public var extraLayers: [Layer] { [] }
+}
+
+/// A bad method parameter or an incompatible teacher/student pair: one line with the key path.
+public struct MethodError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,97 @@
+// Registry: the one list of distillation methods, with each one's parameters, citation and how
+// to build it. `kdistill methods`, the config decoder and the JSON Schema all read it.
+import KDNN
+
+/// How a method is built and run.
+public enum MethodShape {
+    /// One student: built per run from its parameters and setup.
+    case single((ParamValues, MethodSetup) throws -> DistillationMethod)
+    /// A cohort of students trained together.
+    case cohort((ParamValues, ModelConfig?) throws -> CohortMethod)
+    /// A chain of runs.
+    case pipeline((ParamValues) throws -> PipelineMethod)
+}
+
+/// Whether a method takes a teacher.
+public enum TeacherRequirement: Sendable {
+    case required, optional
+}
+
+/// A registered method.
+public struct MethodEntry {
+    public let name: String
+    /// Paper reference (`Hinton et al. 2015`).
+    public let citation: String
+    /// One line on what it does.
+    public let summary: String
+    public let params: [ParamSpec]
+    public let teacher: TeacherRequirement
+    /// May be combined with `kd` as `name+kd` (feature and relation methods).
+    public let combinable: Bool
+    /// Checkpoints to load as teachers instead of `teacher.checkpoint` (ensembles).
+    public let teacherCheckpoints: ((ParamValues) throws -> [String])?
+    public let shape: MethodShape
+
+    public init(name: String, citation: String, summary: String, params: [ParamSpec], teacher: TeacherRequirement = .required,
+                combinable: Bool = false, teacherCheckpoints: ((ParamValues) throws -> [String])? = nil, shape: MethodShape) {
+        (self.name, self.citation, self.summary, self.params, self.teacher) = (name, citation, summary, params, teacher)
+        (self.combinable, self.teacherCheckpoints, self.shape) = (combinable, teacherCheckpoints, shape)
+    }
+}
+
+/// Every method kdistill implements.
+public enum MethodRegistry {
+    /// In the order `kdistill methods` lists them.
+    public static let all: [MethodEntry] = [
+        KD.entry, FitNet.entry, AttentionTransfer.entry, FSP.entry, RKD.entry, SimilarityPreserving.entry,
+        DML.entry, ESKD.entry, BAN.entry, EnsembleKD.entry, TAKD.entry,
+    ]
+
+    /// The entry named `name`.
+    public static func entry(_ name: String) -> MethodEntry? { all.first { $0.name == name } }
+
+    /// Method name → parameters, for the config decoder.
+    public static var paramSpecs: [String: [ParamSpec]] { Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.params) }) }
+
+    /// Methods that run without a teacher.
+    public static var teacherOptional: Set<String> { Set(all.filter { $0.teacher == .optional }.map(\.name)) }
+}
+
+/// A single-student method made of several (`at+kd`): the union of their terms, each name once.
+final class CombinedMethod: DistillationMethod {
+    let parts: [DistillationMethod]
+
+    init(_ parts: [DistillationMethod]) { self.parts = parts }
+
+    var stages: [Stage] { parts.first?.stages ?? [] }
+    var extraLayers: [Layer] { parts.flatMap(\.extraLayers) }
+
+    func teacherUse(in stage: Stage) -> TeacherUse {
+        let uses = parts.map { $0.teacherUse(in: stage) }
+        if uses.contains(.features) { return .features }
+        return uses.contains(.logits) ? .logits : .none
+    }
+
+    func losses(_ step: StepContext) -> [LossTerm] {
+        var seen = Set<String>()
+        return parts.flatMap { $0.losses(step) }.filter { seen.insert($0.name).inserted }
+    }
+}
+
+extension MethodRegistry {
+    /// Builds the single-student method `parts` (one name, or a combination such as `[at, kd]`).
+    public static func buildSingle(parts: [String], params: ParamValues, setup: MethodSetup) throws -> DistillationMethod {
+        var built: [DistillationMethod] = []
+        for name in parts {
+            guard let entry = entry(name) else { throw MethodError("method.name: unknown method '\(name)'") }
+            guard case .single(let make) = entry.shape else {
+                throw MethodError("method.name: \(name) is not a single-student method and cannot be combined")
+            }
+            if parts.count > 1 && !(entry.combinable || name == "kd") {
+                throw MethodError("method.name: \(name) cannot be combined; combine a feature or relation method with kd (at+kd)")
+            }
+            built.append(try make(params, setup))
+        }
+        return built.count == 1 ? built[0] : CombinedMethod(built)
+    }
+}

@@ -1,0 +1,38 @@
+// KD: Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a Neural Network":
+// L = ce_weight·CE(y, z_s) + kd_weight·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)), KL batchmean.
+import KDNN
+import KDTensor
+
+/// Response-based distillation from the teacher's tempered soft targets.
+public final class KD: DistillationMethod {
+    public static let params: [ParamSpec] = [
+        ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both networks"),
+        ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels"),
+        ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term"),
+        ParamSpec("cache_teacher", .boolean, default: false,
+                  doc: "compute the teacher's logits once for the training set (only without augmentation)"),
+    ]
+
+    public static let entry = MethodEntry(
+        name: "kd", citation: "Hinton et al. 2015", summary: "soft targets of the teacher at temperature T, T²-scaled",
+        params: params, shape: .single { p, setup in try KD(p, setup) })
+
+    let temperature: Float, ceWeight: Float, kdWeight: Float
+
+    init(_ p: ParamValues, _ setup: MethodSetup) throws {
+        _ = try setup.soleTeacher(for: "kd")
+        temperature = Float(try p.double("T"))
+        ceWeight = Float(try p.double("ce_weight"))
+        kdWeight = Float(try p.double("kd_weight"))
+        if try p.bool("cache_teacher") && setup.augmented {
+            throw MethodError("method.cache_teacher: needs data.augment off (a cached teacher sees each image once, unaugmented)")
+        }
+    }
+
+    public func teacherUse(in stage: Stage) -> TeacherUse { .logits }
+
+    public func losses(_ step: StepContext) -> [LossTerm] {
+        [step.crossEntropyTerm(weight: ceWeight),
+         LossTerm("kd", SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: temperature) * kdWeight)]
+    }
+}
