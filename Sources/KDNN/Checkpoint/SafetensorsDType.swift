@@ -99,7 +99,7 @@ func floatToHalf(_ f: Float) -> UInt16 {
         let scaled = (Float(bitPattern: a) * 0x1p24).rounded(.toNearestOrEven)
         return sign | UInt16(scaled)
     }
-    var h = ((a >> 23) - 127 + 15) << 10 | ((a & 0x7F_FFFF) >> 13)
+    var h = ((a >> 23) - 112) << 10 | ((a & 0x7F_FFFF) >> 13)  // rebias: −127 + 15
     let rest = a & 0x1FFF
     if rest > 0x1000 || (rest == 0x1000 && h & 1 == 1) { h += 1 }
     return sign | UInt16(h)

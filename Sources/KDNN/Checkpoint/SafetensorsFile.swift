@@ -44,6 +44,11 @@ public struct SafetensorsFile {
         return try data.withUnsafeBytes { try SafetensorsParser(path: path, bytes: $0).parse() }
     }
 
+    /// Parses and validates the bytes of a whole safetensors file; `source` names errors.
+    public static func decode(_ bytes: [UInt8], source: String) throws -> SafetensorsFile {
+        try bytes.withUnsafeBytes { try SafetensorsParser(path: source, bytes: $0).parse() }
+    }
+
     /// Writes the file atomically (temporary file in the same directory, fsync, rename). Header keys
     /// follow `tensors` order (`__metadata__` first, its keys sorted); the header is space-padded so
     /// the data starts at a multiple of 8 bytes.

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderKDNNTests: XCTestCase { func testNothing() {} }
