@@ -101,21 +101,30 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testLargeParametersUpdateLikeSmallOnes() {
-        // Big tensors are split over threads; every element must follow the same formula.
-        let n = 300_001
-        var rng = SeededGenerator(seed: 5)
-        let big = Tensor.randomNormal([n], rng: &rng), grad = Tensor.randomNormal([n], rng: &rng)
-        let small = (0..<64).map { Tensor(shape: [1], scalars: [big.data[$0 * 4_000]]) }
-        let optBig = SGD([NamedTensor("w", big)], lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3)
-        let optSmall = SGD(small.enumerated().map { NamedTensor("w\($0)", $1) }, lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3)
-        let adamBig = Adam([NamedTensor("w", big)], lr: 0.01)
-        let adamSmall = Adam(small.enumerated().map { NamedTensor("w\($0)", $1) }, lr: 0.01)
-        for _ in 0..<3 {
-            big.grad = grad
-            for (i, t) in small.enumerated() { t.grad = Tensor(shape: [1], scalars: [grad.data[i * 4_000]]) }
-            optBig.step(); optSmall.step(); adamBig.step(); adamSmall.step()
+        // Big tensors run SIMD blocks split over threads, one-element tensors the scalar tail:
+        // every element must get the same update, bit for bit.
+        let makers: [([NamedTensor]) -> Optimizer] = [
+            { SGD($0, lr: 0.1, weightDecay: 1e-3) },
+            { SGD($0, lr: 0.1, momentum: 0.9) },
+            { SGD($0, lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3) },
+            { Adam($0, lr: 0.01, weightDecay: 0.1) },
+            { AdamW($0, lr: 0.01, weightDecay: 0.1) },
+        ]
+        let n = 100_003, stride = 1_601  // n > 2 · 32768: split over two threads
+        for (k, make) in makers.enumerated() {
+            var rng = SeededGenerator(seed: 5)
+            let big = Tensor.randomNormal([n], rng: &rng), grad = Tensor.randomNormal([n], rng: &rng)
+            let small = (0..<63).map { Tensor(shape: [1], scalars: [big.data[$0 * stride]]) }
+            let optBig = make([NamedTensor("w", big)])
+            let optSmall = make(small.enumerated().map { NamedTensor("w\($0)", $1) })
+            for _ in 0..<3 {
+                big.grad = grad
+                for (i, t) in small.enumerated() { t.grad = Tensor(shape: [1], scalars: [grad.data[i * stride]]) }
+                optBig.step()
+                optSmall.step()
+            }
+            for (i, t) in small.enumerated() { XCTAssertEqual(t.data[0], big.data[i * stride], "optimizer \(k) element \(i * stride)") }
         }
-        for (i, t) in small.enumerated() { XCTAssertEqual(t.data[0], big.data[i * 4_000]) }
     }
 
     /// Least squares y = X·w + b on 64 points: every optimizer must cut the loss 100-fold.

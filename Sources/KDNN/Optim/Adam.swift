@@ -38,27 +38,22 @@ public class Adam: Optimizer {
 
     public func step() {
         let lrD = Double(learningRate)
-        let lerpWeight = Float(1 - beta1), b2 = Float(beta2), oneMinusB2 = Float(1 - beta2), epsF = Float(eps)
-        let l2 = Float(decoupledWeightDecay ? 0 : weightDecay), hasL2 = !decoupledWeightDecay && weightDecay != 0
-        let shrink = Float(1 - lrD * weightDecay), hasShrink = decoupledWeightDecay && weightDecay != 0
+        var c = UpdateKernels.AdamCoefficients(
+            shrink: Float(1 - lrD * weightDecay), decoupled: decoupledWeightDecay && weightDecay != 0,
+            l2: Float(weightDecay), coupled: !decoupledWeightDecay && weightDecay != 0,
+            lerpWeight: Float(1 - beta1), beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2),
+            stepSize: 0, bc2Sqrt: 1, eps: Float(eps))
         for (i, param) in slots.tensors.enumerated() {
             guard let grad = param.grad else { continue }
             precondition(grad.count == param.count, "Adam: gradient \(grad.shape) for parameter \(param.shape)")
             slots.steps[i] += 1
             let t = Double(slots.steps[i])
-            let stepSize = Float(lrD / (1 - Foundation.pow(beta1, t)))
-            let bc2Sqrt = Float((1 - Foundation.pow(beta2, t)).squareRoot())
+            c.stepSize = Float(lrD / (1 - Foundation.pow(beta1, t)))
+            c.bc2Sqrt = Float((1 - Foundation.pow(beta2, t)).squareRoot())
             let p = param.data, g = grad.data, m = slots.buffer(0, i).data, v = slots.buffer(1, i).data
+            let coefficients = c
             Parallel.chunks(param.count, minPerThread: optimizerGrain) { r in
-                for j in r {
-                    if hasShrink { p[j] = p[j] * shrink }
-                    let gj = hasL2 ? g[j] + l2 * p[j] : g[j]
-                    let mj = m[j] + lerpWeight * (gj - m[j])
-                    let vj = v[j] * b2 + oneMinusB2 * gj * gj
-                    m[j] = mj
-                    v[j] = vj
-                    p[j] = p[j] + -stepSize * mj / (vj.squareRoot() / bc2Sqrt + epsF)
-                }
+                UpdateKernels.adam(p, g, m, v, r, coefficients)
             }
         }
     }

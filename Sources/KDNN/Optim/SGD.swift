@@ -39,23 +39,14 @@ public final class SGD: Optimizer {
             let p = param.data, g = grad.data, n = param.count
             guard useMomentum else {
                 Parallel.chunks(n, minPerThread: optimizerGrain) { r in
-                    if hasDecay {
-                        for j in r { p[j] = p[j] + -lr * (g[j] + wd * p[j]) }
-                    } else {
-                        for j in r { p[j] = p[j] + -lr * g[j] }
-                    }
+                    UpdateKernels.sgd(p, g, r, lr: lr, wd: wd, decay: hasDecay)
                 }
                 continue
             }
             let first = slots.buffers[0][i] == nil
             let b = slots.buffer(0, i).data
             Parallel.chunks(n, minPerThread: optimizerGrain) { r in
-                for j in r {
-                    let d = hasDecay ? g[j] + wd * p[j] : g[j]
-                    let buf = first ? d : b[j] * mu + d
-                    b[j] = buf
-                    p[j] = p[j] + -lr * (nest ? d + mu * buf : buf)
-                }
+                UpdateKernels.sgdMomentum(p, g, b, r, lr: lr, wd: wd, decay: hasDecay, mu: mu, first: first, nesterov: nest)
             }
         }
     }
