@@ -124,6 +124,15 @@ final class SafetensorsMalformedTests: XCTestCase {
         assertCheckpointError("\(dir): file: expected a safetensors file, found a directory") {
             _ = try SafetensorsFile.read(path: dir)
         }
+        assertCheckpointError("/dev/null: file: expected a regular file, found a character device") {
+            _ = try SafetensorsFile.read(path: "/dev/null")
+        }
+    }
+
+    func testReadsThroughSymbolicLinks() throws {
+        try SafetensorsFile(tensors: [("w", Tensor(shape: [1], scalars: [4]))]).write(to: dir + "/real.safetensors")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.safetensors", withDestinationPath: dir + "/real.safetensors")
+        XCTAssertEqual(try SafetensorsFile.read(path: dir + "/link.safetensors").tensor(named: "w")?.scalars, [4])
     }
 
     func testTruncationsAndCorruptionsNeverCrash() throws {

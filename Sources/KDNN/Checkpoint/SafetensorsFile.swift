@@ -35,9 +35,17 @@ public struct SafetensorsFile {
         guard !isDirectory.boolValue else {
             throw CheckpointError(path, "file", expected: "a safetensors file", found: "a directory")
         }
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let type = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.type] as? FileAttributeType
+        guard type == .typeRegular else {
+            let kinds: [FileAttributeType: String] = [.typeCharacterSpecial: "a character device", .typeBlockSpecial: "a block device",
+                                                      .typeSocket: "a socket", .typeSymbolicLink: "a broken symbolic link"]
+            throw CheckpointError(path, "file", expected: "a regular file", found: type.flatMap { kinds[$0] } ?? "a special file")
+        }
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+            // Read, not mapped: a file truncated by someone else while mapped would crash the reader.
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw CheckpointError(path, "file", expected: "a readable file", found: snippet("\(error)", limit: 120))
         }
