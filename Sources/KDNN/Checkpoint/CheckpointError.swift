@@ -23,6 +23,7 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
         self.hint = hint
     }
 
+    /// `<path>: <what>: expected …, found …` plus ` (<hint>)` when there is one.
     public var description: String {
         let line = "\(path): \(what): expected \(expected), found \(found)"
         return hint.map { "\(line) (\($0))" } ?? line

@@ -9,6 +9,7 @@ public struct CheckpointMetadata: Equatable {
         public var mean: [Float]
         public var std: [Float]
 
+        /// Per-channel mean and standard deviation.
         public init(mean: [Float], std: [Float]) {
             self.mean = mean
             self.std = std

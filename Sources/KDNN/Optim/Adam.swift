@@ -36,6 +36,7 @@ public class Adam: Optimizer {
     /// Names of the parameters updated, in order.
     public var parameterNames: [String] { slots.names }
 
+    /// One update of every parameter that has a gradient, at `learningRate`.
     public func step() {
         let lrD = Double(learningRate)
         var c = UpdateKernels.AdamCoefficients(
@@ -58,12 +59,14 @@ public class Adam: Optimizer {
         }
     }
 
+    /// Sets every parameter's gradient to nil.
     public func zeroGrad() { slots.zeroGrad() }
 
     /// `exp_avg.<parameter>`, `exp_avg_sq.<parameter>` and scalar `step.<parameter>` for every
     /// parameter updated so far.
     public func stateTensors() -> [(name: String, tensor: Tensor)] { slots.entries() }
 
+    /// Replaces the state with saved `entries` (validated; nothing changes on error).
     public func loadState(_ entries: [(name: String, tensor: Tensor)], source: String) throws {
         try slots.load(entries, source: source)
     }

@@ -30,6 +30,7 @@ public final class SGD: Optimizer {
     /// Names of the parameters updated, in order.
     public var parameterNames: [String] { slots.names }
 
+    /// One update of every parameter that has a gradient, at `learningRate`.
     public func step() {
         let lr = learningRate, wd = Float(weightDecay), mu = Float(momentum)
         let hasDecay = weightDecay != 0, useMomentum = momentum != 0, nest = nesterov
@@ -51,11 +52,13 @@ public final class SGD: Optimizer {
         }
     }
 
+    /// Sets every parameter's gradient to nil.
     public func zeroGrad() { slots.zeroGrad() }
 
     /// `momentum_buffer.<parameter>` for every parameter updated so far (none without momentum).
     public func stateTensors() -> [(name: String, tensor: Tensor)] { slots.entries() }
 
+    /// Replaces the state with saved `entries` (validated; nothing changes on error).
     public func loadState(_ entries: [(name: String, tensor: Tensor)], source: String) throws {
         try slots.load(entries, source: source)
     }
