@@ -75,6 +75,8 @@ final class SafetensorsMalformedTests: XCTestCase {
         assertRejected(rawSafetensors(header: entry(shape: "[99999999999999999999]"), data: four), msg + "[99999999999999999999]")
         assertRejected(rawSafetensors(header: entry(shape: "[4294967296,4294967296]"), data: four),
                        "w.shape: expected an element count that fits in 64 bits, found [4294967296,4294967296]")
+        assertRejected(rawSafetensors(header: entry(shape: "[4611686018427387904,4,0]", offsets: "[0,0]"), data: []),
+                       "w.shape: expected an element count that fits in 64 bits, found [4611686018427387904,4,0]")
         assertRejected(rawSafetensors(header: entry(shape: "[4611686018427387904]"), data: four),
                        "w.shape: expected a byte count that fits in 64 bits, found [4611686018427387904]")
     }
