@@ -1,0 +1,112 @@
+// SafetensorsFile: named tensors plus string metadata, read from and written to the safetensors
+// layout (8-byte little-endian header length, JSON header, raw little-endian data). See formats.md.
+import Foundation
+import KDTensor
+
+/// The contents of one safetensors file: tensors in header order and the `__metadata__` map.
+public struct SafetensorsFile {
+    /// Tensors in header order (the order they were written in). Integer tensors are converted to Float.
+    public var tensors: [(name: String, tensor: Tensor)]
+    /// The `__metadata__` map (string → string).
+    public var metadata: [String: String]
+    /// Element type per tensor: as stored (after `read`), or to store (for `write`; F32 when absent).
+    public var dtypes: [String: SafetensorsDType]
+
+    /// Largest header accepted, in bytes (the limit of the reference implementation).
+    public static let maxHeaderBytes = 100_000_000
+
+    /// A file with the given contents; tensors absent from `dtypes` are written as F32.
+    public init(tensors: [(name: String, tensor: Tensor)] = [], metadata: [String: String] = [:],
+                dtypes: [String: SafetensorsDType] = [:]) {
+        self.tensors = tensors
+        self.metadata = metadata
+        self.dtypes = dtypes
+    }
+
+    /// The tensor named `name`, if present.
+    public func tensor(named name: String) -> Tensor? { tensors.first { $0.name == name }?.tensor }
+
+    /// Reads and validates the file at `path`; every defect is a one-line `CheckpointError`.
+    public static func read(path: String) throws -> SafetensorsFile {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CheckpointError(path, "file", expected: "an existing safetensors file", found: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw CheckpointError(path, "file", expected: "a safetensors file", found: "a directory")
+        }
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let type = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.type] as? FileAttributeType
+        guard type == .typeRegular else {
+            let kinds: [FileAttributeType: String] = [.typeCharacterSpecial: "a character device", .typeBlockSpecial: "a block device",
+                                                      .typeSocket: "a socket", .typeSymbolicLink: "a broken symbolic link"]
+            throw CheckpointError(path, "file", expected: "a regular file", found: type.flatMap { kinds[$0] } ?? "a special file")
+        }
+        let data: Data
+        do {
+            // Read, not mapped: a file truncated by someone else while mapped would crash the reader.
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CheckpointError(path, "file", expected: "a readable file", found: snippet("\(error)", limit: 120))
+        }
+        return try data.withUnsafeBytes { try SafetensorsParser(path: path, bytes: $0).parse() }
+    }
+
+    /// Parses and validates the bytes of a whole safetensors file; `source` names errors.
+    public static func decode(_ bytes: [UInt8], source: String) throws -> SafetensorsFile {
+        try bytes.withUnsafeBytes { try SafetensorsParser(path: source, bytes: $0).parse() }
+    }
+
+    /// Writes the file atomically (temporary file in the same directory, fsync, rename). Header keys
+    /// follow `tensors` order (`__metadata__` first, its keys sorted); the header is space-padded so
+    /// the data starts at a multiple of 8 bytes.
+    public func write(to path: String) throws {
+        var seen = Set<String>()
+        for (name, _) in tensors {
+            guard name != "__metadata__" else {
+                throw CheckpointError(path, "tensor name", expected: "a name other than __metadata__", found: "__metadata__")
+            }
+            guard seen.insert(name).inserted else {
+                throw CheckpointError(path, name, expected: "one tensor per name", found: "the name twice")
+            }
+        }
+        var members: [(String, String)] = []
+        if !metadata.isEmpty {
+            let sorted = metadata.keys.sorted().map { ($0, JSONWriter.quoted(metadata[$0] ?? "")) }
+            members.append(("__metadata__", JSONWriter.object(sorted)))
+        }
+        var offset = 0
+        for (name, tensor) in tensors {
+            let dtype = dtypes[name] ?? .F32
+            let end = offset + tensor.count * dtype.byteSize
+            members.append((name, JSONWriter.object([
+                ("dtype", JSONWriter.quoted(dtype.rawValue)), ("shape", JSONWriter.ints(tensor.shape)),
+                ("data_offsets", JSONWriter.ints([offset, end])),
+            ])))
+            offset = end
+        }
+        var header = Array(JSONWriter.object(members).utf8)
+        header.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - header.count % 8) % 8))
+        try AtomicFile.write(to: path) { sink in
+            var prefix = [UInt8]()
+            withUnsafeBytes(of: UInt64(header.count).littleEndian) { prefix.append(contentsOf: $0) }
+            try sink.write(prefix)
+            try sink.write(header)
+            for (name, tensor) in tensors {
+                let dtype = dtypes[name] ?? .F32
+                #if _endian(little)
+                if dtype == .F32 {
+                    try sink.write(UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * 4))
+                    continue
+                }
+                #endif
+                var bytes = [UInt8]()
+                if let bad = dtype.encode(tensor.data, count: tensor.count, into: &bytes) {
+                    throw CheckpointError(path, name, expected: "values \(dtype.rawValue) can hold exactly",
+                                          found: "\(tensor.data[bad]) at element \(bad)")
+                }
+                try sink.write(bytes)
+            }
+        }
+    }
+}
