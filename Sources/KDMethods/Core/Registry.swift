@@ -43,8 +43,7 @@ public struct MethodEntry {
 public enum MethodRegistry {
     /// In the order `kdistill methods` lists them.
     public static let all: [MethodEntry] = [
-        KD.entry, FitNet.entry, AttentionTransfer.entry, FSP.entry, RKD.entry, SimilarityPreserving.entry,
-        DML.entry, ESKD.entry, BAN.entry, EnsembleKD.entry, TAKD.entry,
+        KD.entry,
     ]
 
     /// The entry named `name`.

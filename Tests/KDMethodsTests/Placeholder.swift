@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderKDMethodsTests: XCTestCase { func testNothing() {} }

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderKDTrainTests: XCTestCase { func testNothing() {} }
