@@ -1,0 +1,43 @@
+// Catalogs: the text of `kdistill models` (the zoo with parameters and FLOPs for an input) and
+// `kdistill methods` (every method with its citation, parameters and defaults).
+import Foundation
+import KDMethods
+import KDNN
+
+/// Listings printed by the CLI.
+public enum Catalogs {
+    /// One row per listed zoo model (plus `extra` names) for `[C, H, W]` input and `classes` classes.
+    public static func models(inputShape: [Int], classes: Int, extra: [String] = []) throws -> [(name: String, parameters: Int, flops: Int)] {
+        try (Zoo.listedNames + extra).compactMap { name in
+            if name == "lenet5" && (inputShape[1] < 16 || inputShape[2] < 16) { return nil }
+            let model = try Zoo.build(ModelSpec(name: name, inputShape: inputShape, numClasses: classes), seed: 0)
+            return (name, model.parameterCount, model.flopsPerImage)
+        }
+    }
+
+    /// The models table as aligned text.
+    public static func modelsText(inputShape: [Int], classes: Int, extra: [String] = []) throws -> String {
+        var lines = [String(format: "%-16@ %12@ %12@", "model" as NSString, "parameters" as NSString, "MFLOPs" as NSString)]
+        for row in try models(inputShape: inputShape, classes: classes, extra: extra) {
+            lines.append(String(format: "%-16@ %12d %12.2f", row.name as NSString, row.parameters, Double(row.flops) / 1e6))
+        }
+        lines.append("input \(inputShape.map(String.init).joined(separator: "x")), \(classes) classes; FLOPs count a multiply-add as 2. "
+                     + "Also: any mlp-H1-H2-..., resnetD (D = 6n+2), wrn-D-k (D = 6n+4).")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Every method with its parameters and defaults.
+    public static func methodsText() -> String {
+        var out: [String] = []
+        for entry in MethodRegistry.all {
+            var header = "\(entry.name): \(entry.summary) (\(entry.citation))"
+            if entry.teacher == .optional { header += "; teacher optional" }
+            if entry.combinable { header += "; combine with kd as \(entry.name)+kd" }
+            out.append(header)
+            for p in entry.params {
+                out.append("    \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(p.kind.expectation), default \(p.defaultText): \(p.doc)")
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}

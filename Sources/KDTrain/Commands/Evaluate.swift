@@ -1,0 +1,108 @@
+// Evaluate: `kdistill eval CHECKPOINT`: accuracy (top-1/top-5, per class), confusion matrix, NLL,
+// calibration, size, FLOPs and speed of a checkpoint; with a teacher, agreement, KL, compression
+// and speed-up. The checkpoint's own normalisation is applied to the data.
+import Foundation
+import KDData
+import KDNN
+import KDTensor
+
+/// Checkpoint evaluation.
+public enum Evaluate {
+    /// Where the data comes from when the checkpoint does not say (or to override it).
+    public struct DataChoice {
+        public var dataset: String?
+        public var directory: String?
+        public var split: String
+        public var limit: Int?
+        public var batchSize: Int
+        public init(dataset: String? = nil, directory: String? = nil, split: String = "test", limit: Int? = nil, batchSize: Int = 1000) {
+            (self.dataset, self.directory, self.split, self.limit, self.batchSize) = (dataset, directory, split, limit, batchSize)
+        }
+    }
+
+    /// Loads a checkpoint as a model with its metadata.
+    public static func loadModel(_ path: String) throws -> (Model, CheckpointMetadata) {
+        let file = try SafetensorsFile.read(path: path)
+        let meta = try CheckpointMetadata.decode(file.metadata, source: path)
+        guard meta.model != nil else {
+            throw RunInputError("\(path): expected kdistill metadata (model, input_shape, num_classes), found none; "
+                                + "evaluate PyTorch files by distilling from them with teacher.model set")
+        }
+        var spec = try meta.modelSpec(source: path)
+        spec.dropout = 0
+        let model = try Zoo.build(spec, seed: 0)
+        try model.loadStateDict(file.tensors, source: path)
+        return (model, meta)
+    }
+
+    /// Evaluates `checkpoint` (and `teacher`) on the chosen data; returns the report as JSON.
+    public static func run(checkpoint: String, teacher: String?, data choice: DataChoice) throws -> JSONValue {
+        let (model, meta) = try loadModel(checkpoint)
+        guard let name = choice.dataset ?? meta.dataset, let dataset = DatasetName(rawValue: name) else {
+            throw RunInputError("\(checkpoint): expected a dataset (checkpoint metadata or --data), found "
+                                + (choice.dataset ?? meta.dataset).map { "'\($0)'" }.orNone)
+        }
+        guard let split = Split(rawValue: choice.split) else {
+            throw RunInputError("--split: expected train or test, found '\(choice.split)'")
+        }
+        let directory = DatasetLoader.resolveDirectory(dataset, requested: choice.directory ?? "data/\(dataset.rawValue)")
+        var images = try DatasetLoader.load(dataset, directory: directory, split: split,
+                                            cifar100Labels: model.spec.numClasses == 20 ? .coarse : .fine)
+        if let limit = choice.limit, limit < images.count { images = try images.limited(to: limit, seed: 0) }
+        guard [images.channels, images.height, images.width] == model.spec.inputShape, images.numClasses == model.spec.numClasses else {
+            throw RunInputError("\(checkpoint): expected data of shape \(model.spec.inputShape) with \(model.spec.numClasses) classes, "
+                                + "found \(dataset.rawValue) [\(images.channels), \(images.height), \(images.width)] with \(images.numClasses)")
+        }
+        let norm = meta.normalization.map { Normalization(mean: $0.mean, std: $0.std) } ?? Normalization.fit(images)
+        let loader = try BatchLoader(dataset: images, normalization: norm, batchSize: choice.batchSize, shuffle: false)
+        let teacherModel = try teacher.map { try loadModel($0).0 }
+        if let teacherModel, teacherModel.spec.inputShape != model.spec.inputShape || teacherModel.spec.numClasses != model.spec.numClasses {
+            throw RunInputError("\(teacher ?? ""): expected a teacher for input \(model.spec.inputShape) with \(model.spec.numClasses) classes, "
+                                + "found \(teacherModel.spec.name) for \(teacherModel.spec.inputShape) with \(teacherModel.spec.numClasses)")
+        }
+        let cmp = Evaluator.compare(student: model, teacher: teacherModel, loader)
+        var report = JSONObject()
+        report["checkpoint"] = .string(checkpoint)
+        report["model"] = .string(model.spec.name)
+        report["dataset"] = .string(dataset.rawValue)
+        report["split"] = .string(split.rawValue)
+        report["images"] = .int(cmp.student.count)
+        report["epoch"] = meta.epoch.map { .int($0) } ?? .null
+        add(cmp.student, to: &report)
+        report["parameters"] = .int(model.parameterCount)
+        report["flops_per_image"] = .int(model.flopsPerImage)
+        report["images_per_s"] = .number(cmp.studentImagesPerSecond.rounded())
+        report["class_names"] = .array(images.classNames.map { .string($0) })
+        if let teacherModel, let t = cmp.teacher {
+            var tr = JSONObject()
+            tr["checkpoint"] = .string(teacher ?? "")
+            tr["model"] = .string(teacherModel.spec.name)
+            tr["top1"] = .number(t.top1)
+            tr["top5"] = .number(t.top5)
+            tr["nll"] = .number(t.nll)
+            tr["parameters"] = .int(teacherModel.parameterCount)
+            tr["flops_per_image"] = .int(teacherModel.flopsPerImage)
+            tr["images_per_s"] = .number((cmp.teacherImagesPerSecond ?? 0).rounded())
+            report["teacher"] = .object(tr)
+            report["agreement"] = .number(cmp.agreement ?? 0)
+            report["kl_teacher_student"] = .number(cmp.meanKL ?? 0)
+            report["compression"] = .number(Double(teacherModel.parameterCount) / Double(max(model.parameterCount, 1)))
+            report["speedup"] = .number(cmp.studentImagesPerSecond / max(cmp.teacherImagesPerSecond ?? 1, 1e-9))
+        }
+        return .object(report)
+    }
+
+    static func add(_ m: ClassificationMetrics, to report: inout JSONObject) {
+        report["top1"] = .number(m.top1)
+        report["top5"] = .number(m.top5)
+        report["nll"] = .number(m.nll)
+        report["ece"] = .number(m.ece)
+        report["per_class_accuracy"] = .array(m.perClassAccuracy.map { .number($0) })
+        report["confusion"] = .array(m.confusion.map { .array($0.map { .int($0) }) })
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// The string, or "none".
+    var orNone: String { self ?? "none" }
+}

@@ -1,0 +1,143 @@
+// RunRecorder: the bookkeeping of one trained network: running sums of a partial epoch, the
+// metrics.jsonl line of each epoch, latest/best/kept checkpoints, resume state, and summary.json.
+// The single-student loop and the cohort loop both record through it.
+import Foundation
+import KDMethods
+import KDNN
+import KDTensor
+
+/// Records the progress of one learner into its run directory.
+final class RunRecorder {
+    let config: ExperimentConfig
+    let data: ExperimentData
+    let learner: Learner
+    let dir: RunDirectory
+    let methodName: String
+    let teacherPaths: [String]
+    let progress: ProgressDisplay
+    var state = ResumeState()
+    private var runStart = Date()
+
+    init(config: ExperimentConfig, data: ExperimentData, learner: Learner, dir: RunDirectory, methodName: String,
+         teacherPaths: [String]) {
+        (self.config, self.data, self.learner, self.dir) = (config, data, learner, dir)
+        (self.methodName, self.teacherPaths) = (methodName, teacherPaths)
+        progress = ProgressDisplay(label: learner.name)
+    }
+
+    /// Creates the directory and either restores a saved state (`resume`) or starts afresh.
+    /// `stageEpochs(epoch)` gives the length of the stage containing an epoch (to rebuild its optimizer).
+    func prepare(resume: Bool, stageEpochs: (Int) -> Int) throws {
+        try dir.create()
+        let stepsPerEpoch = data.train.numBatches
+        if resume && FileManager.default.fileExists(atPath: dir.resumePath) {
+            try learner.model.loadCheckpoint(path: dir.latestPath)
+            let (saved, file) = try ResumeState.read(from: dir.resumePath)
+            learner.beginStage(epochs: stageEpochs(saved.epoch), stepsPerEpoch: stepsPerEpoch)
+            try saved.restore(file, into: learner, source: dir.resumePath)
+            state = saved
+            try dir.truncateMetrics(afterEpoch: state.epoch)
+            ProgressDisplay.log("\(learner.name): resuming at epoch \(state.epoch + 1), batch \(state.batch + 1)")
+        } else {
+            for stale in [dir.metricsPath, dir.summaryPath, dir.resumePath] { try? FileManager.default.removeItem(atPath: stale) }
+            learner.beginStage(epochs: stageEpochs(0), stepsPerEpoch: stepsPerEpoch)
+        }
+        try dir.write(config.resolvedJSON.formatted() + "\n", to: dir.configPath)
+        runStart = Date().addingTimeInterval(-state.elapsed)
+    }
+
+    /// Adds one training step to the epoch's sums.
+    func record(terms: [LossTerm], total: Double, logits: Tensor, labels: [Int32], seconds: Double) {
+        let n = Double(labels.count)
+        state.sums["train_loss", default: 0] += total * n
+        for term in terms { state.sums[term.name, default: 0] += Double(term.value.item) * n }
+        let k = logits.shape[1]
+        for (i, y) in labels.enumerated() where Vector.argmax(logits.data + i * k, k).1 == Int(y) { state.correct += 1 }
+        state.seen += labels.count
+        state.trainSeconds += seconds
+    }
+
+    /// Updates the live progress bar after batch `done` of `total`.
+    func showProgress(epoch: Int, epochs: Int, done: Int, total: Int) {
+        let seen = Double(max(state.seen, 1))
+        progress.batch(epoch: epoch + 1, epochs: epochs, done: done, total: total, loss: state.sums["train_loss", default: 0] / seen,
+                       accuracy: Double(state.correct) / seen, imagesPerSecond: Double(state.seen) / max(state.trainSeconds, 1e-9))
+    }
+
+    /// Ends epoch `epoch` (0-based): evaluates, appends metrics, writes checkpoints and the resume state.
+    /// `tracksBest`: whether this epoch may become `best` (the final stage).
+    func finishEpoch(_ epoch: Int, totalEpochs: Int, stage: Stage?, lr: Float, tracksBest: Bool) throws {
+        let monitor = data.monitor
+        let score = Evaluator.accuracy(learner.model, monitor.loader)
+        let seen = Double(max(state.seen, 1))
+        var line = JSONObject()
+        line["epoch"] = .int(epoch + 1)
+        if let stage { line["stage"] = .string(stage.name) }
+        line["lr"] = .number(Double(lr))
+        line["train_loss"] = .number(state.sums["train_loss", default: 0] / seen)
+        for (name, sum) in state.sums.sorted(by: { $0.key < $1.key }) where name != "train_loss" { line[name] = .number(sum / seen) }
+        line["train_acc"] = .number(Double(state.correct) / seen)
+        line[monitor.name] = .number(score)
+        line["elapsed_s"] = .number((Date().timeIntervalSince(runStart) * 1000).rounded() / 1000)
+        line["images_per_s"] = .number((Double(state.seen) / max(state.trainSeconds, 1e-9)).rounded())
+        let metrics = JSONValue.object(line)
+        try dir.appendMetrics(metrics)
+        try saveCheckpoint(dir.latestPath, epoch: epoch + 1, metrics: metrics)
+        if tracksBest && score > state.bestScore {
+            state.bestScore = score
+            state.bestEpoch = epoch + 1
+            try saveCheckpoint(dir.bestPath, epoch: epoch + 1, metrics: metrics)
+        }
+        if config.output.keepEvery > 0 && (epoch + 1) % config.output.keepEvery == 0 {
+            try saveCheckpoint(dir.epochPath(epoch + 1), epoch: epoch + 1, metrics: metrics)
+        }
+        progress.endEpoch(String(format: "epoch %d/%d%@: loss %.4f, train acc %.2f%%, %@ %.2f%%, %.0f img/s", epoch + 1, totalEpochs,
+                                 stage.map { " (\($0.name))" } ?? "", state.sums["train_loss", default: 0] / seen,
+                                 Double(state.correct) / seen * 100, monitor.name, score * 100,
+                                 Double(state.seen) / max(state.trainSeconds, 1e-9)))
+        state = ResumeState(epoch: epoch + 1, batch: 0, bestScore: state.bestScore, bestEpoch: state.bestEpoch,
+                            elapsed: Date().timeIntervalSince(runStart))
+        try state.save(to: dir.resumePath, learner: learner)
+    }
+
+    /// Saves a mid-epoch state after a signal and returns the error to stop with.
+    func interrupted(epoch: Int, nextBatch: Int, signal: Int32) throws -> RunInterrupted {
+        state.epoch = epoch
+        state.batch = nextBatch
+        state.elapsed = Date().timeIntervalSince(runStart)
+        try saveCheckpoint(dir.latestPath, epoch: epoch, metrics: .object([:]))
+        try state.save(to: dir.resumePath, learner: learner)
+        return RunInterrupted(description: "\(dir.path): stopped by signal \(signal) at epoch \(epoch + 1), batch \(nextBatch); "
+                              + "state saved, continue with --resume")
+    }
+
+    /// The error for a non-finite loss; also writes a `diverged` summary.json.
+    func diverged(epoch: Int, batch: Int, terms: [LossTerm]) -> RunError {
+        let detail = terms.map { "\($0.name) \($0.value.item)" }.joined(separator: ", ")
+        let kept = FileManager.default.fileExists(atPath: dir.latestPath)
+            ? "the last good checkpoint is \(dir.latestPath) (epoch \(epoch))" : "no checkpoint was written (first epoch)"
+        let summary: JSONValue = .object(["name": .string(config.name), "status": "diverged", "method": .string(methodName),
+                                          "model": .string(learner.model.spec.name), "epoch": .int(epoch + 1),
+                                          "batch": .int(batch + 1), "detail": .string(detail)])
+        try? dir.write(summary.formatted() + "\n", to: dir.summaryPath)
+        return RunError("\(dir.path): the loss became non-finite at epoch \(epoch + 1), batch \(batch + 1) (\(detail)); "
+                        + "training stopped and \(kept). Lower optimizer.lr or the loss weights.")
+    }
+
+    func saveCheckpoint(_ path: String, epoch: Int, metrics: JSONValue) throws {
+        let meta = CheckpointMetadata(spec: learner.model.spec, dataset: data.dataset.rawValue,
+                                      normalization: .init(mean: data.normalization.mean, std: data.normalization.std),
+                                      epoch: epoch, metrics: metrics.formatted(.compact), config: config.resolvedJSON.formatted(.compact))
+        do { try learner.model.saveCheckpoint(to: path, metadata: meta.encode()) } catch {
+            throw RunError("\(path): cannot write the checkpoint (\(error))")
+        }
+    }
+
+    /// Writes and returns summary.json.
+    func finish(totalEpochs: Int, teachers: [Model]) throws -> JSONValue {
+        let summary = try RunSummary.make(recorder: self, totalEpochs: totalEpochs, teachers: teachers,
+                                          wallTime: Date().timeIntervalSince(runStart))
+        try dir.write(summary.formatted() + "\n", to: dir.summaryPath)
+        return summary
+    }
+}

@@ -1,0 +1,52 @@
+// RunSummary: summary.json of a finished run: final and best accuracy (with the epoch of the best),
+// full test metrics of both, size and cost of the network, wall time, and the teacher's figures.
+import Foundation
+import KDNN
+import KDTensor
+
+/// Builds summary.json.
+enum RunSummary {
+    static func make(recorder run: RunRecorder, totalEpochs: Int, teachers: [Model], wallTime: Double) throws -> JSONValue {
+        let model = run.learner.model
+        let (bestEpoch, bestScore) = (run.state.bestEpoch, run.state.bestScore)
+        let final = Evaluator.metrics(model, run.data.test)
+        var best = final
+        if bestEpoch > 0 && bestEpoch != totalEpochs, FileManager.default.fileExists(atPath: run.dir.bestPath) {
+            let spec = model.spec
+            let bestModel = try Zoo.build(spec, seed: 0)
+            try bestModel.loadCheckpoint(path: run.dir.bestPath)
+            best = Evaluator.metrics(bestModel, run.data.test)
+        }
+        let metricsLines = run.dir.readMetrics()
+        let speeds = metricsLines.compactMap { $0["images_per_s"]?.doubleValue }
+        var s = JSONObject()
+        s["name"] = .string(run.config.name)
+        s["status"] = "completed"
+        s["run"] = .string(run.learner.name)
+        s["model"] = .string(model.spec.name)
+        s["dataset"] = .string(run.data.dataset.rawValue)
+        s["method"] = .string(run.methodName)
+        if !run.teacherPaths.isEmpty { s["teachers"] = .array(run.teacherPaths.map { .string($0) }) }
+        s["epochs"] = .int(totalEpochs)
+        s["seed"] = .int(run.config.seed)
+        s["threads"] = .int(Parallel.threads)
+        s["test_acc"] = .number(final.top1)
+        s["test_top5"] = .number(final.top5)
+        s["test_nll"] = .number(final.nll)
+        s["test_ece"] = .number(final.ece)
+        s["best_epoch"] = .int(bestEpoch)
+        s["best_" + run.data.monitor.name] = .number(bestScore)
+        s["best_test_acc"] = .number(best.top1)
+        s["parameters"] = .int(model.parameterCount)
+        s["flops_per_image"] = .int(model.flopsPerImage)
+        s["wall_time_s"] = .number((wallTime * 10).rounded() / 10)
+        if !speeds.isEmpty { s["images_per_s"] = .number((speeds.reduce(0, +) / Double(speeds.count)).rounded()) }
+        if let teacher = teachers.first {
+            let cmp = Evaluator.compare(student: model, teacher: teacher, run.data.test)
+            s["teacher_test_acc"] = .number(cmp.teacher?.top1 ?? 0)
+            s["agreement"] = .number(cmp.agreement ?? 0)
+            s["teacher_parameters"] = .int(teacher.parameterCount)
+        }
+        return .object(s)
+    }
+}
