@@ -25,7 +25,9 @@ public final class DML: CohortMethod {
         name: "dml", citation: "Zhang et al. 2018", summary: "a cohort of students learning from the labels and each other",
         params: params, teacher: .optional, shape: .cohort { p, student in try DML(p, student: student) })
 
+    /// The cohort's architectures (`students`, or the config's student twice).
     public let members: [ModelConfig]
+    /// `update: simultaneous`.
     public let simultaneousUpdate: Bool
     let ceWeight: Float, peerWeight: Float, temperature: Float, kdWeight: Float, kdTemperature: Float
 
@@ -51,8 +53,8 @@ public final class DML: CohortMethod {
         temperature = Float(try p.double("T"))
         kdWeight = Float(try p.double("kd_weight"))
         kdTemperature = Float(try p.double("kd_T"))
-        guard temperature > 0, kdTemperature > 0 else {
-            throw MethodError("method.T: temperatures must be > 0, found T \(temperature), kd_T \(kdTemperature)")
+        for (key, t) in [("T", temperature), ("kd_T", kdTemperature)] where !(t > 0 && t.isFinite) {
+            throw MethodError("method.\(key): expected a number > 0, found \(t)")
         }
     }
 
