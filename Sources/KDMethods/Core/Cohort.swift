@@ -11,8 +11,21 @@ public protocol CohortMethod: AnyObject {
     var simultaneousUpdate: Bool { get }
     /// What the members need from the teacher (`.none` without one).
     var teacherUse: TeacherUse { get }
-    /// Loss terms of member `k`, given every member's current outputs (peers are to be detached).
+    /// Loss terms of member `k`, given every member's current outputs (the method detaches the peers,
+    /// so only `outputs[k]` need be on the tape). `step.student` is `outputs[k]`; `step.teachers` holds
+    /// the teacher's output when `teacherUse` is not `.none`.
     func losses(member k: Int, outputs: [ModelOutput], step: StepContext) -> [LossTerm]
+    /// Throws a config error when the parameters need a teacher and none is `configured` (or the reverse).
+    func validateTeacher(configured: Bool) throws
+}
+
+extension CohortMethod {
+    /// Default: a cohort that uses a teacher needs one configured.
+    public func validateTeacher(configured: Bool) throws {
+        if teacherUse != .none && !configured {
+            throw MethodError("teacher.checkpoint: missing; this cohort method's parameters use a teacher")
+        }
+    }
 }
 
 /// Where a pipeline run takes its teacher from.
