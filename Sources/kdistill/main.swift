@@ -35,7 +35,7 @@ enum CLI {
             }
             return ExitCode.success.rawValue
         } catch let error as UsageError {
-            return fail(error.hint(program: program.name), ExitCode.usage.rawValue)
+            return fail("\(error.message) (\(error.hint(program: program.name)))", ExitCode.usage.rawValue)
         } catch let error as RunInterrupted {
             return fail(error.description, 128 + (Interruption.pending ?? 2))
         } catch {

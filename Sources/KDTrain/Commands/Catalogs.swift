@@ -17,9 +17,14 @@ public enum Catalogs {
 
     /// The models table as aligned text.
     public static func modelsText(inputShape: [Int], classes: Int, extra: [String] = []) throws -> String {
-        var lines = [String(format: "%-16@ %12@ %12@", "model" as NSString, "parameters" as NSString, "MFLOPs" as NSString)]
+        func pad(_ s: String, _ n: Int, left: Bool = false) -> String {
+            let fill = String(repeating: " ", count: max(0, n - s.count))
+            return left ? fill + s : s + fill
+        }
+        var lines = [pad("model", 16) + pad("parameters", 12, left: true) + pad("MFLOPs", 10, left: true)]
         for row in try models(inputShape: inputShape, classes: classes, extra: extra) {
-            lines.append(String(format: "%-16@ %12d %12.2f", row.name as NSString, row.parameters, Double(row.flops) / 1e6))
+            lines.append(pad(row.name, 16) + pad(String(row.parameters), 12, left: true)
+                         + pad(String(format: "%.2f", Double(row.flops) / 1e6), 10, left: true))
         }
         lines.append("input \(inputShape.map(String.init).joined(separator: "x")), \(classes) classes; FLOPs count a multiply-add as 2. "
                      + "Also: any mlp-H1-H2-..., resnetD (D = 6n+2), wrn-D-k (D = 6n+4).")

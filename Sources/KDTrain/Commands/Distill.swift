@@ -18,15 +18,14 @@ public enum Distill {
         switch entry.shape {
         case .single:
             return try runSingle(config, data: data, method: methodConfig, entry: entry, resume: resume)
-        case .cohort(let make):
-            guard methodConfig.parts.count == 1 else { throw MethodError("method.name: \(first) cannot be combined") }
-            let cohort = try make(methodConfig.params, config.student)
+        case .cohort:
+            let cohort = try MethodRegistry.buildCohort(name: methodConfig.name, params: methodConfig.params, student: config.student,
+                                                        hasTeacher: config.teacher?.checkpoint != nil)
             let teachers = try loadTeachers(config, data: data, entry: entry, params: methodConfig.params, required: false)
             return try CohortTraining(config: config, data: data, cohort: cohort, teachers: teachers,
                                       dir: RunDirectory(config.output.dir)).run(resume: resume)
-        case .pipeline(let make):
-            guard methodConfig.parts.count == 1 else { throw MethodError("method.name: \(first) cannot be combined") }
-            let pipeline = try make(methodConfig.params)
+        case .pipeline:
+            let pipeline = try MethodRegistry.buildPipeline(name: methodConfig.name, params: methodConfig.params)
             return try PipelineTraining(config: config, data: data, pipeline: pipeline, methodName: first).run(resume: resume)
         }
     }
