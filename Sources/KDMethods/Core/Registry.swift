@@ -44,6 +44,10 @@ public enum MethodRegistry {
     /// In the order `kdistill methods` lists them.
     public static let all: [MethodEntry] = [
         KD.entry,
+        RKD.entry,
+        SP.entry,
+        ESKD.entry,
+        Ensemble.entry,
     ]
 
     /// The entry named `name`.
