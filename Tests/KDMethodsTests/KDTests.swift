@@ -11,8 +11,10 @@ final class KDTests: XCTestCase {
     typealias G = RelationLossGolden
 
     func testGoldenValuesAndGradients() {
-        let cases = [(G.kdT4Temperature, G.kdT4Student, G.kdT4Teacher, G.kdT4Loss, G.kdT4Grad),
-                     (G.kdT2Temperature, G.kdT2Student, G.kdT2Teacher, G.kdT2Loss, G.kdT2Grad)]
+        let cases = [
+            (G.kdT4Temperature, G.kdT4Student, G.kdT4Teacher, G.kdT4Loss, G.kdT4Grad),
+            (G.kdT2Temperature, G.kdT2Student, G.kdT2Teacher, G.kdT2Loss, G.kdT2Grad),
+        ]
         for (t, s, teacher, loss, grad) in cases {
             let zs = RelationFixtures.tensor(G.kdT4Shape, s), zt = RelationFixtures.tensor(G.kdT4Shape, teacher)
             zs.requiresGrad = true
@@ -26,13 +28,15 @@ final class KDTests: XCTestCase {
 
     /// The methods.md formula, computed by hand, against the tape's gradient of the weighted `kd` term.
     func testGradientFormulaOfWeightedTerm() throws {
-        let setup = RelationFixtures.setup(try RelationFixtures.model("resnet8"), [try RelationFixtures.model("resnet8", seed: 2)])
+        let setup = RelationFixtures.setup(
+            try RelationFixtures.model("resnet8"), [try RelationFixtures.model("resnet8", seed: 2)])
         let method = try RelationFixtures.build(["kd"], ["kd_weight": 0.7, "T": 3], setup: setup)
         let (b, k, t, w): (Int, Int, Float, Float) = (4, 5, 3, 0.7)
         let zs = RelationFixtures.tensor([b, k], G.kdT2Student), zt = RelationFixtures.tensor([b, k], G.kdT2Teacher)
         zs.requiresGrad = true
-        let step = StepContext(labels: [0, 1, 2, 3], student: ModelOutput(logits: zs, taps: [:]),
-                               teachers: [ModelOutput(logits: zt, taps: [:])], epoch: 0, stage: Stage("train", epochs: 1))
+        let step = StepContext(
+            labels: [0, 1, 2, 3], student: ModelOutput(logits: zs, taps: [:]),
+            teachers: [ModelOutput(logits: zt, taps: [:])], epoch: 0, stage: Stage("train", epochs: 1))
         try XCTUnwrap(RelationFixtures.term(method.losses(step), "kd")).backward()
         func softmax(_ z: [Float], _ row: Int) -> [Float] {
             let r = (0..<k).map { z[row * k + $0] / t }, m = r.max() ?? 0
@@ -68,10 +72,12 @@ final class KDTests: XCTestCase {
         XCTAssertEqual(ParamSpec.problems(in: KD.params), [])
 
         let noTeacher = RelationFixtures.setup(setup.student, [])
-        XCTAssertEqual(RelationFixtures.error { try RelationFixtures.build(["kd"], setup: noTeacher) },
-                       "method.name: kd needs a teacher (set teacher.checkpoint)")
+        XCTAssertEqual(
+            RelationFixtures.error { try RelationFixtures.build(["kd"], setup: noTeacher) },
+            "method.name: kd needs a teacher (set teacher.checkpoint)")
         let augmented = RelationFixtures.setup(setup.student, setup.teachers, augmented: true)
-        XCTAssertEqual(RelationFixtures.error { try RelationFixtures.build(["kd"], ["cache_teacher": true], setup: augmented) },
-                       "method.cache_teacher: needs data.augment off (a cached teacher sees each image once, unaugmented)")
+        XCTAssertEqual(
+            RelationFixtures.error { try RelationFixtures.build(["kd"], ["cache_teacher": true], setup: augmented) },
+            "method.cache_teacher: needs data.augment off (a cached teacher sees each image once, unaugmented)")
     }
 }

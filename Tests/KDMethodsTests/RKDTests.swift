@@ -11,10 +11,14 @@ final class RKDTests: XCTestCase {
 
     func testGoldenDistanceAndAngle() {
         let cases = [
-            (G.rkdStudentShape, G.rkdStudent, G.rkdTeacherShape, G.rkdTeacher,
-             G.rkdDistance, G.rkdDistanceGrad, G.rkdAngle, G.rkdAngleGrad),
-            (G.rkdMapsStudentShape, G.rkdMapsStudent, G.rkdMapsTeacherShape, G.rkdMapsTeacher,
-             G.rkdMapsDistance, G.rkdMapsDistanceGrad, G.rkdMapsAngle, G.rkdMapsAngleGrad),
+            (
+                G.rkdStudentShape, G.rkdStudent, G.rkdTeacherShape, G.rkdTeacher,
+                G.rkdDistance, G.rkdDistanceGrad, G.rkdAngle, G.rkdAngleGrad
+            ),
+            (
+                G.rkdMapsStudentShape, G.rkdMapsStudent, G.rkdMapsTeacherShape, G.rkdMapsTeacher,
+                G.rkdMapsDistance, G.rkdMapsDistanceGrad, G.rkdMapsAngle, G.rkdMapsAngleGrad
+            ),
         ]
         for (sShape, s, tShape, t, distance, distanceGrad, angle, angleGrad) in cases {
             let teacher = RelationFixtures.tensor(tShape, t)
@@ -32,16 +36,22 @@ final class RKDTests: XCTestCase {
 
     func testGradientChecks() {
         let teacher = randomTensor([5, 7], seed: 21)
-        assertGradientsMatch([randomTensor([5, 4], seed: 22)], eps: 1e-3) { x in RKD.distanceLoss(student: x[0], teacher: teacher) * 10 }
-        assertGradientsMatch([randomTensor([5, 4], seed: 23)], eps: 1e-3) { x in RKD.angleLoss(student: x[0], teacher: teacher) * 10 }
+        assertGradientsMatch([randomTensor([5, 4], seed: 22)], eps: 1e-3) { x in
+            RKD.distanceLoss(student: x[0], teacher: teacher) * 10
+        }
+        assertGradientsMatch([randomTensor([5, 4], seed: 23)], eps: 1e-3) { x in
+            RKD.angleLoss(student: x[0], teacher: teacher) * 10
+        }
         assertGradientsMatch([randomTensor([4, 6], seed: 24)], eps: 1e-3) { x in RKD.normalizedDistances(x[0]) }
         // Entries with j = i or k = i are the constant 0 (e_ii = 0): a gradient into them meets normalize's
         // 1/ε slope at the zero vector, as in PyTorch; the losses never send one (both sides are 0 there).
         let b = 4
-        let mask = Tensor(shape: [b, b, b], scalars: (0..<(b * b * b)).map { n in
-            let (i, j, k) = (n / (b * b), n / b % b, n % b)
-            return j == i || k == i ? 0 : 1
-        })
+        let mask = Tensor(
+            shape: [b, b, b],
+            scalars: (0..<(b * b * b)).map { n in
+                let (i, j, k) = (n / (b * b), n / b % b, n % b)
+                return j == i || k == i ? 0 : 1
+            })
         assertGradientsMatch([randomTensor([b, 3], seed: 25)], eps: 1e-3) { x in RKD.angles(x[0]) * mask }
     }
 
@@ -51,7 +61,9 @@ final class RKDTests: XCTestCase {
         var offDiagonal: Float = 0
         for i in 0..<5 {
             XCTAssertEqual(d[i * 5 + i], 0, "zero diagonal")
-            for j in 0..<5 where j != i { XCTAssertEqual(d[i * 5 + j], d[j * 5 + i], accuracy: 1e-6); offDiagonal += d[i * 5 + j] }
+            for j in 0..<5 where j != i {
+                XCTAssertEqual(d[i * 5 + j], d[j * 5 + i], accuracy: 1e-6); offDiagonal += d[i * 5 + j]
+            }
         }
         XCTAssertEqual(offDiagonal / 20, 1, accuracy: 1e-5, "off-diagonal mean is 1")
         let a = RKD.angles(x)
@@ -106,7 +118,8 @@ final class RKDTests: XCTestCase {
             RelationFixtures.error { try RelationFixtures.build(["rkd"], ["student_tap": "layer9"], setup: setup) },
             "method.student_tap: student resnet8 has no tap 'layer9' (taps: stem, layer1.preact, layer1, layer2.preact, layer2, "
                 + "layer3.preact, layer3, pool, logits)")
-        XCTAssertEqual(RelationFixtures.error { try RelationFixtures.build(["rkd"], setup: RelationFixtures.setup(setup.student, [])) },
-                       "method.name: rkd needs a teacher (set teacher.checkpoint)")
+        XCTAssertEqual(
+            RelationFixtures.error { try RelationFixtures.build(["rkd"], setup: RelationFixtures.setup(setup.student, [])) },
+            "method.name: rkd needs a teacher (set teacher.checkpoint)")
     }
 }

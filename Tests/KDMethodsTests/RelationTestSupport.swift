@@ -40,7 +40,8 @@ enum RelationFixtures {
         let labels = (0..<batch).map { Int32($0 % setup.student.spec.numClasses) }
         let student = setup.student.forward(x, ForwardContext(training: true))
         let teachers = setup.teachers.map { t in noGrad { t.forward(x, .eval) } }
-        return StepContext(labels: labels, student: student, teachers: teachers, epoch: epoch, stage: Stage("train", epochs: setup.epochs))
+        return StepContext(
+            labels: labels, student: student, teachers: teachers, epoch: epoch, stage: Stage("train", epochs: setup.epochs))
     }
 
     /// A tensor of `shape` holding `values`.

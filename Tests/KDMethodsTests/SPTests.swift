@@ -24,7 +24,9 @@ final class SPTests: XCTestCase {
 
     func testGradientCheckAndInvariance() {
         let teacher = randomTensor([4, 5, 2, 2], seed: 31)
-        assertGradientsMatch([randomTensor([4, 3, 2, 2], seed: 32)], eps: 1e-3) { x in SP.loss(student: [x[0]], teacher: [teacher]) * 100 }
+        assertGradientsMatch([randomTensor([4, 3, 2, 2], seed: 32)], eps: 1e-3) { x in
+            SP.loss(student: [x[0]], teacher: [teacher]) * 100
+        }
         // The Gram's rows are normalised: scaling a sample's features leaves its row unchanged.
         XCTAssertEqual(SP.loss(student: [teacher * 7], teacher: [teacher]).item, 0, accuracy: 1e-7)
     }
@@ -48,18 +50,24 @@ final class SPTests: XCTestCase {
     func testListedTapsCombinationAndErrors() throws {
         let setup = RelationFixtures.setup(try RelationFixtures.model("resnet8"), [try RelationFixtures.model("resnet14")])
         let taps: ParamValue = ["layer2", "layer3"]
-        let method = try RelationFixtures.build(["sp", "kd"], ["student_taps": taps, "teacher_taps": taps, "gamma": 10], setup: setup)
+        let method = try RelationFixtures.build(
+            ["sp", "kd"], ["student_taps": taps, "teacher_taps": taps, "gamma": 10], setup: setup)
         let step = RelationFixtures.step(setup)
         let terms = method.losses(step)
         XCTAssertEqual(terms.map(\.name), ["ce", "sp", "kd"])
         let pairs = ["layer2", "layer3"]
-        let expected = SP.loss(student: pairs.map { step.student.taps[$0]! }, teacher: pairs.map { step.teacher.taps[$0]! }).item * 10
+        let expected =
+            SP.loss(student: pairs.map { step.student.taps[$0]! }, teacher: pairs.map { step.teacher.taps[$0]! }).item * 10
         XCTAssertEqual(terms[1].value.item, expected, accuracy: 1e-5)
 
-        XCTAssertEqual(RelationFixtures.error { try RelationFixtures.build(["sp"], ["student_taps": taps], setup: setup) },
-                       "method.teacher_taps: expected 2 taps to pair with student_taps, found 1")
-        XCTAssertEqual(RelationFixtures.error { try RelationFixtures.build(["sp"], ["student_taps": [], "teacher_taps": []], setup: setup) },
-                       "method.student_taps: expected at least one tap, found an empty list")
+        XCTAssertEqual(
+            RelationFixtures.error { try RelationFixtures.build(["sp"], ["student_taps": taps], setup: setup) },
+            "method.teacher_taps: expected 2 taps to pair with student_taps, found 1")
+        XCTAssertEqual(
+            RelationFixtures.error {
+                try RelationFixtures.build(["sp"], ["student_taps": [], "teacher_taps": []], setup: setup)
+            },
+            "method.student_taps: expected at least one tap, found an empty list")
         XCTAssertEqual(
             RelationFixtures.error { try RelationFixtures.build(["sp"], ["teacher_taps": ["block3"]], setup: setup) },
             "method.teacher_taps: teacher resnet14 has no tap 'block3' (taps: stem, layer1.preact, layer1, layer2.preact, layer2, "

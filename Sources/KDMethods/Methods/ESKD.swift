@@ -13,11 +13,13 @@ public protocol EpochDependentTeacherUse: DistillationMethod {
 
 /// Hinton KD that stops distilling at an epoch and trains on the labels alone from then on.
 public final class ESKD: EpochDependentTeacherUse {
-    public static let params: [ParamSpec] = KD.params + [
-        ParamSpec("kd_stop_epoch", .integer(.nonNegative), default: .absent,
-                  doc: "train the first N epochs with KD, then labels only (CE weight 1); 0: no KD; absent: never stop. "
-                      + "The early-stopped teacher is teacher.checkpoint, e.g. runs/t/epoch-003.safetensors (keep_every)"),
-    ]
+    public static let params: [ParamSpec] =
+        KD.params + [
+            ParamSpec(
+                "kd_stop_epoch", .integer(.nonNegative), default: .absent,
+                doc: "train the first N epochs with KD, then labels only (CE weight 1); 0: no KD; absent: never stop. "
+                    + "The early-stopped teacher is teacher.checkpoint, e.g. runs/t/epoch-003.safetensors (keep_every)")
+        ]
 
     public static let entry = MethodEntry(
         name: "eskd", citation: "Cho & Hariharan 2019",

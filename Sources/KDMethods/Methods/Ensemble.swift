@@ -15,17 +15,21 @@ public final class Ensemble: DistillationMethod {
     }
 
     public static let params: [ParamSpec] = [
-        ParamSpec("teachers", .list(.string()), default: .required,
-                  doc: "teacher checkpoints (at least 2), loaded in order; replaces teacher.checkpoint"),
-        ParamSpec("weights", .list(.number(.nonNegative)), default: .absent,
-                  doc: "one weight per teacher, normalised to sum 1; absent: equal weights"),
-        ParamSpec("average", .string(choices: Average.allCases.map(\.rawValue)), default: "probabilities",
-                  doc: "probabilities: mean of the tempered softmaxes; logits: softmax of the mean logits"),
+        ParamSpec(
+            "teachers", .list(.string()), default: .required,
+            doc: "teacher checkpoints (at least 2), loaded in order; replaces teacher.checkpoint"),
+        ParamSpec(
+            "weights", .list(.number(.nonNegative)), default: .absent,
+            doc: "one weight per teacher, normalised to sum 1; absent: equal weights"),
+        ParamSpec(
+            "average", .string(choices: Average.allCases.map(\.rawValue)), default: "probabilities",
+            doc: "probabilities: mean of the tempered softmaxes; logits: softmax of the mean logits"),
         ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of all networks"),
         ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels"),
         ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term"),
-        ParamSpec("cache_teacher", .boolean, default: false,
-                  doc: "compute every teacher's logits once for the training set (only without augmentation)"),
+        ParamSpec(
+            "cache_teacher", .boolean, default: false,
+            doc: "compute every teacher's logits once for the training set (only without augmentation)"),
     ]
 
     public static let entry = MethodEntry(
@@ -56,8 +60,9 @@ public final class Ensemble: DistillationMethod {
         }
         let classes = setup.student.spec.numClasses
         for (path, t) in zip(paths, setup.teachers) where t.spec.numClasses != classes {
-            throw MethodError("\(p.keyPath("teachers")): teacher \(path) (\(t.spec.name)) has \(t.spec.numClasses) classes, "
-                + "expected \(classes) like the student \(setup.student.spec.name)")
+            throw MethodError(
+                "\(p.keyPath("teachers")): teacher \(path) (\(t.spec.name)) has \(t.spec.numClasses) classes, "
+                    + "expected \(classes) like the student \(setup.student.spec.name)")
         }
         let raw = p.contains("weights") ? try p.doubles("weights") : Array(repeating: 1, count: paths.count)
         guard raw.count == paths.count else {
@@ -65,7 +70,8 @@ public final class Ensemble: DistillationMethod {
         }
         let total = raw.reduce(0, +)
         guard raw.allSatisfy({ $0 >= 0 && $0.isFinite }), total > 0, total.isFinite else {
-            throw MethodError("\(p.keyPath("weights")): expected numbers >= 0 with a positive sum, found \(raw)")
+            let found = ParamValue.list(raw.map { .number($0) }).text
+            throw MethodError("\(p.keyPath("weights")): expected numbers >= 0 with a positive sum, found \(found)")
         }
         weights = raw.map { Float($0 / total) }
         let name = try p.string("average")
@@ -84,15 +90,18 @@ public final class Ensemble: DistillationMethod {
     public func teacherUse(in stage: Stage) -> TeacherUse { .logits }
 
     public func losses(_ step: StepContext) -> [LossTerm] {
-        let kd = Self.loss(student: step.student.logits, teachers: step.teachers.map(\.logits), weights: weights,
-                           temperature: temperature, average: average)
+        let kd = Self.loss(
+            student: step.student.logits, teachers: step.teachers.map(\.logits), weights: weights,
+            temperature: temperature, average: average)
         return [step.crossEntropyTerm(weight: ceWeight), LossTerm("kd", kd * kdWeight)]
     }
 
     /// The ensemble's target probabilities `[B, K]` at temperature T from teacher logits `[B, K]` each
     /// and weights summing to 1 (no tape).
-    public static func targetProbabilities(teachers: [Tensor], weights: [Float], temperature t: Float,
-                                           average: Average) -> Tensor {
+    public static func targetProbabilities(
+        teachers: [Tensor], weights: [Float], temperature t: Float,
+        average: Average
+    ) -> Tensor {
         noGrad {
             switch average {
             case .probabilities:
@@ -104,8 +113,10 @@ public final class Ensemble: DistillationMethod {
     }
 
     /// T²·KL(target ‖ softmax(z_s/T)), batchmean, towards the ensemble's target; the teachers are frozen.
-    public static func loss(student zs: Tensor, teachers: [Tensor], weights: [Float], temperature t: Float,
-                            average: Average) -> Tensor {
+    public static func loss(
+        student zs: Tensor, teachers: [Tensor], weights: [Float], temperature t: Float,
+        average: Average
+    ) -> Tensor {
         switch average {
         case .probabilities:
             let target = targetProbabilities(teachers: teachers, weights: weights, temperature: t, average: average)
@@ -126,4 +137,3 @@ public final class Ensemble: DistillationMethod {
         return terms.dropFirst().reduce(terms[0], +)
     }
 }
-

@@ -10,10 +10,12 @@ public final class RKD: DistillationMethod {
         ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
         ParamSpec("distance_weight", .number(.nonNegative), default: 25, doc: "weight of the distance term rkd_d"),
         ParamSpec("angle_weight", .number(.nonNegative), default: 50, doc: "weight of the angle term rkd_a"),
-        ParamSpec("student_tap", .string(), default: .absent,
-                  doc: "student embedding tap, flattened; absent: pool, or the tap before logits (MLP: last hidden, lenet5: fc2)"),
-        ParamSpec("teacher_tap", .string(), default: .absent,
-                  doc: "teacher embedding tap, flattened; absent: chosen as for the student"),
+        ParamSpec(
+            "student_tap", .string(), default: .absent,
+            doc: "student embedding tap, flattened; absent: pool, or the tap before logits (MLP: last hidden, lenet5: fc2)"),
+        ParamSpec(
+            "teacher_tap", .string(), default: .absent,
+            doc: "teacher embedding tap, flattened; absent: chosen as for the student"),
     ]
 
     public static let entry = MethodEntry(
@@ -58,9 +60,9 @@ public final class RKD: DistillationMethod {
     /// divided by the mean of the B·(B−1) off-diagonal entries. A batch of one gives `[[0]]`.
     public static func normalizedDistances(_ x: Tensor) -> Tensor {
         let b = x.shape[0]
-        let d = pairwiseDistances(x.flattened(from: 1), eps: 1e-12)   // [B, B], squared clamped at 1e-12
+        let d = pairwiseDistances(x.flattened(from: 1), eps: 1e-12)  // [B, B], squared clamped at 1e-12
         guard b > 1 else { return d }
-        let mean = d.sum() * (1 / Float(b * (b - 1)))                 // the diagonal is zero
+        let mean = d.sum() * (1 / Float(b * (b - 1)))  // the diagonal is zero
         return d / mean
     }
 
@@ -69,9 +71,9 @@ public final class RKD: DistillationMethod {
     public static func angles(_ x: Tensor) -> Tensor {
         let q = x.flattened(from: 1)
         let (b, dim) = (q.shape[0], q.shape[1])
-        let diff = q.reshaped([1, b, dim]) - q.reshaped([b, 1, dim])   // [B, B, D]: [i, j] = x_j − x_i
+        let diff = q.reshaped([1, b, dim]) - q.reshaped([b, 1, dim])  // [B, B, D]: [i, j] = x_j − x_i
         let e = diff.l2Normalized(axis: 2, eps: 1e-12)
-        return matmul(e, e, transposeB: true)                           // [B, B, B]
+        return matmul(e, e, transposeB: true)  // [B, B, B]
     }
 
     /// Distance term: Huber (δ = 1) between ψ_D of student and teacher, mean over the B² entries.

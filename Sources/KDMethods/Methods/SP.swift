@@ -9,10 +9,14 @@ public final class SP: DistillationMethod {
     public static let params: [ParamSpec] = [
         ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
         ParamSpec("gamma", .number(.nonNegative), default: 3000, doc: "weight of the similarity term sp"),
-        ParamSpec("student_taps", .list(.string()), default: .absent,
-                  doc: "student taps, paired in order with teacher_taps; absent: the last stage (layer3, block3; lenet5 conv2; MLP last hidden)"),
-        ParamSpec("teacher_taps", .list(.string()), default: .absent,
-                  doc: "teacher taps, as many as student_taps; absent: chosen as for the student"),
+        ParamSpec(
+            "student_taps", .list(.string()), default: .absent,
+            doc:
+                "student taps, paired in order with teacher_taps; absent: the last stage (layer3, block3; lenet5 conv2; MLP last hidden)"
+        ),
+        ParamSpec(
+            "teacher_taps", .list(.string()), default: .absent,
+            doc: "teacher taps, as many as student_taps; absent: chosen as for the student"),
     ]
 
     public static let entry = MethodEntry(
@@ -30,9 +34,13 @@ public final class SP: DistillationMethod {
         gamma = Float(try p.double("gamma"))
         studentTaps = p.contains("student_taps") ? try p.strings("student_taps") : [Self.defaultTap(setup.student)]
         teacherTaps = p.contains("teacher_taps") ? try p.strings("teacher_taps") : [Self.defaultTap(teacher)]
-        if studentTaps.isEmpty { throw MethodError("\(p.keyPath("student_taps")): expected at least one tap, found an empty list") }
+        if studentTaps.isEmpty {
+            throw MethodError("\(p.keyPath("student_taps")): expected at least one tap, found an empty list")
+        }
         guard studentTaps.count == teacherTaps.count else {
-            throw MethodError("\(p.keyPath("teacher_taps")): expected \(studentTaps.count) taps to pair with student_taps, found \(teacherTaps.count)")
+            throw MethodError(
+                "\(p.keyPath("teacher_taps")): expected \(studentTaps.count) taps to pair with student_taps, found \(teacherTaps.count)"
+            )
         }
         for s in studentTaps { try requireTap(setup.student, s, role: "student", key: p.keyPath("student_taps")) }
         for t in teacherTaps { try requireTap(teacher, t, role: "teacher", key: p.keyPath("teacher_taps")) }
@@ -65,8 +73,8 @@ public final class SP: DistillationMethod {
         precondition(student.count == teacher.count && !student.isEmpty, "SP.loss: \(student.count) vs \(teacher.count) features")
         var total: Tensor?
         for (fs, ft) in zip(student, teacher) {
-            let gt = noGrad { FeatureMaps.similarity(ft) }                    // [B, B]
-            let term = mseLoss(FeatureMaps.similarity(fs), gt)               // mean of B² squared entries
+            let gt = noGrad { FeatureMaps.similarity(ft) }  // [B, B]
+            let term = mseLoss(FeatureMaps.similarity(fs), gt)  // mean of B² squared entries
             total = total.map { $0 + term } ?? term
         }
         return total ?? Tensor(0)
