@@ -102,11 +102,14 @@ public protocol DistillationMethod: AnyObject {
     var extraLayers: [Layer] { get }
     /// What the method needs from the teacher in `stage`.
     func teacherUse(in stage: Stage) -> TeacherUse
+    /// What it needs in `stage` at (0-based) `epoch`; methods that drop the teacher mid-run (ESKD) override it.
+    func teacherUse(in stage: Stage, epoch: Int) -> TeacherUse
     /// The loss terms of one step.
     func losses(_ step: StepContext) -> [LossTerm]
 }
 
 extension DistillationMethod {
+    public func teacherUse(in stage: Stage, epoch: Int) -> TeacherUse { teacherUse(in: stage) }
     public var stages: [Stage] { [] }
     public var extraLayers: [Layer] { [] }
 }

@@ -44,8 +44,12 @@ public enum MethodRegistry {
     /// In the order `kdistill methods` lists them.
     public static let all: [MethodEntry] = [
         KD.entry,
+        RKD.entry,
+        SP.entry,
         DML.entry,
+        ESKD.entry,
         BAN.entry,
+        Ensemble.entry,
         TAKD.entry,
     ]
 
@@ -68,8 +72,11 @@ final class CombinedMethod: DistillationMethod {
     var stages: [Stage] { parts.first?.stages ?? [] }
     var extraLayers: [Layer] { parts.flatMap(\.extraLayers) }
 
-    func teacherUse(in stage: Stage) -> TeacherUse {
-        let uses = parts.map { $0.teacherUse(in: stage) }
+    func teacherUse(in stage: Stage) -> TeacherUse { strongest(parts.map { $0.teacherUse(in: stage) }) }
+
+    func teacherUse(in stage: Stage, epoch: Int) -> TeacherUse { strongest(parts.map { $0.teacherUse(in: stage, epoch: epoch) }) }
+
+    private func strongest(_ uses: [TeacherUse]) -> TeacherUse {
         if uses.contains(.features) { return .features }
         return uses.contains(.logits) ? .logits : .none
     }

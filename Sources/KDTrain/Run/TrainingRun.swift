@@ -62,7 +62,7 @@ public final class TrainingRun {
 
     /// Trains epoch `epoch` from the recorder's next batch.
     func trainEpoch(_ epoch: Int, stage: Stage, stageStart: Int) throws {
-        let loader = data.train, use = method.teacherUse(in: stage), steps = loader.numBatches
+        let loader = data.train, use = method.teacherUse(in: stage, epoch: epoch), steps = loader.numBatches
         recorder.progress.beginEpoch()
         for b in recorder.state.batch..<steps {
             let t0 = Date()
