@@ -1,0 +1,69 @@
+// Bench: `kdistill bench`: times each workload (3 warm-up steps, then the median of at least 10 timed
+// steps) and reports images/s, achieved GFLOP/s and peak resident memory. Each workload runs in its own
+// process when several are asked for, so the memory figure is that workload's alone.
+import Foundation
+import KDTensor
+
+/// Benchmark runs.
+public enum Bench {
+    /// Timing of one workload.
+    public struct Result {
+        public let id: String, title: String
+        public let imagesPerSecond: Double, gflops: Double, medianStep: Double, peakMemoryMB: Double, threads: Int
+
+        /// The JSON line `make bench` compares.
+        public var json: JSONValue {
+            .object(["workload": .string(id), "title": .string(title), "images_per_s": .number((imagesPerSecond * 10).rounded() / 10),
+                     "gflops": .number((gflops * 10).rounded() / 10), "median_step_s": .number((medianStep * 1e5).rounded() / 1e5),
+                     "peak_rss_mb": .number((peakMemoryMB * 10).rounded() / 10), "threads": .int(threads), "engine": "kdistill"])
+        }
+    }
+
+    /// Times workload `id` in this process.
+    public static func run(_ id: String, steps: Int = 10, warmup: Int = 3) throws -> Result {
+        let w = try Workload.make(id)
+        for _ in 0..<warmup { w.step() }
+        var times: [Double] = []
+        for _ in 0..<max(steps, 1) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            w.step()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        times.sort()
+        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Result(id: id, title: w.title, imagesPerSecond: Double(w.images) / median, gflops: w.flops / median / 1e9,
+                      medianStep: median, peakMemoryMB: Double(usage.ru_maxrss) / 1024, threads: Parallel.threads)
+    }
+
+    /// Runs `ids` each in a child process of `executable` (`bench --workload W --json`); returns their JSON lines.
+    public static func runIsolated(_ ids: [String], executable: String, steps: Int, threads: Int) throws -> [JSONValue] {
+        try ids.map { id in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["bench", "--workload", id, "--json", "--steps", String(steps), "--threads", String(threads)]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0, let line = String(data: data, encoding: .utf8)?.split(separator: "\n").last,
+                  let value = try? JSONValue(parsing: String(line)) else {
+                throw RunError("bench \(id): the child process failed (status \(process.terminationStatus))")
+            }
+            return value
+        }
+    }
+
+    /// One aligned text line per result.
+    public static func text(_ results: [JSONValue]) -> String {
+        var lines = ["workload  images/s   GFLOP/s   peak MB  threads  what"]
+        for r in results {
+            lines.append(String(format: "%-8@ %9.1f %9.1f %9.1f %8d  %@", (r["workload"]?.stringValue ?? "") as NSString,
+                                r["images_per_s"]?.doubleValue ?? 0, r["gflops"]?.doubleValue ?? 0, r["peak_rss_mb"]?.doubleValue ?? 0,
+                                r["threads"]?.intValue ?? 0, (r["title"]?.stringValue ?? "") as NSString))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

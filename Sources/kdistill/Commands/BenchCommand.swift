@@ -1,0 +1,31 @@
+// BenchCommand: `kdistill bench [--workload W3] [--threads N] [--json]`: the speed workloads W1–W5.
+import Foundation
+import KDTrain
+
+enum BenchCommand: Subcommand {
+    static let spec = Command(
+        name: "bench", abstract: "time the speed workloads W1–W5 (images/s, GFLOP/s, peak memory)",
+        usage: "kdistill bench [--workload W1,W3] [--steps N] [--threads N] [--json]",
+        discussion: "W1 mlp-1200-1200, W2 lenet5, W3 resnet20 training steps (batch 128); W4 resnet32 → resnet8 distillation "
+            + "step; W5 resnet20 inference (batch 1000). `make bench` sets PyTorch's figures beside these.",
+        options: [.value("workload", "IDS", default: "all", help: "comma-separated workload ids, or all"),
+                  .value("steps", "N", default: "10", help: "timed steps (median reported), after 3 warm-up steps"),
+                  CommonOptions.json],
+        positionals: [])
+
+    static func run(_ args: ParsedArguments) throws {
+        let threads = try args.int("threads", min: 1) ?? ProcessInfo.processInfo.activeProcessorCount
+        ConfigLoading.applyThreadCount(threads)
+        let steps = try args.int("steps", min: 1) ?? 10
+        let requested = args.string("workload") ?? "all"
+        let ids = requested == "all" ? ["W1", "W2", "W3", "W4", "W5"] : requested.split(separator: ",").map(String.init)
+        let results: [JSONValue]
+        if ids.count == 1 {
+            results = [try Bench.run(ids[0], steps: steps).json]
+        } else {
+            results = try Bench.runIsolated(ids, executable: Bundle.main.executablePath ?? CommandLine.arguments[0], steps: steps,
+                                            threads: threads)
+        }
+        if args.flag("json") { results.forEach { print($0.formatted(.compact)) } } else { print(Bench.text(results)) }
+    }
+}
