@@ -18,7 +18,7 @@ final class AttentionTransferTests: XCTestCase {
         let teacher = [randomTensor([2, 4, 4, 4], seed: 5), randomTensor([2, 3, 2, 2], seed: 6)]
         for mode in [AttentionTransfer.Mode.code, .paper] {
             for p: Float in [2, 3] {
-                let inputs = [randomTensor([2, 3, 4, 4], seed: 1), randomTensor([2, 2, 4, 4], seed: 2)]   // second pair pooled
+                let inputs = [randomTensor([2, 3, 4, 4], seed: 1), randomTensor([2, 2, 4, 4], seed: 2)]  // second pair pooled
                 assertGradientsMatch(inputs, eps: 1e-3, tolerance: 3e-2) {
                     AttentionTransfer.loss(student: $0, teacher: teacher, beta: 10, p: p, mode: mode)
                 }
@@ -45,8 +45,9 @@ final class AttentionTransferTests: XCTestCase {
         let step = Kit.step(setup, stage: Stage("train", epochs: 6))
         let terms = at.losses(step)
         XCTAssertEqual(Kit.names(terms), ["ce", "at"])
-        let expected = AttentionTransfer.loss(student: at.studentTaps.map { step.student.taps[$0]! },
-                                              teacher: at.teacherTaps.map { step.teacher.taps[$0]! }, beta: 1000)
+        let expected = AttentionTransfer.loss(
+            student: at.studentTaps.map { step.student.taps[$0]! },
+            teacher: at.teacherTaps.map { step.teacher.taps[$0]! }, beta: 1000)
         assertClose([terms[1].value.item], [expected.item])
         assertClose([terms[0].value.item], [crossEntropy(step.student.logits, labels: step.labels).item])
         (terms[0].value + terms[1].value).backward()
@@ -81,28 +82,35 @@ final class AttentionTransferTests: XCTestCase {
 
     func testPaperModeIsHalfBetaTimesNorm() throws {
         let setup = try Kit.setup(student: "resnet8", teacher: "resnet14")
-        let at = try Kit.build(["at"], setup, ["mode": "paper", "beta": 4, "student_taps": ["layer3"], "teacher_taps": ["layer2"]])
+        let at = try Kit.build(
+            ["at"], setup, ["mode": "paper", "beta": 4, "student_taps": ["layer3"], "teacher_taps": ["layer2"]])
         let step = Kit.step(setup, stage: Stage("train", epochs: 6))
-        let expected = AttentionTransfer.loss(student: [step.student.taps["layer3"]!], teacher: [step.teacher.taps["layer2"]!],
-                                              beta: 4, mode: .paper)
+        let expected = AttentionTransfer.loss(
+            student: [step.student.taps["layer3"]!], teacher: [step.teacher.taps["layer2"]!],
+            beta: 4, mode: .paper)
         assertClose([at.losses(step)[1].value.item], [expected.item])
     }
 
     func testErrors() throws {
         let setup = try Kit.setup(student: "resnet8", teacher: "resnet14")
-        XCTAssertEqual(Kit.message { try Kit.build(["at"], setup, ["student_taps": ["layer9"]]) },
-                       "method.student_taps: student resnet8 has no tap 'layer9' (taps: stem, layer1.preact, layer1, "
-                        + "layer2.preact, layer2, layer3.preact, layer3, pool, logits)")
-        XCTAssertEqual(Kit.message { try Kit.build(["at"], setup, ["student_taps": ["layer1", "pool", "layer3"]]) },
-                       "method.student_taps: expected a [C, H, W] feature map, student resnet8 tap 'pool' is [64] "
-                        + "(spatial taps: stem, layer1, layer2, layer3)")
-        XCTAssertEqual(Kit.message { try Kit.build(["at"], setup, ["teacher_taps": ["layer3"]]) },
-                       "method.teacher_taps: expected 3 taps to pair with student_taps [layer1, layer2, layer3], found 1 [layer3]")
-        XCTAssertEqual(Kit.message { try Kit.build(["at"], setup, ["student_taps": []]) },
-                       "method.student_taps: expected at least one tap name, found an empty list")
+        XCTAssertEqual(
+            Kit.message { try Kit.build(["at"], setup, ["student_taps": ["layer9"]]) },
+            "method.student_taps: student resnet8 has no tap 'layer9' (taps: stem, layer1.preact, layer1, "
+                + "layer2.preact, layer2, layer3.preact, layer3, pool, logits)")
+        XCTAssertEqual(
+            Kit.message { try Kit.build(["at"], setup, ["student_taps": ["layer1", "pool", "layer3"]]) },
+            "method.student_taps: expected a [C, H, W] feature map, student resnet8 tap 'pool' is [64] "
+                + "(spatial taps: stem, layer1, layer2, layer3)")
+        XCTAssertEqual(
+            Kit.message { try Kit.build(["at"], setup, ["teacher_taps": ["layer3"]]) },
+            "method.teacher_taps: expected 3 taps to pair with student_taps [layer1, layer2, layer3], found 1 [layer3]")
+        XCTAssertEqual(
+            Kit.message { try Kit.build(["at"], setup, ["student_taps": []]) },
+            "method.student_taps: expected at least one tap name, found an empty list")
         let mlp = try Kit.setup(student: "mlp-20-20", teacher: "resnet8", input: [1, 16, 16])
-        XCTAssertEqual(Kit.message { try Kit.build(["at"], mlp) },
-                       "method.student_taps: student mlp-20-20 has no spatial taps; at needs [C, H, W] feature maps")
+        XCTAssertEqual(
+            Kit.message { try Kit.build(["at"], mlp) },
+            "method.student_taps: student mlp-20-20 has no spatial taps; at needs [C, H, W] feature maps")
         let alone = try Kit.setup(student: "resnet8", teacher: nil)
         XCTAssertTrue(Kit.message { try Kit.build(["at"], alone) }.contains("at needs a teacher"))
     }

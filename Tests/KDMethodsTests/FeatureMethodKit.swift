@@ -9,8 +9,10 @@ import XCTest
 
 enum FeatureMethodKit {
     /// Student (and teacher) built from the zoo on `input`, 10 classes.
-    static func setup(student: String, teacher: String?, input: [Int] = [3, 16, 16], epochs: Int = 6,
-                      seed: UInt64 = 3) throws -> MethodSetup {
+    static func setup(
+        student: String, teacher: String?, input: [Int] = [3, 16, 16], epochs: Int = 6,
+        seed: UInt64 = 3
+    ) throws -> MethodSetup {
         let s = try Zoo.build(ModelSpec(name: student, inputShape: input, numClasses: 10), seed: seed)
         let t = try teacher.map { try Zoo.build(ModelSpec(name: $0, inputShape: input, numClasses: 10), seed: seed + 1) }
         return MethodSetup(student: s, teachers: t.map { [$0] } ?? [], epochs: epochs, seed: seed, augmented: true)

@@ -94,12 +94,26 @@ def swift_float(x):
     return repr(float(x))
 
 
+def gmap(spec):
+    return f"FeatureGoldenMap({spec[0]}, {spec[1]})"
+
+
 def maps(spec):
-    return "[" + ", ".join(f"FeatureGoldenMap({s}, {o})" for s, o in spec) + "]"
+    return "[" + ", ".join(gmap(a) for a in spec) + "]"
 
 
-def pairs(spec):
-    return "[" + ", ".join(f"(FeatureGoldenMap({a[0]}, {a[1]}), FeatureGoldenMap({b[0]}, {b[1]}))" for a, b in spec) + "]"
+def pairs(spec, indent=8):
+    if len(spec) == 1:
+        return f"[({gmap(spec[0][0])}, {gmap(spec[0][1])})]"
+    pad = " " * indent
+    return "[\n" + "".join(f"{pad}    ({gmap(a)}, {gmap(b)}),\n" for a, b in spec) + pad + "]"
+
+
+def floats(values, indent):
+    """A Swift array literal of `values`, five a line, each line indented by `indent` spaces."""
+    lines = [", ".join(swift_float(x) for x in values[i:i + 5]) for i in range(0, len(values), 5)]
+    pad = " " * indent
+    return "[\n" + "".join(f"{pad}    {line},\n" for line in lines) + pad + "]"
 
 
 AT_CASES = [
@@ -137,14 +151,14 @@ print("/// Attention-transfer cases: name, mode, p, beta, student maps, teacher 
 print("let atGolden: [(String, String, Float, Float, [FeatureGoldenMap], [FeatureGoldenMap], Float)] = [")
 for name, mode, p, beta, s, t in AT_CASES:
     v = at_loss([make(*a) for a in s], [make(*a) for a in t], beta, p, mode)
-    print(f'    ("{name}", "{mode}", {p}, {beta}, {maps(s)},\n     {maps(t)}, {swift_float(v)}),')
+    print(f'    (\n        "{name}", "{mode}", {p}, {beta},\n        {maps(s)},\n        {maps(t)},\n        {swift_float(v)}\n    ),')
 print("]")
 print()
 print("/// FSP cases: name, beta, student (first, last) pairs, teacher pairs, weighted loss.")
 print("let fspGolden: [(String, Float, [(FeatureGoldenMap, FeatureGoldenMap)], [(FeatureGoldenMap, FeatureGoldenMap)], Float)] = [")
 for name, beta, s, t in FSP_CASES:
     v = fsp_loss([(make(*a), make(*b)) for a, b in s], [(make(*a), make(*b)) for a, b in t], beta)
-    print(f'    ("{name}", {beta}, {pairs(s)},\n     {pairs(t)}, {swift_float(v)}),')
+    print(f'    (\n        "{name}", {beta},\n        {pairs(s)},\n        {pairs(t)},\n        {swift_float(v)}\n    ),')
 print("]")
 print()
 print("/// FitNets hint cases: name, student tap, teacher tap, relu, weight offset (weights 0.3·sin(0.11·i + o),")
@@ -152,7 +166,6 @@ print("/// a Linear bias with o + 1), the regressor kind, the hint MSE, and the 
 print("let hintGolden: [(String, FeatureGoldenMap, FeatureGoldenMap, Bool, Double, String, Float, [Float])] = [")
 for name, s, t, relu, woff in HINT_CASES:
     kind, v, out = hint(make(*s), make(*t), relu, woff)
-    values = ", ".join(swift_float(x) for x in out)
-    print(f'    ("{name}", FeatureGoldenMap({s[0]}, {s[1]}), FeatureGoldenMap({t[0]}, {t[1]}), {str(relu).lower()}, {woff}, "{kind}",')
-    print(f'     {swift_float(v)}, [{values}]),')
+    print(f'    (\n        "{name}", {gmap(s)}, {gmap(t)}, {str(relu).lower()}, {woff}, "{kind}",')
+    print(f'        {swift_float(v)},\n        {floats(out, 8)}\n    ),')
 print("]")

@@ -16,15 +16,19 @@ public final class AttentionTransfer: DistillationMethod {
     }
 
     public static let params: [ParamSpec] = [
-        ParamSpec("beta", .number(.nonNegative), default: 1000, doc: "weight of the summed attention terms (halved in mode paper)"),
+        ParamSpec(
+            "beta", .number(.nonNegative), default: 1000, doc: "weight of the summed attention terms (halved in mode paper)"),
         ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
         ParamSpec("p", .number(.positive), default: 2, doc: "exponent of the attention map, mean over channels of |f|^p"),
-        ParamSpec("mode", .string(choices: ["code", "paper"]), default: "code",
-                  doc: "code: mean squared map difference; paper: unsquared per-sample L2 norm, beta/2"),
-        ParamSpec("student_taps", .list(.string()), default: .absent,
-                  doc: "student taps; absent: its stage outputs (layer1..3; block1..3 for WRNs, conv1, conv2 for lenet5)"),
-        ParamSpec("teacher_taps", .list(.string()), default: .absent,
-                  doc: "teacher taps, paired in order with student_taps; absent: its stage outputs"),
+        ParamSpec(
+            "mode", .string(choices: ["code", "paper"]), default: "code",
+            doc: "code: mean squared map difference; paper: unsquared per-sample L2 norm, beta/2"),
+        ParamSpec(
+            "student_taps", .list(.string()), default: .absent,
+            doc: "student taps; absent: its stage outputs (layer1..3; block1..3 for WRNs, conv1, conv2 for lenet5)"),
+        ParamSpec(
+            "teacher_taps", .list(.string()), default: .absent,
+            doc: "teacher taps, paired in order with student_taps; absent: its stage outputs"),
     ]
 
     public static let entry = MethodEntry(
@@ -56,8 +60,9 @@ public final class AttentionTransfer: DistillationMethod {
         for tap in studentTaps { try s.require(tap, key: sKey, spatial: true) }
         for tap in teacherTaps { try t.require(tap, key: tKey, spatial: true) }
         guard studentTaps.count == teacherTaps.count else {
-            throw MethodError("\(tKey): expected \(studentTaps.count) taps to pair with student_taps [\(studentTaps.joined(separator: ", "))], "
-                + "found \(teacherTaps.count) [\(teacherTaps.joined(separator: ", "))]")
+            throw MethodError(
+                "\(tKey): expected \(studentTaps.count) taps to pair with student_taps [\(studentTaps.joined(separator: ", "))], "
+                    + "found \(teacherTaps.count) [\(teacherTaps.joined(separator: ", "))]")
         }
     }
 
@@ -66,27 +71,31 @@ public final class AttentionTransfer: DistillationMethod {
     public func losses(_ step: StepContext) -> [LossTerm] {
         let fs = studentTaps.map { stepTap(step.student, $0, method: "at") }
         let ft = teacherTaps.map { stepTap(step.teacher, $0, method: "at") }
-        return [step.crossEntropyTerm(weight: ceWeight),
-                LossTerm("at", Self.loss(student: fs, teacher: ft, beta: beta, p: p, mode: mode))]
+        return [
+            step.crossEntropyTerm(weight: ceWeight),
+            LossTerm("at", Self.loss(student: fs, teacher: ft, beta: beta, p: p, mode: mode)),
+        ]
     }
 
     /// The weighted attention term over pairs `student[j]` ↔ `teacher[j]`, each `[B, C_j, H_j, W_j]`
     /// (channels may differ; the larger map is adaptive-average-pooled to the smaller). Teacher maps
     /// are computed without gradient.
     public static func loss(student: [Tensor], teacher: [Tensor], beta: Float, p: Float = 2, mode: Mode = .code) -> Tensor {
-        precondition(student.count == teacher.count && !student.isEmpty, "AttentionTransfer.loss: \(student.count) vs \(teacher.count) maps")
+        precondition(
+            student.count == teacher.count && !student.isEmpty,
+            "AttentionTransfer.loss: \(student.count) vs \(teacher.count) maps")
         let channelSum = mode == .paper
         var total: Tensor?
         for (fs, ft) in zip(student, teacher) {
             let (s, t) = FeatureMaps.matchSpatial(fs, ft)
-            let aS = FeatureMaps.attention(s, p: p, channelSum: channelSum)                            // [B, HW]
+            let aS = FeatureMaps.attention(s, p: p, channelSum: channelSum)  // [B, HW]
             let aT = noGrad { FeatureMaps.attention(t.detached(), p: p, channelSum: channelSum) }
             let term: Tensor
             switch mode {
             case .code: term = mseLoss(aS, aT)
             case .paper:
                 let d = aS - aT
-                term = (d * d).sum(axes: [1]).clamp(min: 1e-24).sqrt().mean()    // mean_B ‖a_s − a_t‖₂
+                term = (d * d).sum(axes: [1]).clamp(min: 1e-24).sqrt().mean()  // mean_B ‖a_s − a_t‖₂
             }
             total = total.map { $0 + term } ?? term
         }

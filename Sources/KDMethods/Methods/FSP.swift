@@ -7,19 +7,26 @@ import KDTensor
 /// Flow-of-solution-procedure matrices of the teacher taught to the student in a first stage.
 public final class FSP: DistillationMethod {
     public static let params: [ParamSpec] = [
-        ParamSpec("beta", .number(.nonNegative), default: 1,
-                  doc: "weight of the summed FSP terms (the paper's equal λ; RepDistiller's stage 1 is unweighted)"),
+        ParamSpec(
+            "beta", .number(.nonNegative), default: 1,
+            doc: "weight of the summed FSP terms (the paper's equal λ; RepDistiller's stage 1 is unweighted)"),
         ParamSpec("fsp_epochs", .integer(.positive), default: .absent, doc: "epochs of the FSP stage; absent: max(1, epochs/3)"),
-        ParamSpec("stage2", .string(choices: ["ce", "kd"]), default: "ce",
-                  doc: "loss of the train stage: ce (the paper) or kd (with T, ce_weight, kd_weight)"),
+        ParamSpec(
+            "stage2", .string(choices: ["ce", "kd"]), default: "ce",
+            doc: "loss of the train stage: ce (the paper) or kd (with T, ce_weight, kd_weight)"),
         ParamSpec("T", .number(.positive), default: 4, doc: "temperature of the KD term (stage2 kd)"),
-        ParamSpec("ce_weight", .number(.nonNegative), default: .absent,
-                  doc: "weight of cross-entropy in the train stage; absent: 1 with stage2 ce, 0.1 with kd"),
+        ParamSpec(
+            "ce_weight", .number(.nonNegative), default: .absent,
+            doc: "weight of cross-entropy in the train stage; absent: 1 with stage2 ce, 0.1 with kd"),
         ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the KD term (stage2 kd)"),
-        ParamSpec("student_pairs", .list(.list(.string(), count: 2)), default: .absent,
-                  doc: "student tap pairs [[first, last], ...]; absent: [[stem, layer1], [layer1, layer2], [layer2, layer3]] (block1..3 for WRNs)"),
-        ParamSpec("teacher_pairs", .list(.list(.string(), count: 2)), default: .absent,
-                  doc: "teacher tap pairs, matched in order with student_pairs; absent: as student_pairs, from the teacher's taps"),
+        ParamSpec(
+            "student_pairs", .list(.list(.string(), count: 2)), default: .absent,
+            doc:
+                "student tap pairs [[first, last], ...]; absent: [[stem, layer1], [layer1, layer2], [layer2, layer3]] (block1..3 for WRNs)"
+        ),
+        ParamSpec(
+            "teacher_pairs", .list(.list(.string(), count: 2)), default: .absent,
+            doc: "teacher tap pairs, matched in order with student_pairs; absent: as student_pairs, from the teacher's taps"),
     ]
 
     public static let entry = MethodEntry(
@@ -41,8 +48,9 @@ public final class FSP: DistillationMethod {
         kdWeight = Float(try p.double("kd_weight"))
         let fspEpochs = try p.optionalInt("fsp_epochs") ?? max(1, setup.epochs / 3)
         guard fspEpochs < setup.epochs else {
-            throw MethodError("\(p.keyPath("fsp_epochs")): fsp needs fewer FSP epochs than the run's \(setup.epochs) "
-                + "(the train stage needs at least one), found \(fspEpochs)")
+            throw MethodError(
+                "\(p.keyPath("fsp_epochs")): fsp needs fewer FSP epochs than the run's \(setup.epochs) "
+                    + "(the train stage needs at least one), found \(fspEpochs)")
         }
         stages = [Stage("fsp", epochs: fspEpochs), Stage("train", epochs: setup.epochs - fspEpochs)]
 
@@ -50,8 +58,12 @@ public final class FSP: DistillationMethod {
         let (sKey, tKey) = (p.keyPath("student_pairs"), p.keyPath("teacher_pairs"))
         studentPairs = try Self.pairs(p, "student_pairs") ?? s.consecutivePairs
         teacherPairs = try Self.pairs(p, "teacher_pairs") ?? t.consecutivePairs
-        if studentPairs.isEmpty { throw MethodError("\(sKey): \(s.label) has fewer than two spatial taps; fsp needs [C, H, W] maps") }
-        if teacherPairs.isEmpty { throw MethodError("\(tKey): \(t.label) has fewer than two spatial taps; fsp needs [C, H, W] maps") }
+        if studentPairs.isEmpty {
+            throw MethodError("\(sKey): \(s.label) has fewer than two spatial taps; fsp needs [C, H, W] maps")
+        }
+        if teacherPairs.isEmpty {
+            throw MethodError("\(tKey): \(t.label) has fewer than two spatial taps; fsp needs [C, H, W] maps")
+        }
         guard studentPairs.count == teacherPairs.count else {
             throw MethodError("\(tKey): expected \(studentPairs.count) pairs to match student_pairs, found \(teacherPairs.count)")
         }
@@ -59,8 +71,9 @@ public final class FSP: DistillationMethod {
             let (s1, s2) = (try s.require(sp.0, key: sKey, spatial: true), try s.require(sp.1, key: sKey, spatial: true))
             let (t1, t2) = (try t.require(tp.0, key: tKey, spatial: true), try t.require(tp.1, key: tKey, spatial: true))
             guard s1[0] == t1[0] && s2[0] == t2[0] else {
-                throw MethodError("\(sKey): fsp needs equal channel counts: \(s.label) (\(sp.0), \(sp.1)) has \(s1[0])x\(s2[0]) "
-                    + "channels, \(t.label) (\(tp.0), \(tp.1)) has \(t1[0])x\(t2[0])")
+                throw MethodError(
+                    "\(sKey): fsp needs equal channel counts: \(s.label) (\(sp.0), \(sp.1)) has \(s1[0])x\(s2[0]) "
+                        + "channels, \(t.label) (\(tp.0), \(tp.1)) has \(t1[0])x\(t2[0])")
             }
         }
     }
@@ -68,7 +81,9 @@ public final class FSP: DistillationMethod {
     /// The list of two-tap lists `name`, or nil when absent.
     static func pairs(_ p: ParamValues, _ name: String) throws -> [(String, String)]? {
         guard let value = p[name] else { return nil }
-        guard case .list(let items) = value else { throw MethodError("\(p.keyPath(name)): expected a list of [first, last] tap pairs") }
+        guard case .list(let items) = value else {
+            throw MethodError("\(p.keyPath(name)): expected a list of [first, last] tap pairs")
+        }
         return try items.map { item in
             guard case .list(let two) = item, two.count == 2, case .string(let a) = two[0], case .string(let b) = two[1] else {
                 throw MethodError("\(p.keyPath(name)): expected pairs of two tap names, found \(item.text)")
@@ -100,7 +115,7 @@ public final class FSP: DistillationMethod {
         precondition(student.count == teacher.count && !student.isEmpty, "FSP.loss: \(student.count) vs \(teacher.count) pairs")
         var total: Tensor?
         for (sp, tp) in zip(student, teacher) {
-            let gs = FeatureMaps.fsp(sp.0, sp.1)                                            // [B, m, n]
+            let gs = FeatureMaps.fsp(sp.0, sp.1)  // [B, m, n]
             let gt = noGrad { FeatureMaps.fsp(tp.0.detached(), tp.1.detached()) }
             let d = gs - gt
             let term = (d * d).sum() * (1 / Float(gs.shape[0]))

@@ -62,8 +62,9 @@ struct FeatureTaps {
         guard let shape = shapes[name] else { throw MethodError("\(key): \(label) produced no tap '\(name)'") }
         if spatial && shape.count != 3 {
             let maps = self.spatial.joined(separator: ", ")
-            throw MethodError("\(key): expected a [C, H, W] feature map, \(label) tap '\(name)' is \(shape)"
-                + (maps.isEmpty ? " (it has no spatial taps)" : " (spatial taps: \(maps))"))
+            throw MethodError(
+                "\(key): expected a [C, H, W] feature map, \(label) tap '\(name)' is \(shape)"
+                    + (maps.isEmpty ? " (it has no spatial taps)" : " (spatial taps: \(maps))"))
         }
         return shape
     }

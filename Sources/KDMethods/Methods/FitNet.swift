@@ -8,20 +8,27 @@ import KDTensor
 /// Hint-based training: the student's middle layer, through a regressor, mimics the teacher's.
 public final class FitNet: DistillationMethod {
     public static let params: [ParamSpec] = [
-        ParamSpec("mode", .string(choices: ["two-stage", "one-stage"]), default: "two-stage",
-                  doc: "two-stage: hint stage then kd (the paper); one-stage: CE + hint_weight·hint throughout (RepDistiller)"),
-        ParamSpec("hint_epochs", .integer(.positive), default: .absent,
-                  doc: "epochs of the hint stage (two-stage only); absent: max(1, epochs/3)"),
-        ParamSpec("student_tap", .string(), default: .absent,
-                  doc: "guided tap of the student; absent: its middle (layer2; block2 for WRNs, conv2 for lenet5, hidden⌈L/2⌉ for MLPs)"),
+        ParamSpec(
+            "mode", .string(choices: ["two-stage", "one-stage"]), default: "two-stage",
+            doc: "two-stage: hint stage then kd (the paper); one-stage: CE + hint_weight·hint throughout (RepDistiller)"),
+        ParamSpec(
+            "hint_epochs", .integer(.positive), default: .absent,
+            doc: "epochs of the hint stage (two-stage only); absent: max(1, epochs/3)"),
+        ParamSpec(
+            "student_tap", .string(), default: .absent,
+            doc: "guided tap of the student; absent: its middle (layer2; block2 for WRNs, conv2 for lenet5, hidden⌈L/2⌉ for MLPs)"
+        ),
         ParamSpec("teacher_tap", .string(), default: .absent, doc: "hint tap of the teacher; absent: its middle, as student_tap"),
-        ParamSpec("hint_weight", .number(.nonNegative), default: 100,
-                  doc: "weight of the hint MSE (mean over all elements) in both modes"),
+        ParamSpec(
+            "hint_weight", .number(.nonNegative), default: 100,
+            doc: "weight of the hint MSE (mean over all elements) in both modes"),
         ParamSpec("T", .number(.positive), default: 4, doc: "temperature of the KD term"),
-        ParamSpec("ce_weight", .number(.nonNegative), default: .absent,
-                  doc: "weight of cross-entropy; absent: 0.1 in the two-stage train stage (as kd), 1 in one-stage"),
-        ParamSpec("kd_weight", .number(.nonNegative), default: .absent,
-                  doc: "weight of the KD term; absent: 0.9 in the two-stage train stage (as kd), 0 in one-stage"),
+        ParamSpec(
+            "ce_weight", .number(.nonNegative), default: .absent,
+            doc: "weight of cross-entropy; absent: 0.1 in the two-stage train stage (as kd), 1 in one-stage"),
+        ParamSpec(
+            "kd_weight", .number(.nonNegative), default: .absent,
+            doc: "weight of the KD term; absent: 0.9 in the two-stage train stage (as kd), 0 in one-stage"),
     ]
 
     public static let entry = MethodEntry(
@@ -51,8 +58,10 @@ public final class FitNet: DistillationMethod {
         if twoStage {
             let hint = hintEpochs ?? max(1, setup.epochs / 3)
             guard hint < setup.epochs else {
-                throw MethodError("\(p.keyPath("hint_epochs")): a two-stage fitnet needs fewer hint epochs than the run's "
-                    + "\(setup.epochs) (the train stage needs at least one), found \(hint); raise epochs or use mode one-stage")
+                throw MethodError(
+                    "\(p.keyPath("hint_epochs")): a two-stage fitnet needs fewer hint epochs than the run's "
+                        + "\(setup.epochs) (the train stage needs at least one), found \(hint); raise epochs or use mode one-stage"
+                )
             }
             stages = [Stage("hint", epochs: hint), Stage("train", epochs: setup.epochs - hint)]
         } else {
@@ -64,13 +73,18 @@ public final class FitNet: DistillationMethod {
 
         let s = FeatureTaps(setup.student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
         let (sKey, tKey) = (p.keyPath("student_tap"), p.keyPath("teacher_tap"))
-        guard let sTap = try p.optionalString("student_tap") ?? s.middle else { throw MethodError("\(sKey): \(s.label) has no taps") }
-        guard let tTap = try p.optionalString("teacher_tap") ?? t.middle else { throw MethodError("\(tKey): \(t.label) has no taps") }
+        guard let sTap = try p.optionalString("student_tap") ?? s.middle else {
+            throw MethodError("\(sKey): \(s.label) has no taps")
+        }
+        guard let tTap = try p.optionalString("teacher_tap") ?? t.middle else {
+            throw MethodError("\(tKey): \(t.label) has no taps")
+        }
         let (sShape, tShape) = (try s.require(sTap, key: sKey), try t.require(tTap, key: tKey))
         let postReLU = t.isPostReLU(tTap)
         guard let r = HintRegressor(student: sShape, teacher: tShape, relu: postReLU, seed: setup.seed ^ 0xF17E_7E61_5EED) else {
-            throw MethodError("\(sKey): no regressor maps \(s.label) tap '\(sTap)' \(sShape) to \(t.label) tap '\(tTap)' "
-                + "\(tShape) (a feature map needs a teacher map no larger in H and W; a vector needs a vector)")
+            throw MethodError(
+                "\(sKey): no regressor maps \(s.label) tap '\(sTap)' \(sShape) to \(t.label) tap '\(tTap)' "
+                    + "\(tShape) (a feature map needs a teacher map no larger in H and W; a vector needs a vector)")
         }
         (regressor, studentTap, teacherTap) = (r, sTap, tTap)
     }
@@ -98,6 +112,7 @@ public final class FitNet: DistillationMethod {
     }
 
     func kdTerm(_ step: StepContext) -> LossTerm {
-        LossTerm("kd", SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: temperature) * kdWeight)
+        LossTerm(
+            "kd", SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: temperature) * kdWeight)
     }
 }
