@@ -15,6 +15,7 @@ public final class AttentionTransfer: DistillationMethod {
         case paper
     }
 
+    /// Declared parameters (`kdistill methods` prints them); the KD weights come from `at+kd`.
     public static let params: [ParamSpec] = [
         ParamSpec(
             "beta", .number(.nonNegative), default: 1000, doc: "weight of the summed attention terms (halved in mode paper)"),
@@ -31,6 +32,7 @@ public final class AttentionTransfer: DistillationMethod {
             doc: "teacher taps, paired in order with student_taps; absent: its stage outputs"),
     ]
 
+    /// The registry entry (combinable: `at+kd`).
     public static let entry = MethodEntry(
         name: "at", citation: "Zagoruyko & Komodakis 2017",
         summary: "match normalised spatial attention maps of the stage outputs (combine with kd as at+kd)",
@@ -66,8 +68,10 @@ public final class AttentionTransfer: DistillationMethod {
         }
     }
 
+    /// Always the teacher's features.
     public func teacherUse(in stage: Stage) -> TeacherUse { .features }
 
+    /// `[ce, at]`.
     public func losses(_ step: StepContext) -> [LossTerm] {
         let fs = studentTaps.map { stepTap(step.student, $0, method: "at") }
         let ft = teacherTaps.map { stepTap(step.teacher, $0, method: "at") }

@@ -6,6 +6,7 @@ import KDTensor
 
 /// Flow-of-solution-procedure matrices of the teacher taught to the student in a first stage.
 public final class FSP: DistillationMethod {
+    /// Declared parameters (`kdistill methods` prints them).
     public static let params: [ParamSpec] = [
         ParamSpec(
             "beta", .number(.nonNegative), default: 1,
@@ -29,6 +30,7 @@ public final class FSP: DistillationMethod {
             doc: "teacher tap pairs, matched in order with student_pairs; absent: as student_pairs, from the teacher's taps"),
     ]
 
+    /// The registry entry.
     public static let entry = MethodEntry(
         name: "fsp", citation: "Yim et al. 2017",
         summary: "student first matches the teacher's FSP (Gram across stage input and output) matrices, then trains on labels",
@@ -36,6 +38,7 @@ public final class FSP: DistillationMethod {
 
     /// Paired tap pairs `(first, last)`, in order.
     public let studentPairs: [(String, String)], teacherPairs: [(String, String)]
+    /// `[fsp, train]`.
     public let stages: [Stage]
     let beta: Float, useKD: Bool, temperature: Float, ceWeight: Float, kdWeight: Float
 
@@ -92,10 +95,12 @@ public final class FSP: DistillationMethod {
         }
     }
 
+    /// Features in stage fsp; in stage train nothing (ce) or logits (kd).
     public func teacherUse(in stage: Stage) -> TeacherUse {
         stage.name == "fsp" ? .features : (useKD ? .logits : .none)
     }
 
+    /// `[fsp]` in stage fsp (no cross-entropy); `[ce]` or `[ce, kd]` in stage train.
     public func losses(_ step: StepContext) -> [LossTerm] {
         guard step.stage.name == "fsp" else {
             let ce = step.crossEntropyTerm(weight: ceWeight)

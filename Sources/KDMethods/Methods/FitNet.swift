@@ -7,6 +7,7 @@ import KDTensor
 
 /// Hint-based training: the student's middle layer, through a regressor, mimics the teacher's.
 public final class FitNet: DistillationMethod {
+    /// Declared parameters (`kdistill methods` prints them).
     public static let params: [ParamSpec] = [
         ParamSpec(
             "mode", .string(choices: ["two-stage", "one-stage"]), default: "two-stage",
@@ -31,6 +32,7 @@ public final class FitNet: DistillationMethod {
             doc: "weight of the KD term; absent: 0.9 in the two-stage train stage (as kd), 0 in one-stage"),
     ]
 
+    /// The registry entry.
     public static let entry = MethodEntry(
         name: "fitnet", citation: "Romero et al. 2015",
         summary: "a regressor on the student's middle layer mimics the teacher's (hint stage, then kd)",
@@ -40,6 +42,7 @@ public final class FitNet: DistillationMethod {
     public let regressor: HintRegressor
     /// Guided (student) and hint (teacher) tap names.
     public let studentTap: String, teacherTap: String
+    /// `[hint, train]` in two-stage mode; `[]` (one train stage) in one-stage mode.
     public let stages: [Stage]
     let twoStage: Bool
     let hintWeight: Float, temperature: Float, ceWeight: Float, kdWeight: Float
@@ -89,12 +92,15 @@ public final class FitNet: DistillationMethod {
         (regressor, studentTap, teacherTap) = (r, sTap, tTap)
     }
 
+    /// The regressor, trained in the student's optimizer in every mode (it gets no gradient in stage `train`).
     public var extraLayers: [Layer] { [regressor] }
 
+    /// Features in the hint stage and in one-stage mode; logits in the two-stage `train` stage.
     public func teacherUse(in stage: Stage) -> TeacherUse {
         twoStage && stage.name != "hint" ? .logits : .features
     }
 
+    /// `[hint]` in stage hint, `[ce, kd]` in stage train; one-stage: `[ce, hint]` plus `kd` when kd_weight > 0.
     public func losses(_ step: StepContext) -> [LossTerm] {
         if twoStage {
             return step.stage.name == "hint" ? [hintTerm(step)] : [step.crossEntropyTerm(weight: ceWeight), kdTerm(step)]
