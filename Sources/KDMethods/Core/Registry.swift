@@ -44,6 +44,9 @@ public enum MethodRegistry {
     /// In the order `kdistill methods` lists them.
     public static let all: [MethodEntry] = [
         KD.entry,
+        FitNet.entry,
+        AttentionTransfer.entry,
+        FSP.entry,
         RKD.entry,
         SP.entry,
         DML.entry,

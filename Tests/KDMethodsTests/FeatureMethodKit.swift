@@ -1,0 +1,65 @@
+// FeatureMethodKit: helpers of the fitnet/at/fsp tests: tiny zoo setups, one training step's context,
+// golden inputs rebuilt from their formula, and parameter unions as the config decoder forms them.
+import Foundation
+import KDMethods
+import KDNN
+import KDTensor
+import TestSupport
+import XCTest
+
+enum FeatureMethodKit {
+    /// Student (and teacher) built from the zoo on `input`, 10 classes.
+    static func setup(
+        student: String, teacher: String?, input: [Int] = [3, 16, 16], epochs: Int = 6,
+        seed: UInt64 = 3
+    ) throws -> MethodSetup {
+        let s = try Zoo.build(ModelSpec(name: student, inputShape: input, numClasses: 10), seed: seed)
+        let t = try teacher.map { try Zoo.build(ModelSpec(name: $0, inputShape: input, numClasses: 10), seed: seed + 1) }
+        return MethodSetup(student: s, teachers: t.map { [$0] } ?? [], epochs: epochs, seed: seed, augmented: true)
+    }
+
+    /// One step on a random batch: the student on the tape in training mode, the teacher in eval without it.
+    static func step(_ setup: MethodSetup, stage: Stage, batch: Int = 4) -> StepContext {
+        let x = randomTensor([batch] + setup.student.spec.inputShape, seed: 11)
+        let labels = (0..<batch).map { Int32($0 % 10) }
+        let student = setup.student.forward(x, ForwardContext(training: true))
+        let teachers = setup.teachers.map { t in noGrad { t.forward(x, .eval) } }
+        return StepContext(labels: labels, student: student, teachers: teachers, epoch: 0, stage: stage)
+    }
+
+    /// The build of `parts` with the union of their declared defaults (first declaration wins) plus `extra`.
+    static func build(_ parts: [String], _ setup: MethodSetup, _ extra: [String: ParamValue] = [:]) throws -> DistillationMethod {
+        try MethodRegistry.buildSingle(parts: parts, params: params(parts, extra), setup: setup)
+    }
+
+    /// Defaults of `parts` as the config decoder merges them, under path `method`, with `extra` set.
+    static func params(_ parts: [String], _ extra: [String: ParamValue] = [:]) -> ParamValues {
+        var specs: [ParamSpec] = []
+        for part in parts {
+            for spec in MethodRegistry.entry(part)?.params ?? [] where !specs.contains(where: { $0.name == spec.name }) {
+                specs.append(spec)
+            }
+        }
+        var values = ParamValues(defaults: specs, path: "method")
+        for (k, v) in extra.sorted(by: { $0.key < $1.key }) { values[k] = v }
+        return values
+    }
+
+    /// The error message `body` throws (fails if it does not throw).
+    static func message(_ body: () throws -> Any, file: StaticString = #filePath, line: UInt = #line) -> String {
+        do {
+            _ = try body()
+            XCTFail("expected an error", file: file, line: line)
+            return ""
+        } catch { return "\(error)" }
+    }
+
+    /// A golden input: x[i] = sin(0.37·i + offset), requiring a gradient.
+    static func tensor(_ m: FeatureGoldenMap) -> Tensor {
+        let n = m.shape.reduce(1, *)
+        return Tensor(shape: m.shape, scalars: (0..<n).map { Float(sin(0.37 * Double($0) + m.offset)) }, requiresGrad: true)
+    }
+
+    /// Names of a step's loss terms.
+    static func names(_ terms: [LossTerm]) -> [String] { terms.map(\.name) }
+}
