@@ -43,7 +43,7 @@ final class KernelTwinTests: XCTestCase {
         // (h, w, kernel or nil for adaptive, stride, padding, outH, outW)
         let cases: [(Int, Int, Int?, Int, Int, Int, Int)] = [
             (6, 6, 2, 2, 0, 3, 3), (7, 5, 3, 2, 1, 4, 3), (9, 9, 3, 3, 0, 3, 3), (5, 7, nil, 1, 0, 3, 2),
-            (8, 8, nil, 1, 0, 3, 3), (4, 6, nil, 1, 0, 4, 6), (7, 7, 2, 1, 1, 8, 8),
+            (8, 8, nil, 1, 0, 3, 3), (4, 6, nil, 1, 0, 4, 6), (7, 7, 2, 1, 1, 8, 8), (7, 5, 2, 2, 0, 3, 2),
         ]
         for threads in [1, 2] {
             Parallel.threads = threads

@@ -38,10 +38,11 @@ enum Im2col {
         return lo..<Swift.max(lo, hi)
     }
 
-    /// col `[C·kh·kw, Ho·Wo]` ← image `[C, H, W]`.
-    static func unfold(_ image: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
+    /// col `[C·kh·kw, Ho·Wo]` ← image `[C, H, W]`; row r of col starts at `col + r·pitch`
+    /// (pitch ≥ Ho·Wo lets several images share one matrix, side by side).
+    static func unfold(_ image: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>, pitch: Int) {
         if g.stride == 1 && g.outWidth == g.width {
-            unfoldSameWidth(image, g, into: col)
+            unfoldSameWidth(image, g, into: col, pitch: pitch)
             return
         }
         let (ho, wo, s, p) = (g.outHeight, g.outWidth, g.stride, g.padding)
@@ -50,20 +51,20 @@ enum Im2col {
             let plane = image + c * h * w
             for i in 0..<g.kernelH {
                 for j in 0..<g.kernelW {
-                    let row = col + ((c * g.kernelH + i) * g.kernelW + j) * ho * wo
+                    let row = col + ((c * g.kernelH + i) * g.kernelW + j) * pitch
                     let cols = validColumns(g, j)
                     for oy in 0..<ho {
                         let dst = row + oy * wo
                         let iy = oy * s - p + i
                         if iy < 0 || iy >= h || cols.isEmpty {
-                            dst.update(repeating: 0, count: wo)
+                            Vector.zero(dst, wo)
                             continue
                         }
-                        for ox in 0..<cols.lowerBound { dst[ox] = 0 }
-                        for ox in cols.upperBound..<wo { dst[ox] = 0 }
+                        Vector.zero(dst, cols.lowerBound)
+                        Vector.zero(dst + cols.upperBound, wo - cols.upperBound)
                         let src = plane + iy * w - p + j
                         if s == 1 {
-                            (dst + cols.lowerBound).update(from: src + cols.lowerBound, count: cols.count)
+                            Vector.copy(src + cols.lowerBound, to: dst + cols.lowerBound, cols.count)
                         } else {
                             for ox in cols { dst[ox] = src[ox * s] }
                         }
@@ -75,20 +76,20 @@ enum Im2col {
 
     /// Stride 1 with output width = input width ("same" padding): each unfolded row is the whole plane
     /// shifted by `(i − p)·W + (j − p)`, copied in one run; the few border entries are then zeroed.
-    static func unfoldSameWidth(_ image: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
+    static func unfoldSameWidth(_ image: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>, pitch: Int) {
         let (ho, w, p) = (g.outHeight, g.width, g.padding)
         let planeSize = g.height * w, rowLength = ho * w
         for c in 0..<g.inChannels {
             let plane = image + c * planeSize
             for i in 0..<g.kernelH {
                 for j in 0..<g.kernelW {
-                    let dst = col + ((c * g.kernelH + i) * g.kernelW + j) * rowLength
+                    let dst = col + ((c * g.kernelH + i) * g.kernelW + j) * pitch
                     let shift = (i - p) * w + (j - p)
                     let lo = Swift.min(rowLength, Swift.max(0, -shift))
                     let hi = Swift.max(lo, Swift.min(rowLength, planeSize - shift))
-                    if lo > 0 { dst.update(repeating: 0, count: lo) }
-                    if hi > lo { (dst + lo).update(from: plane + lo + shift, count: hi - lo) }
-                    if hi < rowLength { (dst + hi).update(repeating: 0, count: rowLength - hi) }
+                    Vector.zero(dst, lo)
+                    Vector.copy(plane + lo + shift, to: dst + lo, hi - lo)
+                    Vector.zero(dst + hi, rowLength - hi)
                     // Columns reading left or right of the plane picked up a neighbouring row: zero them.
                     let cols = validColumns(g, j)
                     for ox in 0..<cols.lowerBound { for oy in 0..<ho { dst[oy * w + ox] = 0 } }
@@ -98,15 +99,15 @@ enum Im2col {
         }
     }
 
-    /// image `[C, H, W]` += fold(col `[C·kh·kw, Ho·Wo]`); the image must be zeroed by the caller.
-    static func fold(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into image: UnsafeMutablePointer<Float>) {
+    /// image `[C, H, W]` += fold(col `[C·kh·kw, Ho·Wo]`, rows `pitch` apart); the image must be zeroed by the caller.
+    static func fold(_ col: UnsafePointer<Float>, _ g: ConvGeometry, into image: UnsafeMutablePointer<Float>, pitch: Int) {
         let (ho, wo, s, p) = (g.outHeight, g.outWidth, g.stride, g.padding)
         let (h, w) = (g.height, g.width)
         for c in 0..<g.inChannels {
             let plane = image + c * h * w
             for i in 0..<g.kernelH {
                 for j in 0..<g.kernelW {
-                    let row = col + ((c * g.kernelH + i) * g.kernelW + j) * ho * wo
+                    let row = col + ((c * g.kernelH + i) * g.kernelW + j) * pitch
                     let cols = validColumns(g, j)
                     if cols.isEmpty { continue }
                     for oy in 0..<ho {

@@ -30,6 +30,12 @@ public struct PoolWindows: Sendable {
         (self.inH, self.inW, outH, outW) = (inH, inW, rows.count, cols.count)
     }
 
+    /// Whether these are the plain 2x2, stride-2, unpadded windows (floor division of the size).
+    public var isPlain2x2: Bool {
+        rows.enumerated().allSatisfy { $0.element == (2 * $0.offset)..<(2 * $0.offset + 2) }
+            && cols.enumerated().allSatisfy { $0.element == (2 * $0.offset)..<(2 * $0.offset + 2) }
+    }
+
     /// Adaptive windows: output i covers `floor(i·n/out) ..< ceil((i+1)·n/out)`.
     public init(inH: Int, inW: Int, outH: Int, outW: Int) {
         func axis(_ n: Int, _ out: Int) -> [Range<Int>] {
@@ -48,6 +54,10 @@ public enum PoolKernels {
     /// y = max over each window; `argmax` receives the winner's index within its input plane.
     public static func maxForward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>,
                                   planes: Int, _ win: PoolWindows) {
+        if win.isPlain2x2 {
+            max2x2(x: x, y: y, argmax: argmax, planes: planes, win)
+            return
+        }
         let (inSize, outSize) = (win.inH * win.inW, win.outH * win.outW)
         Parallel.chunks(planes, minPerThread: 8) { range in
             for pl in range {
@@ -66,6 +76,29 @@ public enum PoolKernels {
                         }
                         dst[oy * win.outW + ox] = best
                         idx[oy * win.outW + ox] = Int32(at)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The common 2x2, stride-2, unpadded case without per-window bookkeeping.
+    static func max2x2(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>,
+                       planes: Int, _ win: PoolWindows) {
+        let (w, oh, ow) = (win.inW, win.outH, win.outW)
+        let (inSize, outSize) = (win.inH * w, oh * ow)
+        Parallel.chunks(planes, minPerThread: 16) { range in
+            for pl in range {
+                let src = x + pl * inSize, dst = y + pl * outSize, idx = argmax + pl * outSize
+                for oy in 0..<oh {
+                    let r0 = 2 * oy * w, r1 = r0 + w
+                    for ox in 0..<ow {
+                        var at = r0 + 2 * ox, best = src[at]
+                        if src[r0 + 2 * ox + 1] > best { at = r0 + 2 * ox + 1; best = src[at] }
+                        if src[r1 + 2 * ox] > best { at = r1 + 2 * ox; best = src[at] }
+                        if src[r1 + 2 * ox + 1] > best { at = r1 + 2 * ox + 1; best = src[at] }
+                        dst[oy * ow + ox] = best
+                        idx[oy * ow + ox] = Int32(at)
                     }
                 }
             }

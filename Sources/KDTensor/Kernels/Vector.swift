@@ -69,6 +69,48 @@ public enum Vector {
         return (best, at)
     }
 
+    /// dst[i] = src[i], i < n: inline SIMD for short runs (a libc call costs more than a row of tens of
+    /// floats); the last vector overlaps the previous one instead of a scalar tail.
+    @inline(__always)
+    public static func copy(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        if n >= 64 {
+            dst.update(from: src, count: n)
+            return
+        }
+        if n < 8 {
+            for i in 0..<Swift.max(n, 0) { dst[i] = src[i] }
+            return
+        }
+        let rs = UnsafeRawPointer(src), rd = UnsafeMutableRawPointer(dst)
+        var i = 0
+        while i + 8 < n {
+            rd.storeBytes(of: rs.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        rd.storeBytes(of: rs.loadUnaligned(fromByteOffset: (n - 8) * 4, as: SIMD8<Float>.self), toByteOffset: (n - 8) * 4,
+                      as: SIMD8<Float>.self)
+    }
+
+    /// dst[i] = 0, i < n (n may be 0 or negative: nothing happens).
+    @inline(__always)
+    public static func zero(_ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        if n >= 64 {
+            dst.update(repeating: 0, count: n)
+            return
+        }
+        if n < 8 {
+            for i in 0..<Swift.max(n, 0) { dst[i] = 0 }
+            return
+        }
+        let rd = UnsafeMutableRawPointer(dst)
+        var i = 0
+        while i + 8 < n {
+            rd.storeBytes(of: SIMD8<Float>(), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        rd.storeBytes(of: SIMD8<Float>(), toByteOffset: (n - 8) * 4, as: SIMD8<Float>.self)
+    }
+
     /// y[i] += x[i], i < n.
     @inline(__always)
     public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ n: Int) {
