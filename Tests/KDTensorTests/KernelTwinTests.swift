@@ -5,7 +5,10 @@ import TestSupport
 import XCTest
 
 final class KernelTwinTests: XCTestCase {
-    override func tearDown() { Parallel.threads = 2 }
+    override func tearDown() {
+        Parallel.threads = 2
+        ConvKernels.allowDirect = true
+    }
 
     static let convCases: [ConvGeometry] = [
         ConvGeometry(batch: 3, inChannels: 3, height: 7, width: 5, outChannels: 4, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
@@ -15,11 +18,16 @@ final class KernelTwinTests: XCTestCase {
         ConvGeometry(batch: 1, inChannels: 1, height: 11, width: 13, outChannels: 6, kernelH: 5, kernelW: 5, stride: 1, padding: 2),
         ConvGeometry(batch: 5, inChannels: 3, height: 10, width: 9, outChannels: 2, kernelH: 5, kernelW: 3, stride: 3, padding: 0),
         ConvGeometry(batch: 2, inChannels: 2, height: 4, width: 4, outChannels: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 2),
+        // Large enough (≥ 144 pixels) for the direct kernels, with channel counts that are not multiples of 4.
+        ConvGeometry(batch: 3, inChannels: 5, height: 13, width: 12, outChannels: 6, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
+        ConvGeometry(batch: 2, inChannels: 2, height: 16, width: 15, outChannels: 7, kernelH: 5, kernelW: 5, stride: 1, padding: 2),
+        ConvGeometry(batch: 4, inChannels: 1, height: 14, width: 14, outChannels: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
     ]
 
     func testConvolutionMatchesNaiveTwin() {
-        for threads in [1, 2] {
+        for (threads, direct) in [(1, true), (2, true), (2, false)] {
             Parallel.threads = threads
+            ConvKernels.allowDirect = direct
             for (k, g) in Self.convCases.enumerated() {
                 let x = randomTensor([g.batch, g.inChannels, g.height, g.width], seed: UInt64(k))
                 let w = randomTensor([g.outChannels, g.inChannels, g.kernelH, g.kernelW], seed: UInt64(k + 100))

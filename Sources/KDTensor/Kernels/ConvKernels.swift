@@ -5,6 +5,10 @@
 
 /// Forward and backward convolution on raw NCHW buffers (weights `[Cout, Cin, kh, kw]`).
 public enum ConvKernels {
+    /// Whether "same" stride-1 convolutions use DirectConv (off: every convolution goes through im2col + GEMM;
+    /// for measuring the lowerings against each other).
+    nonisolated(unsafe) public static var allowDirect = true
+
     /// Images unfolded side by side per GEMM: enough columns to amortise a call, few enough to stay in cache.
     static func groupSize(_ g: ConvGeometry) -> Int {
         if g.isPointwise { return 1 }
@@ -15,6 +19,10 @@ public enum ConvKernels {
     /// y `[N, Cout, Ho, Wo]` = conv(x `[N, Cin, H, W]`, w) + bias.
     public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                y: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+        if allowDirect && DirectConv.applies(g) {
+            direct(x: x, packed: DirectConv.packWeights(weight, g), bias: bias, y: y, g)
+            return
+        }
         let (k, hw, cout) = (g.patchSize, g.outPixels, g.outChannels)
         let group = groupSize(g), parts = Parallel.partCount(g.batch)
         let colSize = g.isPointwise ? 0 : k * hw * group, outSize = group > 1 ? cout * hw * group : 0
@@ -42,6 +50,20 @@ public enum ConvKernels {
             }
         }
         withExtendedLifetime(scratch) {}
+    }
+
+    /// Every image through DirectConv, images split over threads.
+    static func direct(x: UnsafePointer<Float>, packed: TensorStorage, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
+                       _ g: ConvGeometry) {
+        let size = DirectConv.scratchSize(g), parts = Parallel.partCount(g.batch)
+        let scratch = TensorStorage(uninitializedCount: parts * size)
+        _ = Parallel.indexedChunks(g.batch) { part, images in
+            for n in images {
+                DirectConv.image(x + n * g.inImageSize, packed: packed.base, bias: bias, y: y + n * g.outImageSize, g,
+                                 scratch: scratch.base + part * size)
+            }
+        }
+        withExtendedLifetime((scratch, packed)) {}
     }
 
     @inline(__always)
