@@ -3,6 +3,7 @@
 
 extension Tensor {
     /// Elementwise `f(self, other)` under broadcasting; a clear message when shapes disagree.
+    @inline(__always)
     func broadcastMap(_ other: Tensor, _ op: String, _ f: (Float, Float) -> Float) -> Tensor {
         if shape == other.shape {
             let out = Tensor(uninitialized: shape)
@@ -37,20 +38,20 @@ extension Tensor {
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        a.broadcastMap(b, "add", +).recorded("add", [a, b]) { g in
+        (a.shape == b.shape ? a.elementwise(b, AddElements.self) : a.broadcastMap(b, "add", +)).recorded("add", [a, b]) { g in
             [g.sumToShape(a.shape), g.sumToShape(b.shape)]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        a.broadcastMap(b, "sub", -).recorded("sub", [a, b]) { g in
+        (a.shape == b.shape ? a.elementwise(b, SubtractElements.self) : a.broadcastMap(b, "sub", -)).recorded("sub", [a, b]) { g in
             [g.sumToShape(a.shape), b.requiresGrad ? (-g).sumToShape(b.shape) : nil]
         }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (sa, sb) = (a.detached(), b.detached())
-        return a.broadcastMap(b, "mul", *).recorded("mul", [a, b]) { g in
+        return (a.shape == b.shape ? a.elementwise(b, MultiplyElements.self) : a.broadcastMap(b, "mul", *)).recorded("mul", [a, b]) { g in
             [a.requiresGrad ? (g * sb).sumToShape(a.shape) : nil,
              b.requiresGrad ? (g * sa).sumToShape(b.shape) : nil]
         }

@@ -4,11 +4,10 @@
 /// max(a + b, 0) for same-shaped a and b.
 public func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "addReLU: \(a.shape) vs \(b.shape)")
-    let y = Tensor(uninitialized: a.shape)
-    Vector.zip(a.data, b.data, y.data, a.count) { u, v in let s = u + v; return s > 0 ? s : 0 }
+    let y = a.elementwise(b, AddReLUElements.self)
     let saved = y.detached()
     return y.recorded("addReLU", [a, b]) { g in
-        let d = g.zipRaw(saved) { g, y in y > 0 ? g : 0 }
+        let d = g.elementwise(saved, PositiveMaskElements.self)
         return [d, d]
     }
 }

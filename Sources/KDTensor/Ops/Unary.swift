@@ -4,6 +4,7 @@ import Foundation
 
 extension Tensor {
     /// out[i] = f(self[i]).
+    @inline(__always)
     func unaryMap(_ f: (Float) -> Float) -> Tensor {
         let out = Tensor(uninitialized: shape)
         Vector.map(data, out.data, count, f)
@@ -11,6 +12,7 @@ extension Tensor {
     }
 
     /// out[i] = f(self[i], other[i]) for a same-shaped `other`, not recorded.
+    @inline(__always)
     func zipRaw(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
         let out = Tensor(uninitialized: shape)
         Vector.zip(data, other.data, out.data, count, f)
@@ -68,9 +70,9 @@ extension Tensor {
 
     /// max(x, 0).
     public func relu() -> Tensor {
-        let out = unaryMap { $0 > 0 ? $0 : 0 }
+        let out = elementwise(self, ReLUElements.self)
         let y = out.detached()
-        return out.recorded("relu", [self]) { g in [g.zipRaw(y) { g, y in y > 0 ? g : 0 }] }
+        return out.recorded("relu", [self]) { g in [g.elementwise(y, PositiveMaskElements.self)] }
     }
 
     /// 1 / (1 + e^−x).
