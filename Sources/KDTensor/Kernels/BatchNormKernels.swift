@@ -13,11 +13,17 @@ public enum BatchNormKernels {
         let m = Double(n * hw)
         Parallel.chunks(c) { channels in
             for ch in channels {
-                var total: Double = 0
-                for i in 0..<n { total += Double(Vector.sum(x + (i * c + ch) * hw, hw)) }
-                let mu = Float(total / m)
-                var sq: Double = 0
-                for i in 0..<n { sq += Double(Vector.sumSquaredDeviation(x + (i * c + ch) * hw, hw, from: mu)) }
+                // One pass: sums of d = x − shift and d² (shift = a sample of the channel keeps E[d²] − E[d]² exact enough).
+                let shift = x[ch * hw]
+                var total: Double = 0, sq: Double = 0
+                for i in 0..<n {
+                    let (s1, s2) = Vector.shiftedSums(x + (i * c + ch) * hw, hw, shift: shift)
+                    total += Double(s1)
+                    sq += Double(s2)
+                }
+                let meanShifted = total / m
+                let mu = Float(Double(shift) + meanShifted)
+                sq = Swift.max(0, sq - meanShifted * meanShifted * m)
                 let inv = Float(1 / (sq / m + Double(eps)).squareRoot())
                 variance[ch] = Float(sq / m)
                 mean[ch] = mu

@@ -45,10 +45,18 @@ enum DirectConv {
     static func pad(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into padded: UnsafeMutablePointer<Float>) {
         let (h, w, p) = (g.height, g.width, g.padding)
         let wp = w + 2 * p, planeP = (h + 2 * p) * wp
-        Vector.zero(padded, paddedSize(g))
         for c in 0..<g.inChannels {
-            for r in 0..<h { Vector.copy(x + (c * h + r) * w, to: padded + c * planeP + (r + p) * wp + p, w) }
+            let plane = padded + c * planeP
+            // Top border, then each row with its left and right borders, then the bottom border.
+            Vector.zero(plane, p * wp + p)
+            for r in 0..<h {
+                let row = plane + (r + p) * wp + p
+                Vector.copy(x + (c * h + r) * w, to: row, w)
+                Vector.zero(row + w, 2 * p)
+            }
+            Vector.zero(plane + (h + p) * wp + p, p * wp - p)
         }
+        Vector.zero(padded + g.inChannels * planeP, paddedSize(g) - g.inChannels * planeP)
     }
 
     /// y[n] `[Cout, H, W]` = conv(x[n]) (+ bias) for one image, with `packed` weights and `scratch` of `scratchSize`.

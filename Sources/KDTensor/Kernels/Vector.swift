@@ -56,6 +56,24 @@ public enum Vector {
         return s
     }
 
+    /// (Σ (x[i] − shift), Σ (x[i] − shift)²), i < n.
+    @inline(__always)
+    public static func shiftedSums(_ x: UnsafePointer<Float>, _ n: Int, shift: Float) -> (Float, Float) {
+        var s0 = SIMD16<Float>(), q0 = SIMD16<Float>()
+        let sv = SIMD16<Float>(repeating: shift)
+        var i = 0
+        let raw = UnsafeRawPointer(x)
+        while i + 16 <= n {
+            let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sv
+            s0 += d
+            q0 += d * d
+            i += 16
+        }
+        var s = s0.sum(), q = q0.sum()
+        while i < n { let d = x[i] - shift; s += d; q += d * d; i += 1 }
+        return (s, q)
+    }
+
     /// max x[i] and its first index, i < n (n > 0).
     @inline(__always)
     public static func argmax(_ x: UnsafePointer<Float>, _ n: Int, stride: Int = 1) -> (Float, Int) {
