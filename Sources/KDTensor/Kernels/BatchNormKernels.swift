@@ -13,16 +13,16 @@ public enum BatchNormKernels {
         let m = Double(n * hw)
         Parallel.chunks(c) { channels in
             for ch in channels {
-                // One pass: sums of d = x − shift and d² (shift = a sample of the channel keeps E[d²] − E[d]² exact enough).
-                let shift = x[ch * hw]
+                // One pass: sums of d = x − pivot and d² (a pivot from the channel keeps E[d²] − E[d]² accurate).
+                let pivot = x[ch * hw]
                 var total: Double = 0, sq: Double = 0
                 for i in 0..<n {
-                    let (s1, s2) = Vector.shiftedSums(x + (i * c + ch) * hw, hw, shift: shift)
+                    let (s1, s2) = Vector.shiftedSums(x + (i * c + ch) * hw, hw, shift: pivot)
                     total += Double(s1)
                     sq += Double(s2)
                 }
                 let meanShifted = total / m
-                let mu = Float(Double(shift) + meanShifted)
+                let mu = Float(Double(pivot) + meanShifted)
                 sq = Swift.max(0, sq - meanShifted * meanShifted * m)
                 let inv = Float(1 / (sq / m + Double(eps)).squareRoot())
                 variance[ch] = Float(sq / m)
