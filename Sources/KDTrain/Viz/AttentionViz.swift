@@ -41,6 +41,18 @@ public enum AttentionViz {
         guard ext == "png" || ext == "svg" else {
             throw RunInputError("--out: expected a file name ending in .png or .svg, found '\(request.output)'")
         }
+        let (grid, lines) = try self.grid(request)
+        if ext == "png" {
+            try PNG.write(grid.render(), to: request.output)
+        } else {
+            let text = try grid.svg()
+            do { try AtomicFile.write(Array(text.utf8), to: request.output) } catch { throw ImageError("\(request.output): cannot write (\(error))") }
+        }
+        return (lines + ["wrote \(request.output) (\(grid.size.width)x\(grid.size.height))"]).joined(separator: "\n")
+    }
+
+    /// The grid for `request` (not written) and lines describing the image and each network's prediction.
+    public static func grid(_ request: Request) throws -> (grid: AttentionGrid, lines: [String]) {
         let (student, meta) = try Evaluate.loadModel(request.checkpoint)
         let teacher = try request.teacher.map { try Evaluate.loadModel($0) }
         guard let name = request.dataset ?? meta.dataset, let dataset = DatasetName(rawValue: name) else {
@@ -89,14 +101,6 @@ public enum AttentionViz {
         let input = InputImage(bytes: one.pixels, channels: one.channels, height: one.height, width: one.width)
         let grid = AttentionGrid(input: input, rows: rows, title: "\(dataset.rawValue) \(split.rawValue) #\(request.index): \(one.classNames[Int(one.labels[0])])",
                                  scale: request.scale)
-        if ext == "png" {
-            try PNG.write(grid.render(), to: request.output)
-        } else {
-            do { try AtomicFile.write(Array(try grid.svg().utf8), to: request.output) } catch let e as ImageError { throw e } catch {
-                throw ImageError("\(request.output): cannot write (\(error))")
-            }
-        }
-        lines.append("wrote \(request.output) (\(grid.size.width)x\(grid.size.height))")
-        return lines.joined(separator: "\n")
+        return (grid, lines)
     }
 }
