@@ -124,7 +124,7 @@ on_signal() {
     if [ -z "$stopping" ]; then
         stopping=$1
         echo "sweep: stopping (finished runs are kept; run the same command again to continue)" >&2
-        for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
+        for q in $pids; do kill -TERM "$q" 2>/dev/null || true; done
     fi
 }
 trap 'on_signal 130' INT
