@@ -18,8 +18,9 @@ public struct RGBImage: Equatable {
         pixels = p
     }
 
-    /// The pixel at (x, y).
+    /// The pixel at (x, y); black outside the image.
     public func pixel(x: Int, y: Int) -> (UInt8, UInt8, UInt8) {
+        guard x >= 0, y >= 0, x < width, y < height else { return (0, 0, 0) }
         let i = (y * width + x) * 3
         return (pixels[i], pixels[i + 1], pixels[i + 2])
     }
@@ -58,13 +59,15 @@ public struct InputImage {
     /// Red, green, blue planes of `height * width` values in [0, 1] (equal for a grayscale image).
     public let r: [Float], g: [Float], b: [Float]
 
-    /// From raw bytes `[C, H, W]` with C = 1 (grayscale) or 3 (RGB).
+    /// From raw bytes `[C, H, W]` with C = 1 (grayscale) or 3 (RGB); other channel counts show the
+    /// first channel as gray, and missing bytes are black.
     public init(bytes: [UInt8], channels: Int, height: Int, width: Int) {
-        let plane = height * width
-        let f = bytes.map { Float($0) / 255 }
-        (self.height, self.width) = (height, width)
+        (self.height, self.width) = (max(0, height), max(0, width))
+        let plane = self.height * self.width
+        var f = bytes.map { Float($0) / 255 }
+        if f.count < max(1, channels) * plane { f += [Float](repeating: 0, count: max(1, channels) * plane - f.count) }
         r = Array(f[0..<plane])
-        g = channels >= 3 ? Array(f[plane..<2 * plane]) : r
-        b = channels >= 3 ? Array(f[2 * plane..<3 * plane]) : r
+        g = channels == 3 ? Array(f[plane..<2 * plane]) : r
+        b = channels == 3 ? Array(f[2 * plane..<3 * plane]) : r
     }
 }
