@@ -59,6 +59,7 @@ final class SweepTests: XCTestCase {
     func testSweepResumesWithoutRedoingFinishedRunsAndReportGroupsThem() throws {
         let kdistill = try binary()
         let tmp = TinyDatasetFiles.temporaryDirectory("sweep")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: tmp) }
         var data: [String] = []
         let fm = "/usr/share/datasets/fashion-mnist"
         if !FileManager.default.fileExists(atPath: repo + "/data/fashion-mnist/t10k-labels-idx1-ubyte.gz")
