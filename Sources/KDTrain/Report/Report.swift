@@ -1,0 +1,63 @@
+// Report: `kdistill report RUN_DIR...`: reads the runs, groups them, and writes results.md,
+// results.csv, curves.svg, losses.svg, methods.svg and index.html into the output directory.
+import Foundation
+import KDNN
+
+/// Report generation.
+public enum Report {
+    /// What a report produced.
+    public struct Result {
+        /// The grouped runs.
+        public var grouped: GroupedRuns
+        /// results.md: the group table and notes (printed by the command).
+        public var markdown: String
+        /// Files written, in order.
+        public var files: [String]
+        /// Directories left out, one line each (`path: reason`).
+        public var warnings: [String]
+    }
+
+    /// The file names written into the output directory.
+    public static let fileNames = ["results.md", "results.csv", "curves.svg", "losses.svg", "methods.svg", "index.html"]
+
+    /// Reads the runs under `paths` and writes the report into `outDirectory`.
+    public static func run(paths: [String], outDirectory: String) throws -> Result {
+        let set = RunReader.read(paths)
+        let warnings = set.skipped.map { "\($0.path): \($0.reason)" }
+        guard !set.records.isEmpty else {
+            throw RunInputError("expected finished run directories (config.json and summary.json), found none among "
+                                + paths.joined(separator: " ") + (warnings.isEmpty ? "" : " (" + warnings.joined(separator: "; ") + ")"))
+        }
+        let grouped = RunGrouping.group(set.records)
+        let markdown = self.markdown(grouped)
+        let plots = [("Learning curves", ReportPlots.curves(grouped)), ("Loss terms", ReportPlots.losses(grouped)),
+                     ("Methods", ReportPlots.methods(grouped))]
+        let texts = [markdown + "\n" + "## Runs\n\n" + ResultsTable.runs(grouped).markdown(), ResultsTable.csv(grouped)]
+            + plots.map { $0.1.fileText() } + [ReportPage.html(grouped, plots: plots, skipped: set.skipped)]
+        do { try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true) } catch {
+            throw RunError("\(outDirectory): cannot create the report directory (\(error.localizedDescription))")
+        }
+        var files: [String] = []
+        for (name, text) in zip(fileNames, texts) {
+            let path = outDirectory + "/" + name
+            do { try AtomicFile.write(Array(text.utf8), to: path) } catch { throw RunError("\(path): cannot write (\(error))") }
+            files.append(path)
+        }
+        return Result(grouped: grouped, markdown: markdown, files: files, warnings: warnings)
+    }
+
+    /// The group table with a line on how to read it, and the diverged runs.
+    public static func markdown(_ grouped: GroupedRuns) -> String {
+        var out = ResultsTable.groups(grouped).markdown()
+        out += "\nAccuracy on the test split in %: mean ± sample std (n − 1) over seeds; last = after the final epoch, "
+            + "best = best checkpoint.\n"
+        let diverged = grouped.groups.flatMap { g in g.diverged.map { (g.label, $0) } }
+        if !diverged.isEmpty {
+            out += "\nDiverged (not averaged):\n"
+            for (label, r) in diverged {
+                out += "- \(r.path) (\(label), seed \(r.seed.map(String.init) ?? "—")): \(r.summary["detail"]?.stringValue ?? "non-finite loss")\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,102 @@
+// Reading and grouping runs: unfinished runs left out, diverged runs listed apart, cohort members as
+// groups of their own, the ignored keys (seed, name, description, output) and the varying keys.
+import KDTrain
+import XCTest
+
+final class ReportGroupingTests: XCTestCase {
+    func testSweepIsReadAndGroupedByConfigWithoutSeed() throws {
+        let root = ReportFixtures.directory("report-group")
+        try ReportFixtures.writeSweep(root)
+        let set = RunReader.read([root])
+        XCTAssertEqual(set.skipped.map(\.path), [root + "/method-kd__seed-4"])
+        XCTAssertTrue(set.skipped[0].reason.contains("unfinished"))
+        XCTAssertEqual(set.records.count, 1 + 4 + 4)   // at, dml 2 seeds × 2 members, kd 3 completed + 1 diverged
+        let g = RunGrouping.group(set.records)
+        XCTAssertEqual(g.groups.map(\.label), ["method.name=at", "method.name=dml, student1", "method.name=dml, student2", "method.name=kd"])
+        XCTAssertEqual(g.varyingKeys, ["method.name"])
+        XCTAssertTrue(g.hasMembers)
+        let kd = g.groups[3]
+        XCTAssertEqual(kd.runs.map(\.seed), [0, 1, 2])
+        XCTAssertEqual(kd.diverged.map(\.seed), [3])
+        XCTAssertEqual(kd.last?.mean ?? 0, 0.82, accuracy: 1e-12)
+        XCTAssertEqual(kd.last?.std ?? 0, 0.02, accuracy: 1e-12)
+        XCTAssertEqual(kd.best?.mean ?? 0, 0.83, accuracy: 1e-12)
+        XCTAssertEqual(kd.wallTime?.mean ?? 0, 90, accuracy: 1e-12)
+        let student2 = g.groups[2]
+        XCTAssertEqual(student2.member, "student2")
+        XCTAssertEqual(student2.runs.map(\.path), [root + "/method-dml__seed-0/student2", root + "/method-dml__seed-1/student2"])
+        XCTAssertEqual(student2.runs[0].metrics.count, 2)
+        XCTAssertEqual(student2.parameterCounts, [2000])
+    }
+
+    func testSampleStandardDeviationAndSingleSeed() throws {
+        let s = try XCTUnwrap(MeanStd([0.80, 0.82, 0.84]))
+        XCTAssertEqual(s.mean, 0.82, accuracy: 1e-12)
+        XCTAssertEqual(s.std ?? 0, 0.02, accuracy: 1e-12)   // n − 1: sqrt((0.0004 + 0 + 0.0004) / 2)
+        XCTAssertEqual(s.text(), "82.00 ± 2.00")
+        let one = try XCTUnwrap(MeanStd([0.9]))
+        XCTAssertNil(one.std)
+        XCTAssertEqual(one.text(), "90.00 ± —")
+        XCTAssertNil(MeanStd([]))
+    }
+
+    func testKeysPresentInOneGroupOnlyAppearWhenNeededToTellGroupsApart() throws {
+        let root = ReportFixtures.directory("report-keys")
+        // Same method, one with data.test_limit set, one without: only that key tells them apart.
+        try ReportFixtures.writeRun(root + "/a", config: ReportFixtures.config(method: "kd", seed: 0, dir: root + "/a"),
+                                    metrics: [], summary: ReportFixtures.summary(last: 0.5, best: 0.5))
+        try ReportFixtures.writeRun(root + "/b", config: ReportFixtures.config(method: "kd", seed: 0, dir: root + "/b",
+                                                                               extra: ["threads": 4, "data": ["dataset": "fashion-mnist", "limit": 1000, "test_limit": 500]]),
+                                    metrics: [], summary: ReportFixtures.summary(last: 0.6, best: 0.6))
+        let g = RunGrouping.group(RunReader.read([root + "/a", root + "/b/"]).records)
+        XCTAssertEqual(g.varyingKeys, ["data.test_limit"])   // threads is ignored
+        XCTAssertEqual(g.groups.map(\.label), ["data.test_limit=—", "data.test_limit=500"])
+        XCTAssertFalse(g.hasMembers)
+    }
+
+    func testOneGroupIsNamedAfterTheExperimentAndSeedsDoNotSplitIt() throws {
+        let root = ReportFixtures.directory("report-one")
+        for seed in 0..<2 {
+            try ReportFixtures.writeRun(root + "/s\(seed)", config: ReportFixtures.config(method: "kd", seed: seed, dir: root + "/s\(seed)"),
+                                        metrics: [], summary: ReportFixtures.summary(last: 0.5, best: 0.5))
+        }
+        let g = RunGrouping.group(RunReader.read([root]).records)
+        XCTAssertEqual(g.groups.count, 1)
+        XCTAssertEqual(g.groups[0].label, "sweep")
+        XCTAssertEqual(ResultsTable.groups(g).header.first, "run")
+    }
+
+    func testFlattenGivesDotPathsAndCompactValues() {
+        let flat = RunGrouping.flatten(["a": 1, "b": ["c": "x", "d": [1, 2]], "e": [:]])
+        XCTAssertEqual(flat.map(\.path), ["a", "b.c", "b.d", "e"])
+        XCTAssertEqual(flat.map(\.value), ["1", "\"x\"", "[1,2]", "{}"])
+    }
+
+    func testNothingFinishedIsAnErrorNamingThePaths() throws {
+        let root = ReportFixtures.directory("report-empty")
+        XCTAssertThrowsError(try Report.run(paths: [root + "/missing"], outDirectory: root + "/out")) { error in
+            XCTAssertTrue("\(error)".contains("missing: no such directory"), "\(error)")
+        }
+    }
+
+    func testBrokenSummaryIsSkippedWithItsReason() throws {
+        let root = ReportFixtures.directory("report-broken")
+        try ReportFixtures.writeRun(root + "/r", config: ReportFixtures.config(method: "kd", seed: 0, dir: root + "/r"), metrics: [], summary: nil)
+        try "{\"status\": ".write(toFile: root + "/r/summary.json", atomically: true, encoding: .utf8)
+        let set = RunReader.read([root + "/r"])
+        XCTAssertTrue(set.records.isEmpty)
+        XCTAssertTrue(set.skipped[0].reason.contains("summary.json: line 1"), set.skipped[0].reason)
+    }
+
+    func testCohortThatDivergedIsReportedFromItsMemberSummary() throws {
+        let root = ReportFixtures.directory("report-cohort-nan")
+        let dir = root + "/dml"
+        try ReportFixtures.writeRun(dir, config: ReportFixtures.config(method: "dml", seed: 0, dir: dir), metrics: [], summary: nil)
+        try ReportFixtures.writeRun(dir + "/student1", config: ReportFixtures.config(method: "dml", seed: 0, dir: dir), metrics: [],
+                                    summary: ["status": "diverged", "epoch": 1, "detail": "peer nan"])
+        let set = RunReader.read([dir])
+        XCTAssertEqual(set.records.map(\.status), [.diverged])
+        XCTAssertEqual(set.records.first?.member, "student1")
+        XCTAssertTrue(set.skipped.isEmpty)
+    }
+}

@@ -1,0 +1,86 @@
+#!/bin/sh
+# run-one.sh: one run of a sweep: `kdistill COMMAND CONFIG` with the run's KEY=VALUE overrides, in a
+# directory under ROOT named from those overrides. A finished run is skipped; an interrupted one is
+# resumed. The same command serves sweep.sh, GNU parallel and Slurm array tasks (see the README).
+#
+# usage: scripts/run-one.sh [-o ROOT] [-c COMMAND] [-t THREADS] [-s KEY=VALUE]... [-n] CONFIG [KEY=VALUE]...
+#   -o ROOT       the sweep's directory (default: runs/sweep)
+#   -c COMMAND    distill (default) or train-teacher
+#   -t THREADS    kdistill --threads
+#   -s KEY=VALUE  an override of every run that does not name directories (repeatable)
+#   -n            print the command instead of running it
+#   KEY=VALUE     the run's overrides (`--set KEY=VALUE`; `method=NAME` is `--method NAME`), naming its
+#                 directory: method=kd seed=1 -> ROOT/method-kd__seed-1
+# A run is finished when ROOT/NAME/summary.json says completed, or it (or a cohort member's or
+# pipeline run's summary.json) says diverged: diverged runs are not retried. kdistill's output is
+# appended to ROOT/NAME/kdistill.log. KDISTILL names the binary (default: kdistill on PATH, else
+# .build/release/kdistill of this checkout).
+set -eu
+set -f
+
+root=runs/sweep command=distill threads="" fixed="" dry=""
+die() { echo "run-one.sh: $*" >&2; exit 2; }
+quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+while getopts o:c:t:s:n opt; do
+    case $opt in
+        o) root=$OPTARG ;;
+        c) command=$OPTARG ;;
+        t) threads=$OPTARG ;;
+        s) case $OPTARG in *=*) fixed="$fixed --set $(quote "$OPTARG")" ;; *) die "-s: expected KEY=VALUE, found '$OPTARG'" ;; esac ;;
+        n) dry=1 ;;
+        *) die "usage: run-one.sh [-o ROOT] [-c COMMAND] [-t THREADS] [-s KEY=VALUE]... [-n] CONFIG [KEY=VALUE]..." ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || die "missing CONFIG"
+config=$1
+shift
+
+# The directory name: KEY=VALUE pairs joined by __, '=' as '-', other unsafe characters as '_'.
+name="" args=""
+for kv in "$@"; do
+    case $kv in *=*) ;; *) die "expected KEY=VALUE, found '$kv'" ;; esac
+    piece=$(printf '%s' "$kv" | sed 's/=/-/; s/[^A-Za-z0-9._-]/_/g')
+    name="${name:+${name}__}$piece"
+    case ${kv%%=*} in
+        method) args="$args --method $(quote "${kv#*=}")" ;;
+        *) args="$args --set $(quote "$kv")" ;;
+    esac
+done
+[ -n "$name" ] || name=default
+if [ ${#name} -gt 200 ]; then
+    name="$(printf '%s' "$name" | cut -c1-180)__$(printf '%s' "$name" | cksum | cut -d' ' -f1)"
+fi
+dir="$root/$name"
+
+finished() {
+    if [ -f "$dir/summary.json" ] && grep -q '"status": *"completed"' "$dir/summary.json"; then echo completed; return 0; fi
+    set +f
+    for f in "$dir/summary.json" "$dir"/*/summary.json; do
+        if [ -f "$f" ] && grep -q '"status": *"diverged"' "$f"; then set -f; echo diverged; return 0; fi
+    done
+    set -f
+    return 1
+}
+if status=$(finished); then
+    echo "skip $dir ($status)"
+    exit 0
+fi
+
+bin=${KDISTILL:-}
+if [ -z "$bin" ]; then
+    if command -v kdistill >/dev/null 2>&1; then bin=kdistill
+    else bin="$(dirname "$0")/../.build/release/kdistill"; [ -n "$dry" ] || [ -x "$bin" ] || die "no kdistill on PATH and no $bin; set KDISTILL"
+    fi
+fi
+cmd="$(quote "$bin") $(quote "$command") $(quote "$config")$args$fixed --set $(quote "output.dir=$dir") --resume"
+[ -z "$threads" ] || cmd="$cmd --threads $(quote "$threads")"
+if [ -n "$dry" ]; then
+    echo "$cmd"
+    exit 0
+fi
+mkdir -p "$dir"
+echo "run $dir"
+# exec: signals sent to this process reach kdistill, which saves a resumable state and exits 128+N.
+eval "exec $cmd" >>"$dir/kdistill.log" 2>&1
