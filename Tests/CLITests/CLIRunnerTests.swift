@@ -8,8 +8,9 @@ final class CLIRunnerTests: CLITestCase {
     let sh = CLIRunner(binary: "/bin/sh")
 
     func testCapturesOutputStatusDirectoryAndEnvironment() throws {
-        let r = try sh.run(["-c", "echo out; echo err >&2; pwd; echo \"$X\"; echo \"${KDISTILL_MIRROR:-unset}\"; exit 3"],
-                           directory: dir, environment: ["X": "value"])
+        let r = try sh.run(
+            ["-c", "echo out; echo err >&2; pwd; echo \"$X\"; echo \"${KDISTILL_MIRROR:-unset}\"; exit 3"],
+            directory: dir, environment: ["X": "value"])
         XCTAssertTrue(r.exited(with: 3), "\(r)")
         XCTAssertEqual(r.stdoutLines.first, "out")
         XCTAssertEqual(r.stderrLines, ["err"])
@@ -18,15 +19,17 @@ final class CLIRunnerTests: CLITestCase {
     }
 
     func testLargeOutputDoesNotBlock() throws {
-        let r = try sh.run(["-c", "i=0; while [ $i -lt 20000 ]; do echo line $i; echo err $i >&2; i=$((i+1)); done"], timeout: 60)
+        let r = try sh.run(
+            ["-c", "i=0; while [ $i -lt 20000 ]; do echo line $i; echo err $i >&2; i=$((i+1)); done"], timeout: 60)
         XCTAssertTrue(r.exited(with: 0), "\(r)")
         XCTAssertEqual(r.stdoutLines.count, 20_000)
         XCTAssertEqual(r.stderrLines.count, 20_000)
     }
 
     func testSignalsAfterAStderrLineOrADelay() throws {
-        let onLine = try sh.run(["-c", "echo working >&2; echo ready >&2; exec sleep 10"], timeout: 30, signal: SIGTERM,
-                                when: .stderrLine(containing: "ready"))
+        let onLine = try sh.run(
+            ["-c", "echo working >&2; echo ready >&2; exec sleep 10"], timeout: 30, signal: SIGTERM,
+            when: .stderrLine(containing: "ready"))
         XCTAssertTrue(onLine.signalSent)
         XCTAssertTrue(onLine.signaled && onLine.status == SIGTERM, "\(onLine)")
         XCTAssertLessThan(onLine.seconds, 5)

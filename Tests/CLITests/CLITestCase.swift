@@ -37,7 +37,9 @@ class CLITestCase: XCTestCase {
     /// Skips the test when the real Fashion-MNIST is not installed.
     static func requireFashionMNIST() throws {
         let file = fashionMNIST + "/train-images-idx3-ubyte.gz"
-        guard FileManager.default.fileExists(atPath: file) || FileManager.default.fileExists(atPath: fashionMNIST + "/train-images-idx3-ubyte")
+        guard
+            FileManager.default.fileExists(atPath: file)
+                || FileManager.default.fileExists(atPath: fashionMNIST + "/train-images-idx3-ubyte")
         else { throw XCTSkip("\(fashionMNIST) is absent (apt-get install dataset-fashion-mnist)") }
     }
 
@@ -54,7 +56,8 @@ class CLITestCase: XCTestCase {
     /// Runs `kdistill arguments` and fails unless it exits 0; returns the result.
     @discardableResult
     func kdistillOK(
-        _ arguments: [String], in directory: String? = nil, timeout: Double = 120, file: StaticString = #filePath, line: UInt = #line
+        _ arguments: [String], in directory: String? = nil, timeout: Double = 120, file: StaticString = #filePath,
+        line: UInt = #line
     ) throws -> CLIResult {
         let r = try kdistill(arguments, in: directory, timeout: timeout)
         XCTAssertTrue(r.exited(with: 0), "\(r)", file: file, line: line)

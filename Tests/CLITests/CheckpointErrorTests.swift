@@ -1,7 +1,6 @@
-// CheckpointErrorTests: bad checkpoints through `distill` (as the teacher), `eval` and `--resume`: a
-// truncated header or data, a file that is not safetensors, another model's weights (shape mismatch),
-// a model for other data, a file without kdistill metadata, a missing file, a broken resume state.
-// Each is one `kdistill: ` line naming the file, exit status 2.
+// CheckpointErrorTests: bad checkpoints through `distill` (teacher), `eval` and `--resume`: truncated header
+// or data, not safetensors, another model's weights (shape mismatch), other data, no metadata, missing
+// file, broken resume state. Each is one `kdistill: ` line naming the file, exit status 2.
 import Foundation
 import TestSupport
 import XCTest
@@ -17,7 +16,8 @@ final class CheckpointErrorTests: CLITestCase {
 
     /// Trains `model` for one epoch on the tiny MNIST into `runs/<name>`; returns its best checkpoint.
     func checkpoint(_ model: String, name: String) throws -> String {
-        try writeJSON(["data": ["dataset": "mnist", "dir": data], "model": model, "epochs": 1, "batch_size": 32], to: name + ".json")
+        try writeJSON(
+            ["data": ["dataset": "mnist", "dir": data], "model": model, "epochs": 1, "batch_size": 32], to: name + ".json")
         try kdistillOK(["train-teacher", name + ".json"])
         return dir + "/runs/\(name)/best.safetensors"
     }
@@ -26,8 +26,9 @@ final class CheckpointErrorTests: CLITestCase {
     func distill(from teacher: String, teacherModel: String? = nil) throws -> CLIResult {
         var t: [String: Any] = ["checkpoint": teacher]
         if let teacherModel { t["model"] = teacherModel }
-        try writeJSON(["data": ["dataset": "mnist", "dir": data], "student": "lenet5", "teacher": t, "method": "kd", "epochs": 1],
-                      to: "d.json")
+        try writeJSON(
+            ["data": ["dataset": "mnist", "dir": data], "student": "lenet5", "teacher": t, "method": "kd", "epochs": 1],
+            to: "d.json")
         return try kdistill(["distill", "d.json"])
     }
 
@@ -52,7 +53,10 @@ final class CheckpointErrorTests: CLITestCase {
             ("truncated-data.safetensors", Array(good.dropLast(100)), ["data_offsets"]),
             ("short.safetensors", Array(good.prefix(5)), ["8 bytes"]),
             ("empty.safetensors", [], ["0 bytes"]),
-            ("zip.safetensors", Array(String(repeating: "PK\u{3}\u{4} not a tensor file ", count: 8).utf8), ["not a safetensors file"]),
+            (
+                "zip.safetensors", Array(String(repeating: "PK\u{3}\u{4} not a tensor file ", count: 8).utf8),
+                ["not a safetensors file"]
+            ),
             ("header.safetensors", [10, 0, 0, 0, 0, 0, 0, 0] + Array("{\"a\": [1,2".utf8), ["header"]),
             ("other-model.safetensors", replacingInHeader(good, "mlp-64", "mlp-32"), ["fc1.weight", "[32, 784]", "[64, 784]"]),
         ]
@@ -61,8 +65,9 @@ final class CheckpointErrorTests: CLITestCase {
             assertInputError(try distill(from: name), mentions: [name] + mentions)
             assertInputError(try kdistill(["eval", name, "--data-dir", data]), mentions: [name] + mentions)
         }
-        assertInputError(try kdistill(["eval", "runs/t/best.safetensors", "--data-dir", data, "--teacher", "other-model.safetensors"]),
-                         mentions: ["other-model.safetensors", "fc1.weight"])
+        assertInputError(
+            try kdistill(["eval", "runs/t/best.safetensors", "--data-dir", data, "--teacher", "other-model.safetensors"]),
+            mentions: ["other-model.safetensors", "fc1.weight"])
     }
 
     func testMissingFiles() throws {
@@ -77,12 +82,16 @@ final class CheckpointErrorTests: CLITestCase {
         try TinyDatasetFiles.writeCIFAR10(directory: cifar, perBatch: 8, testCount: 8)
         try writeJSON(["data": ["dataset": "cifar10", "dir": cifar], "model": "mlp-32", "epochs": 1], to: "c.json")
         try kdistillOK(["train-teacher", "c.json"])
-        assertInputError(try distill(from: "runs/c/best.safetensors"), mentions: ["runs/c/best.safetensors", "[1, 28, 28]", "[3, 32, 32]"])
+        assertInputError(
+            try distill(from: "runs/c/best.safetensors"), mentions: ["runs/c/best.safetensors", "[1, 28, 28]", "[3, 32, 32]"])
         // resume.safetensors holds tensors but no model metadata.
         _ = try checkpoint("mlp-64", name: "t")
-        assertInputError(try distill(from: "runs/t/resume.safetensors"), mentions: ["runs/t/resume.safetensors", "teacher.model"])
-        assertInputError(try distill(from: "runs/t/resume.safetensors", teacherModel: "lenet5"), mentions: ["runs/t/resume.safetensors"])
-        assertInputError(try kdistill(["eval", "runs/t/resume.safetensors"]), mentions: ["runs/t/resume.safetensors", "metadata"])
+        assertInputError(
+            try distill(from: "runs/t/resume.safetensors"), mentions: ["runs/t/resume.safetensors", "teacher.model"])
+        assertInputError(
+            try distill(from: "runs/t/resume.safetensors", teacherModel: "lenet5"), mentions: ["runs/t/resume.safetensors"])
+        assertInputError(
+            try kdistill(["eval", "runs/t/resume.safetensors"]), mentions: ["runs/t/resume.safetensors", "metadata"])
     }
 
     func testBrokenResumeState() throws {

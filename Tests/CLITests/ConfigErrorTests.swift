@@ -42,8 +42,9 @@ final class ConfigErrorTests: CLITestCase {
         Case(#"{\#(data), "model": "lenet5", "label_smoothing": 1}"#, ["label_smoothing", "[0, 1)"]),
         Case(#"{\#(data), "model": {"name": "lenet5", "dropout": 2}}"#, ["model.dropout", "2"]),
         Case(#"{\#(data), "model": "lenet5", "optimizer": {"name": "adagrad"}}"#, ["optimizer.name", "adagrad"]),
-        Case(#"{\#(data), "model": "lenet5", "schedule": {"name": "multistep", "milestones": [3, 2]}}"#,
-             ["schedule.milestones[1]", "after 3", "found 2"]),
+        Case(
+            #"{\#(data), "model": "lenet5", "schedule": {"name": "multistep", "milestones": [3, 2]}}"#,
+            ["schedule.milestones[1]", "after 3", "found 2"]),
         Case(#"{"data": {"dataset": "mnist", "labels": "coarse"}, "model": "lenet5"}"#, ["data.labels", "cifar100"]),
         Case(#"{"data": {"dataset": "mnsit"}, "model": "lenet5"}"#, ["data.dataset", "mnsit", "'mnist'"]),
         Case(#"{"model": "lenet5"}"#, ["data.dataset", "missing"]),
@@ -55,14 +56,21 @@ final class ConfigErrorTests: CLITestCase {
         Case(#"{\#(data), \#(distill), "method": "kdd"}"#, ["method", "'kdd'", "'kd'"], command: "distill"),
         Case(#"{\#(data), \#(distill), "method": "kd+kd"}"#, ["method", "twice"], command: "distill"),
         Case(#"{\#(data), \#(distill), "method": {"name": "kd", "T": 0}}"#, ["method.T", "> 0", "0"], command: "distill"),
-        Case(#"{\#(data), \#(distill), "method": {"name": "kd", "kd_weight": -1}}"#, ["method.kd_weight", "-1"], command: "distill"),
-        Case(#"{\#(data), \#(distill), "method": {"name": "dml", "update": "async"}}"#, ["method.update", "async"], command: "distill"),
+        Case(
+            #"{\#(data), \#(distill), "method": {"name": "kd", "kd_weight": -1}}"#, ["method.kd_weight", "-1"], command: "distill"
+        ),
+        Case(
+            #"{\#(data), \#(distill), "method": {"name": "dml", "update": "async"}}"#, ["method.update", "async"],
+            command: "distill"),
         Case(#"{\#(data), \#(distill), "method": {"name": "takd"}}"#, ["method.assistant"], command: "distill"),
-        Case(#"{\#(data), \#(distill), "method": {"name": "ban", "generations": 0}}"#, ["method.generations", "0"], command: "distill"),
+        Case(
+            #"{\#(data), \#(distill), "method": {"name": "ban", "generations": 0}}"#, ["method.generations", "0"],
+            command: "distill"),
         // Per-command requirements.
         Case(#"{\#(data), "student": "lenet5"}"#, ["model", "required for train-teacher"]),
         Case(#"{\#(data), "student": "lenet5", "method": "kd"}"#, ["teacher", "required for distill"], command: "distill"),
-        Case(#"{\#(data), "teacher": "t.safetensors", "method": "kd"}"#, ["student", "required for distill"], command: "distill"),
+        Case(
+            #"{\#(data), "teacher": "t.safetensors", "method": "kd"}"#, ["student", "required for distill"], command: "distill"),
         Case(#"{\#(data), \#(distill)}"#, ["method", "required"], command: "distill"),
         // Not an object, not UTF-8.
         Case(#"[1, 2]"#, ["expected an object at the top level", "array"]),
@@ -103,7 +111,8 @@ final class ConfigErrorTests: CLITestCase {
 
     func testMethodOverrideOnTheCommandLineIsChecked() throws {
         try write(#"{\#(Self.data), \#(Self.distill), "method": "kd"}"#, to: "c.json")
-        assertInputError(try kdistill(["distill", "c.json", "--method", "rkd+dml"]), mentions: ["method.name", "'dml'", "rkd+dml"])
+        assertInputError(
+            try kdistill(["distill", "c.json", "--method", "rkd+dml"]), mentions: ["method.name", "'dml'", "rkd+dml"])
         assertInputError(try kdistill(["validate", "c.json", "--method", "kd+ban"]), mentions: ["method.name", "'ban'"])
         assertInputError(try kdistill(["distill", "c.json", "--method", "ensemble"]), mentions: ["method.teachers"])
         assertInputError(try kdistill(["distill", "c.json", "--set", "method.T=-4"]), mentions: ["method.T (from --set)", "-4"])

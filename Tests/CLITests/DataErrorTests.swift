@@ -1,7 +1,6 @@
-// DataErrorTests: broken dataset files through `kdistill train-teacher`: a missing directory, truncated
-// and empty IDX files, a wrong magic, a label beyond the class count, an image/label count mismatch, bad
-// gzip, and CIFAR files whose length is not a whole number of records. Files are tiny and written in the
-// published formats; each failure is one `kdistill: ` line naming the file, exit status 2.
+// DataErrorTests: broken dataset files (tiny, in the published formats) through `train-teacher`: missing
+// directory, truncated/empty IDX, wrong magic, label beyond the classes, count mismatch, bad gzip, partial
+// CIFAR records. Each is one `kdistill: ` line naming the file, exit status 2.
 import Foundation
 import TestSupport
 import XCTest
@@ -17,7 +16,8 @@ final class DataErrorTests: CLITestCase {
 
     /// Runs one epoch of lenet5 on `dataset` read from `dataDir`.
     func train(_ dataDir: String, dataset: String = "mnist") throws -> CLIResult {
-        try writeJSON(["data": ["dataset": dataset, "dir": dataDir], "model": "lenet5", "epochs": 1, "batch_size": 16], to: "c.json")
+        try writeJSON(
+            ["data": ["dataset": dataset, "dir": dataDir], "model": "lenet5", "epochs": 1, "batch_size": 16], to: "c.json")
         return try kdistill(["train-teacher", "c.json"])
     }
 
@@ -59,11 +59,14 @@ final class DataErrorTests: CLITestCase {
         }
         assertInputError(try train(swapped), mentions: ["swapped" + images, "magic"])
         let huge = try mnist("huge") { d in
-            try TinyDatasetFiles.write([0, 0, 8, 3] + TinyDatasetFiles.u32be(Int(UInt32.max)) + TinyDatasetFiles.u32be(65_535)
-                + TinyDatasetFiles.u32be(65_535), to: d + images)
+            try TinyDatasetFiles.write(
+                [0, 0, 8, 3] + TinyDatasetFiles.u32be(Int(UInt32.max)) + TinyDatasetFiles.u32be(65_535)
+                    + TinyDatasetFiles.u32be(65_535), to: d + images)
         }
         assertInputError(try train(huge), mentions: ["huge" + images])
-        let size = try mnist("size") { try TinyDatasetFiles.write(TinyDatasetFiles.idxImages(count: 64, height: 32, width: 32), to: $0 + images) }
+        let size = try mnist("size") {
+            try TinyDatasetFiles.write(TinyDatasetFiles.idxImages(count: 64, height: 32, width: 32), to: $0 + images)
+        }
         assertInputError(try train(size), mentions: ["size" + images, "28x28", "32x32"])
     }
 

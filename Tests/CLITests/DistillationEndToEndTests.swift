@@ -25,12 +25,18 @@ final class DistillationEndToEndTests: CLITestCase {
             let config = try json(FastConfig.object(["model": "lenet5", "output": ["keep_every": 1]]))
             try Data(config.utf8).write(to: URL(fileURLWithPath: dir + "/teacher.json"))
             for seed in [0, 1] {
-                let r = try runner.run(["--threads", "2", "train-teacher", "teacher.json", "--set", "seed=\(seed)",
-                                        "--set", "output.dir=t\(seed)"], directory: dir)
+                let r = try runner.run(
+                    [
+                        "--threads", "2", "train-teacher", "teacher.json", "--set", "seed=\(seed)",
+                        "--set", "output.dir=t\(seed)",
+                    ], directory: dir)
                 guard r.exited(with: 0) else { throw CLIRunnerError("training the shared teacher failed: \(r)") }
             }
-            return Shared(dir: dir, teachers: SharedTeachers(first: dir + "/t0/best.safetensors", second: dir + "/t1/best.safetensors",
-                                                             firstEpoch1: dir + "/t0/epoch-001.safetensors"), methods: methods)
+            return Shared(
+                dir: dir,
+                teachers: SharedTeachers(
+                    first: dir + "/t0/best.safetensors", second: dir + "/t1/best.safetensors",
+                    firstEpoch1: dir + "/t0/epoch-001.safetensors"), methods: methods)
         }
     }
 
@@ -78,7 +84,8 @@ final class DistillationEndToEndTests: CLITestCase {
         guard r.exited(with: 0) else { return XCTFail("\(c.name): \(r)") }
         let runDir = "runs/" + String(file.dropLast(5))
         let summary = try readJSON(runDir + "/summary.json")
-        XCTAssertEqual(try Self.parseObject(r.stdout, source: c.name) as NSDictionary, summary as NSDictionary, "\(c.name): --json")
+        XCTAssertEqual(
+            try Self.parseObject(r.stdout, source: c.name) as NSDictionary, summary as NSDictionary, "\(c.name): --json")
         XCTAssertEqual(summary["status"] as? String, "completed", c.name)
         XCTAssertEqual(summary["method"] as? String, c.name)
         var students: [(run: String, summary: [String: Any])] = [(runDir, summary)]
@@ -108,22 +115,28 @@ final class DistillationEndToEndTests: CLITestCase {
         let lines = try readJSONLines(runDir + "/metrics.jsonl")
         XCTAssertEqual(lines.map { $0["epoch"] as? Int ?? 0 }, Array(1...MethodTable.epochs), "\(c.name) \(runDir): epochs")
         for line in lines {
-            for key in FastConfig.metricKeys + ["test_acc"] { XCTAssertNotNil(line[key], "\(c.name) \(runDir): no \(key) in \(line)") }
+            for key in FastConfig.metricKeys + ["test_acc"] {
+                XCTAssertNotNil(line[key], "\(c.name) \(runDir): no \(key) in \(line)")
+            }
         }
         let columns = Set(lines.flatMap(\.keys))
-        for term in c.terms { XCTAssertTrue(columns.contains(term), "\(c.name) \(runDir): no '\(term)' column in \(columns.sorted())") }
+        for term in c.terms {
+            XCTAssertTrue(columns.contains(term), "\(c.name) \(runDir): no '\(term)' column in \(columns.sorted())")
+        }
         if let stages = c.stages {
             XCTAssertEqual(lines.map { $0["stage"] as? String ?? "-" }, stages, "\(c.name) \(runDir): stage column")
         }
         if c.name == "eskd" {
-            XCTAssertEqual(lines.map { ($0["kd"] as? Double ?? -1) > 0 }, [true, true, false], "eskd: kd stops after kd_stop_epoch")
+            XCTAssertEqual(
+                lines.map { ($0["kd"] as? Double ?? -1) > 0 }, [true, true, false], "eskd: kd stops after kd_stop_epoch")
         }
     }
 
     func testMethodOnTheCommandLineReplacesTheConfigs() throws {
         let s = try requireShared()
         let method: [String: Any] = ["name": "kd", "T": 3, "ce_weight": 0.5]
-        try writeJSON(FastConfig.object(epochs: 1, ["student": "lenet5", "teacher": s.teachers.first, "method": method]), to: "m.json")
+        try writeJSON(
+            FastConfig.object(epochs: 1, ["student": "lenet5", "teacher": s.teachers.first, "method": method]), to: "m.json")
         let r = try kdistill(["--threads", "2", "distill", "m.json", "--method", "sp", "--set", "data.limit=500"])
         XCTAssertTrue(r.exited(with: 0), "\(r)")
         XCTAssertEqual(try readJSON("runs/m/summary.json")["method"] as? String, "sp")

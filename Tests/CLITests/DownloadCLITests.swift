@@ -1,14 +1,15 @@
-// DownloadCLITests: `kdistill download` against a local HTTP server on 127.0.0.1 (`--mirror`): a tiny
-// MNIST in published .gz files lands checked against `--checksums`; a corrupted file, or files that
-// do not match the published checksums, give one line and a non-zero exit; fashion-mnist uses Debian's
-// installed copy without touching the network.
+// DownloadCLITests: `kdistill download` from a local HTTP server (`--mirror`): a tiny MNIST lands checked
+// against `--checksums`; corrupted or unpublished files give one line and a non-zero exit; fashion-mnist
+// uses Debian's installed copy without the network.
 import Foundation
 import TestSupport
 import XCTest
 
 final class DownloadCLITests: CLITestCase {
-    static let names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-                        "t10k-labels-idx1-ubyte.gz"]
+    static let names = [
+        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
     var server: LocalHTTPServer!
     var files: [String: [UInt8]] = [:]
 
@@ -34,7 +35,9 @@ final class DownloadCLITests: CLITestCase {
     }
 
     func testTinyMNISTLandsFromTheMirror() throws {
-        let r = try kdistill(["download", "mnist", "--dir", "got", "--mirror", server.baseURL + "mnist/", "--checksums", try checksums()])
+        let r = try kdistill([
+            "download", "mnist", "--dir", "got", "--mirror", server.baseURL + "mnist/", "--checksums", try checksums(),
+        ])
         XCTAssertTrue(r.exited(with: 0), "\(r)")
         XCTAssertEqual(r.stdoutLines.last, "got")
         for name in Self.names {
@@ -46,7 +49,9 @@ final class DownloadCLITests: CLITestCase {
         try writeJSON(["data": ["dataset": "mnist", "dir": "got"], "model": "mlp-16", "epochs": 1], to: "c.json")
         try kdistillOK(["train-teacher", "c.json"])
         // A second download finds every file present and fetches nothing.
-        let again = try kdistill(["download", "mnist", "--dir", "got", "--mirror", server.baseURL + "mnist/", "--checksums", try checksums()])
+        let again = try kdistill([
+            "download", "mnist", "--dir", "got", "--mirror", server.baseURL + "mnist/", "--checksums", try checksums(),
+        ])
         XCTAssertTrue(again.exited(with: 0), "\(again)")
         XCTAssertEqual(server.requests.count, 4)
     }
@@ -56,7 +61,9 @@ final class DownloadCLITests: CLITestCase {
         var corrupted = files[bad] ?? []
         corrupted[corrupted.count / 2] ^= 0xFF
         server.serve("mnist/" + bad, corrupted)
-        let r = try kdistill(["download", "mnist", "--dir", "got", "--mirror", server.baseURL + "mnist/", "--checksums", try checksums()])
+        let r = try kdistill([
+            "download", "mnist", "--dir", "got", "--mirror", server.baseURL + "mnist/", "--checksums", try checksums(),
+        ])
         XCTAssertFalse(r.exited(with: 0), "\(r)")
         let messages = r.stderrLines.filter { $0.hasPrefix("kdistill: ") }
         XCTAssertEqual(messages.count, 1, "\(r)")
@@ -72,19 +79,23 @@ final class DownloadCLITests: CLITestCase {
         let messages = r.stderrLines.filter { $0.hasPrefix("kdistill: ") }
         XCTAssertEqual(messages.count, 1, "\(r)")
         XCTAssertTrue(messages.first?.contains("f68b3c2dcbeaaa9fbdd348bbdeb94873") ?? false, "the published MD5: \(r)")
-        let env = try kdistill(["download", "mnist", "--dir", "got"], environment: ["KDISTILL_MIRROR": server.baseURL + "mnist/"])
+        let env = try kdistill(
+            ["download", "mnist", "--dir", "got"], environment: ["KDISTILL_MIRROR": server.baseURL + "mnist/"])
         XCTAssertFalse(env.exited(with: 0), "\(env)")
         XCTAssertTrue(env.stderr.contains("127.0.0.1"), "$KDISTILL_MIRROR is used: \(env)")
     }
 
     func testBadChecksumFilesAndDeadMirrors() throws {
         let path = try write("not-a-digest  train-images-idx3-ubyte.gz\n", to: "bad.md5")
-        assertInputError(try kdistill(["download", "mnist", "--dir", "got", "--checksums", path]), mentions: ["bad.md5", "line 1"])
+        assertInputError(
+            try kdistill(["download", "mnist", "--dir", "got", "--checksums", path]), mentions: ["bad.md5", "line 1"])
         let other = try write("\(String(repeating: "0", count: 32))  cifar.tar.gz\n", to: "other.md5")
-        assertInputError(try kdistill(["download", "mnist", "--dir", "got", "--checksums", other]), mentions: ["other.md5", "cifar.tar.gz"])
+        assertInputError(
+            try kdistill(["download", "mnist", "--dir", "got", "--checksums", other]), mentions: ["other.md5", "cifar.tar.gz"])
         assertInputError(try kdistill(["download", "mnist", "--checksums", "missing.md5"]), mentions: ["missing.md5"])
         let dead = "http://127.0.0.1:\(LocalHTTPServer.unusedPort())/"
-        let r = try kdistill(["download", "mnist", "--dir", "got", "--mirror", dead, "--checksums", try checksums()], timeout: 60)
+        let r = try kdistill(
+            ["download", "mnist", "--dir", "got", "--mirror", dead, "--checksums", try checksums()], timeout: 60)
         XCTAssertFalse(r.exited(with: 0), "\(r)")
         XCTAssertFalse(r.signaled || r.timedOut, "\(r)")
         XCTAssertEqual(r.stderrLines.filter { $0.hasPrefix("kdistill: ") }.count, 1, "\(r)")

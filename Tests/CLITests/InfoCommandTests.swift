@@ -21,7 +21,9 @@ final class InfoCommandTests: CLITestCase {
     }
 
     func testValidatePrintsTheResolvedConfig() throws {
-        try writeJSON(["data": ["dataset": "fashion-mnist"], "teacher": "t.safetensors", "student": "lenet5", "method": "kd"], to: "kd.json")
+        try writeJSON(
+            ["data": ["dataset": "fashion-mnist"], "teacher": "t.safetensors", "student": "lenet5", "method": "kd"], to: "kd.json"
+        )
         let r = try kdistillOK(["validate", "kd.json", "--set", "epochs=7", "--set", "method.T=2"])
         let c = try Self.parseObject(r.stdout, source: "validate")
         XCTAssertEqual(c["name"] as? String, "kd")
@@ -39,7 +41,8 @@ final class InfoCommandTests: CLITestCase {
         XCTAssertEqual((c["teacher"] as? [String: Any])?["checkpoint"] as? String, "t.safetensors")
         XCTAssertEqual((c["student"] as? [String: Any])?["name"] as? String, "lenet5")
 
-        let sp = try Self.parseObject(try kdistillOK(["validate", "kd.json", "--method", "sp"]).stdout, source: "validate --method")
+        let sp = try Self.parseObject(
+            try kdistillOK(["validate", "kd.json", "--method", "sp"]).stdout, source: "validate --method")
         let spMethod = try XCTUnwrap(sp["method"] as? [String: Any])
         XCTAssertEqual(spMethod["name"] as? String, "sp")
         XCTAssertEqual(spMethod["gamma"] as? Double, 3000)
@@ -56,10 +59,17 @@ final class InfoCommandTests: CLITestCase {
             XCTAssertTrue(schema.contains("\"const\": \"\(name)\""), "schema lacks method \(name)")
             for p in params { XCTAssertTrue(schema.contains("\"\(p)\""), "schema lacks \(name).\(p)") }
         }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let committed = try String(contentsOf: root.appendingPathComponent("configs/schema.json"), encoding: .utf8)
-        XCTAssertEqual(committed.trimmingCharacters(in: .whitespacesAndNewlines), schema.trimmingCharacters(in: .whitespacesAndNewlines),
-                       "configs/schema.json is stale: regenerate it with `.build/release/kdistill schema > configs/schema.json`")
+        let (a, b) = (committed.split(separator: "\n"), schema.split(separator: "\n"))
+        if let k = (0..<min(a.count, b.count)).first(where: { a[$0] != b[$0] })
+            ?? (a.count == b.count ? nil : min(a.count, b.count))
+        {
+            XCTFail(
+                "configs/schema.json is stale from line \(k + 1) (\(k < a.count ? a[k] : "end of file")); "
+                    + "regenerate it with `.build/release/kdistill schema > configs/schema.json`")
+        }
     }
 
     func testMethodsListsEveryMethodWithParameters() throws {
@@ -82,7 +92,9 @@ final class InfoCommandTests: CLITestCase {
             let f = line.split(separator: " ")
             if f.count == 3, let p = Int(f[1]), Double(f[2]) != nil { rows[String(f[0])] = p }
         }
-        for name in ["lenet5", "resnet8", "resnet20", "wrn-16-1", "mlp-64"] { XCTAssertNotNil(rows[name], "models lacks \(name): \(r)") }
+        for name in ["lenet5", "resnet8", "resnet20", "wrn-16-1", "mlp-64"] {
+            XCTAssertNotNil(rows[name], "models lacks \(name): \(r)")
+        }
         XCTAssertEqual(rows["mlp-64"], 784 * 64 + 64 + 64 * 10 + 10)
         XCTAssertLessThan(rows["resnet8"] ?? 0, rows["resnet20"] ?? 0)
         XCTAssertTrue(r.stdoutLines.last?.contains("1x28x28") ?? false, "\(r)")
@@ -102,7 +114,9 @@ final class InfoCommandTests: CLITestCase {
         let distill = try kdistillOK(["help", "distill"]).stdout
         XCTAssertEqual(try kdistillOK(["distill", "--help"]).stdout, distill)
         XCTAssertTrue(distill.hasPrefix("Usage: kdistill distill CONFIG"), distill)
-        for option in ["--method", "--set", "--resume", "--json", "--threads"] { XCTAssertTrue(distill.contains(option), distill) }
+        for option in ["--method", "--set", "--resume", "--json", "--threads"] {
+            XCTAssertTrue(distill.contains(option), distill)
+        }
         for command in ["train-teacher", "eval", "download", "validate", "models", "methods", "schema"] {
             let text = try kdistillOK([command, "--help"]).stdout
             XCTAssertTrue(text.hasPrefix("Usage: kdistill \(command)"), text)

@@ -1,7 +1,6 @@
-// MethodTable: one end-to-end case per distillation method (and the at+kd combination), keyed by name:
-// the config it needs (teachers, cohort, assistant, generations), the loss-term columns metrics.jsonl
-// must show, the runs summary.json nests (cohort members, pipeline runs) and the stages of staged methods.
-// Everything is lenet5-sized so the whole table trains in well under a minute on two cores.
+// MethodTable: one end-to-end case per distillation method (and at+kd), keyed by name: the config it
+// needs, the loss columns metrics.jsonl must show, the runs summary.json nests and the stages of staged
+// methods. All lenet5-sized, so the table trains in under a minute on two cores.
 
 /// How one distillation method is run and what its run directory must show.
 struct MethodCase {
@@ -28,9 +27,13 @@ struct MethodCase {
     /// The `stage` column, epoch by epoch, for staged methods (nil: no stage column).
     let stages: [String]?
 
-    init(_ name: String, _ params: [String: Any] = [:], teacher: Bool = true, terms: [String], layout: Layout = .single,
-         stages: [String]? = nil) {
-        (self.name, self.params, self.teacher, self.terms, self.layout, self.stages) = (name, params, teacher, terms, layout, stages)
+    init(
+        _ name: String, _ params: [String: Any] = [:], teacher: Bool = true, terms: [String], layout: Layout = .single,
+        stages: [String]? = nil
+    ) {
+        (self.name, self.params, self.teacher, self.terms, self.layout, self.stages) = (
+            name, params, teacher, terms, layout, stages
+        )
     }
 
     /// The registered methods it is made of (`[at, kd]`).
@@ -58,8 +61,9 @@ enum MethodTable {
             MethodCase("fsp", terms: ["fsp", "ce"], stages: ["fsp", "train", "train"]),
             MethodCase("rkd", terms: ["ce", "rkd_d", "rkd_a"]),
             MethodCase("sp", terms: ["ce", "sp"]),
-            MethodCase("dml", ["students": ["lenet5", "mlp-128"]], teacher: false, terms: ["ce", "peer"],
-                       layout: .members(["student1", "student2"])),
+            MethodCase(
+                "dml", ["students": ["lenet5", "mlp-128"]], teacher: false, terms: ["ce", "peer"],
+                layout: .members(["student1", "student2"])),
             MethodCase("eskd", ["kd_stop_epoch": 2], terms: ["ce", "kd"]),
             MethodCase("ban", ["generations": 2], terms: ["kd"], layout: .runs(["gen1", "gen2"])),
             MethodCase("ensemble", ["teachers": [t.first, t.second]], teacher: false, terms: ["ce", "kd"]),

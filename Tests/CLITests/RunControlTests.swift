@@ -1,7 +1,6 @@
-// RunControlTests: how runs stop and restart, on a real Fashion-MNIST subset: SIGINT/SIGTERM save a
-// resumable state (exit 128+N) and `--resume` finishes with the metrics of an uninterrupted run; the
-// same seed and threads give the same metrics; a diverging run stops with one "non-finite" line,
-// exit status 1, `status: diverged`, keeping the last good checkpoint when there is one.
+// RunControlTests: SIGINT/SIGTERM save a resumable state (exit 128+N) and `--resume` ends with the metrics
+// of an uninterrupted run; same seed and threads give the same metrics; a diverging run stops with one
+// "non-finite" line, exit 1, `status: diverged`, keeping the last good checkpoint if any.
 import Foundation
 import TestSupport
 import XCTest
@@ -24,7 +23,8 @@ final class RunControlTests: CLITestCase {
         try Self.requireFashionMNIST()
         try teacherConfig(epochs: 4)
         let base = ["--threads", "2", "train-teacher", "t.json"]
-        let stopped = try kdistill(base + ["--set", "output.dir=run"], signal: SIGINT, when: .stderrLine(containing: "epoch 1/4"))
+        let stopped = try kdistill(
+            base + ["--set", "output.dir=run"], signal: SIGINT, when: .stderrLine(containing: "epoch 1/4"))
         XCTAssertTrue(stopped.signalSent, "\(stopped)")
         XCTAssertTrue(stopped.exited(with: 130), "SIGINT: exit status 128 + 2 after saving: \(stopped)")
         let message = stopped.stderrLines.filter { $0.hasPrefix("kdistill: ") }
@@ -79,10 +79,13 @@ final class RunControlTests: CLITestCase {
 
     /// A KD config from `teacher` with SGD at `lr` and kd_weight 10, plus `extra`.
     func divergingConfig(teacher: String, lr: Double, _ extra: [String: Any] = [:]) throws {
-        try writeJSON(FastConfig.object(epochs: 3, [
-            "student": "lenet5", "teacher": teacher, "method": ["name": "kd", "kd_weight": 10],
-            "optimizer": ["name": "sgd", "lr": lr],
-        ].merging(extra) { $1 }), to: "kd.json")
+        try writeJSON(
+            FastConfig.object(
+                epochs: 3,
+                [
+                    "student": "lenet5", "teacher": teacher, "method": ["name": "kd", "kd_weight": 10],
+                    "optimizer": ["name": "sgd", "lr": lr],
+                ].merging(extra) { $1 }), to: "kd.json")
     }
 
     /// Exit status 1 and exactly one `kdistill: ` line, about a non-finite loss.
@@ -108,8 +111,9 @@ final class RunControlTests: CLITestCase {
     func testDivergenceLaterKeepsTheLastGoodCheckpoint() throws {
         try Self.requireFashionMNIST()
         // Epoch 1 at lr 0.001, then a million times more: finite first, non-finite in epoch 2.
-        try divergingConfig(teacher: try quickTeacher(), lr: 0.001,
-                            ["schedule": ["name": "step", "step_size": 1, "gamma": 1_000_000]])
+        try divergingConfig(
+            teacher: try quickTeacher(), lr: 0.001,
+            ["schedule": ["name": "step", "step_size": 1, "gamma": 1_000_000]])
         let message = try assertDiverged(try kdistill(["--threads", "2", "distill", "kd.json"]))
         XCTAssertTrue(message.contains("runs/kd/latest.safetensors"), message)
         XCTAssertEqual(try readJSON("runs/kd/summary.json")["epoch"] as? Int, 2)

@@ -57,7 +57,9 @@ final class TrainTeacherEndToEndTests: CLITestCase {
         let lines = try readJSONLines("runs/teacher/metrics.jsonl")
         XCTAssertEqual(lines.map { $0["epoch"] as? Int }, [1, 2])
         for line in lines {
-            for key in FastConfig.metricKeys + ["ce", "test_acc"] { XCTAssertNotNil(line[key], "metrics line lacks \(key): \(line)") }
+            for key in FastConfig.metricKeys + ["ce", "test_acc"] {
+                XCTAssertNotNil(line[key], "metrics line lacks \(key): \(line)")
+            }
         }
         XCTAssertEqual(lines.last?["test_acc"] as? Double, acc)
         for file in ["latest.safetensors", "best.safetensors"] { XCTAssertTrue(exists("runs/teacher/" + file), file) }
@@ -78,7 +80,9 @@ final class TrainTeacherEndToEndTests: CLITestCase {
         XCTAssertEqual((report["confusion"] as? [[Int]])?.joined().reduce(0, +), 10_000)
         for key in ["top5", "nll", "ece", "parameters", "flops_per_image", "class_names"] { XCTAssertNotNil(report[key], key) }
 
-        let text = try kdistillOK(["--threads", "2", "eval", "runs/teacher/latest.safetensors", "--teacher", "runs/teacher/latest.safetensors"])
+        let text = try kdistillOK([
+            "--threads", "2", "eval", "runs/teacher/latest.safetensors", "--teacher", "runs/teacher/latest.safetensors",
+        ])
         XCTAssertTrue(text.stdout.contains(String(format: "top-1 %.2f%%", acc * 100)), "\(text)")
         XCTAssertTrue(text.stdout.contains("agreement 100.00%"), "\(text)")
         XCTAssertTrue(text.stdout.contains("T-shirt") || text.stdout.contains("Trouser"), "class names: \(text)")

@@ -68,8 +68,9 @@ final class UsageErrorTests: CLITestCase {
         for (set, mentions) in cases {
             assertInputError(try kdistill(["train-teacher", c, "--set", set]), mentions: ["c.json"] + mentions)
         }
-        assertInputError(try kdistill(["train-teacher", c, "--set", "optimizer.lr=0.1", "--set", "optimizer.lr.x=1"]),
-                         mentions: ["optimizer.lr (from --set)", "cannot set 'optimizer.lr.x'", "0.1"])
+        assertInputError(
+            try kdistill(["train-teacher", c, "--set", "optimizer.lr=0.1", "--set", "optimizer.lr.x=1"]),
+            mentions: ["optimizer.lr (from --set)", "cannot set 'optimizer.lr.x'", "0.1"])
         assertInputError(try kdistill(["validate", c, "--method", "kdd"]), mentions: ["--method", "'kdd'", "'kd'"])
     }
 }

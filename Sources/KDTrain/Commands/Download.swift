@@ -10,20 +10,23 @@ public enum Download {
     /// `checksums`: an md5sum-format file whose entries replace the published MD5 of the files they name.
     public static func run(dataset: String, directory: String?, mirror: String?, checksums: String? = nil) throws -> String {
         guard let name = DatasetName(rawValue: dataset) else {
-            throw RunInputError("download: expected one of \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")), found '\(dataset)'")
+            throw RunInputError(
+                "download: expected one of \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")), found '\(dataset)'")
         }
         let mirror = mirror ?? ProcessInfo.processInfo.environment[DatasetDownloader.mirrorEnvironmentKey]
         let manifest = try checksums.map { try manifestWith(checksums: $0, for: name) }
-        return try DatasetDownloader.download(name, into: directory ?? "data/\(name.rawValue)", mirror: mirror,
-                                              manifest: manifest, progress: ProgressBar())
+        return try DatasetDownloader.download(
+            name, into: directory ?? "data/\(name.rawValue)", mirror: mirror,
+            manifest: manifest, progress: ProgressBar())
     }
 
     /// The official file list of `name` with the MD5s listed in the md5sum-format file at `path`
     /// (`<32 hex digits>  <file name>` per line; `#` comments and blank lines ignored).
     static func manifestWith(checksums path: String, for name: DatasetName) throws -> [RemoteFile] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw RunInputError("\(path): expected a readable md5sum-format checksum file, found "
-                                + (FileManager.default.fileExists(atPath: path) ? "unreadable text" : "no such file"))
+            throw RunInputError(
+                "\(path): expected a readable md5sum-format checksum file, found "
+                    + (FileManager.default.fileExists(atPath: path) ? "unreadable text" : "no such file"))
         }
         var manifest = name.officialManifest
         for (k, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -37,8 +40,9 @@ public enum Download {
                 throw RunInputError("\(path): line \(k + 1): expected '<32 hex digits>  <file name>', found '\(line)'")
             }
             guard let i = manifest.firstIndex(where: { $0.name == file }) else {
-                throw RunInputError("\(path): line \(k + 1): expected one of \(manifest.map(\.name).joined(separator: ", ")), "
-                                    + "found '\(file)'")
+                throw RunInputError(
+                    "\(path): line \(k + 1): expected one of \(manifest.map(\.name).joined(separator: ", ")), "
+                        + "found '\(file)'")
             }
             manifest[i].md5 = digest.lowercased()
         }
