@@ -29,7 +29,23 @@ public enum ConfigLoading {
         let config = try ExperimentConfig.decode(json, source: path, defaultName: ExperimentConfig.baseName(of: path),
                                                  overrides: parsedOverrides, context: context)
         if let command { try config.validate(for: command, context: context) }
+        try checkCombination(config)
         return config
+    }
+
+    /// A combination (`at+kd`) joins single-student methods that combine (feature and relation ones) or kd;
+    /// checked here so `validate` rejects what `distill` could not build, before any data is read.
+    static func checkCombination(_ config: ExperimentConfig) throws {
+        guard let method = config.method, method.parts.count > 1 else { return }
+        for name in method.parts {
+            guard let entry = MethodRegistry.entry(name) else { continue }
+            var single = false
+            if case .single = entry.shape { single = true }
+            if !single || !(entry.combinable || name == "kd") {
+                throw ConfigError(source: config.source, path: "method.name",
+                                  message: "expected single-student methods that combine (e.g. at+kd), found '\(name)' in '\(method.name)'")
+            }
+        }
     }
 
     /// The config tree with `method` set to `name`, keeping the old method's parameters `name` declares.

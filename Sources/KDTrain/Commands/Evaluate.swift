@@ -37,13 +37,13 @@ public enum Evaluate {
 
     /// Evaluates `checkpoint` (and `teacher`) on the chosen data; returns the report as JSON.
     public static func run(checkpoint: String, teacher: String?, data choice: DataChoice) throws -> JSONValue {
+        guard let split = Split(rawValue: choice.split) else {
+            throw RunInputError("--split: expected train or test, found '\(choice.split)'")
+        }
         let (model, meta) = try loadModel(checkpoint)
         guard let name = choice.dataset ?? meta.dataset, let dataset = DatasetName(rawValue: name) else {
             throw RunInputError("\(checkpoint): expected a dataset (checkpoint metadata or --data), found "
                                 + (choice.dataset ?? meta.dataset).map { "'\($0)'" }.orNone)
-        }
-        guard let split = Split(rawValue: choice.split) else {
-            throw RunInputError("--split: expected train or test, found '\(choice.split)'")
         }
         let directory = DatasetLoader.resolveDirectory(dataset, requested: choice.directory ?? "data/\(dataset.rawValue)")
         var images = try DatasetLoader.load(dataset, directory: directory, split: split,

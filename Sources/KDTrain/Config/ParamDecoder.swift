@@ -11,7 +11,10 @@ struct ParamDecoder {
     let overridden: [String]
 
     func error(_ path: String, _ message: String) -> ConfigError {
-        let fromOverride = overridden.contains { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") }
+        // At, under, or above an overridden key (`--set optimizer.lr.x=1` makes `optimizer.lr` an object).
+        let fromOverride = overridden.contains {
+            path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") || (!path.isEmpty && $0.hasPrefix(path + "."))
+        }
         return ConfigError(source: source, path: path, message: message, fromOverride: fromOverride)
     }
 

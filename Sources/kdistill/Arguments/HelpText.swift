@@ -18,7 +18,13 @@ extension Program {
     func helpText(for command: Command) -> String {
         let c = effective(command)
         let generated = (c.options.isEmpty ? [] : ["[options]"]) + c.positionals.map(\.synopsis)
-        var out = "Usage: \(name) \(c.name) \(c.usage ?? generated.joined(separator: " "))\n\n\(c.abstract)\n"
+        // A declared usage may start with `kdistill NAME` already; it is not repeated.
+        var usage = c.usage ?? generated.joined(separator: " ")
+        for prefix in ["\(name) \(c.name)", c.name] where usage == prefix || usage.hasPrefix(prefix + " ") {
+            usage = String(usage.dropFirst(prefix.count).drop { $0 == " " })
+            break
+        }
+        var out = "Usage: \(name) \(c.name) \(usage)\n\n\(c.abstract)\n"
         if let discussion = c.discussion { out += "\n\(discussion)\n" }
         if !c.positionals.isEmpty {
             out += "\nArguments:\n" + Self.columns(c.positionals.map { ($0.name, $0.help) })

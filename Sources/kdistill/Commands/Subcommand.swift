@@ -11,7 +11,7 @@ protocol Subcommand {
 
 /// Options shared by the training commands.
 enum CommonOptions {
-    static let set = Option.repeated("set", "KEY.PATH=VALUE", help: "override a config key (repeatable), e.g. --set optimizer.lr=0.1")
+    static let set = Option.repeated("set", "KEY.PATH=VALUE", help: "override a config key, e.g. --set optimizer.lr=0.1")
     static let resume = Option.flag("resume", help: "continue an interrupted run from its latest state")
     static let json = Option.flag("json", help: "print the JSON result instead of a summary line")
 }

@@ -1,0 +1,160 @@
+// DistillationEndToEndTests: every registered method through `kdistill distill` on a real Fashion-MNIST
+// subset (MethodTable), the census that no listed method lacks a case, `--method` overriding the
+// config's method, and determinism of a distillation. The teachers are trained once per class.
+import Foundation
+import TestSupport
+import XCTest
+
+final class DistillationEndToEndTests: CLITestCase {
+    struct Shared {
+        let dir: String
+        let teachers: SharedTeachers
+        /// Names `kdistill methods` lists.
+        let methods: [String]
+    }
+
+    nonisolated(unsafe) private static var shared: Result<Shared, Error>?
+
+    override class func setUp() {
+        super.setUp()
+        guard (try? requireFashionMNIST()) != nil else { return }
+        shared = Result {
+            let dir = makeTemporaryDirectory()
+            let runner = try runner()
+            let methods = InfoCommandTests.methodList(try runner.run(["methods"]).stdout).map(\.name)
+            let config = try json(FastConfig.object(["model": "lenet5", "output": ["keep_every": 1]]))
+            try Data(config.utf8).write(to: URL(fileURLWithPath: dir + "/teacher.json"))
+            for seed in [0, 1] {
+                let r = try runner.run(
+                    [
+                        "--threads", "2", "train-teacher", "teacher.json", "--set", "seed=\(seed)",
+                        "--set", "output.dir=t\(seed)",
+                    ], directory: dir)
+                guard r.exited(with: 0) else { throw CLIRunnerError("training the shared teacher failed: \(r)") }
+            }
+            return Shared(
+                dir: dir,
+                teachers: SharedTeachers(
+                    first: dir + "/t0/best.safetensors", second: dir + "/t1/best.safetensors",
+                    firstEpoch1: dir + "/t0/epoch-001.safetensors"), methods: methods)
+        }
+    }
+
+    override class func tearDown() {
+        if case .success(let s)? = shared { try? FileManager.default.removeItem(atPath: s.dir) }
+        shared = nil
+        super.tearDown()
+    }
+
+    func requireShared() throws -> Shared {
+        try Self.requireFashionMNIST()
+        guard let shared = Self.shared else { throw XCTSkip("no shared teachers") }
+        return try shared.get()
+    }
+
+    func testCensusEveryListedMethodHasACase() throws {
+        let s = try requireShared()
+        let covered = Set(MethodTable.cases(s.teachers).map(\.name))
+        for name in s.methods {
+            XCTAssertTrue(covered.contains(name), "method '\(name)' has no end-to-end case in MethodTable")
+        }
+        XCTAssertTrue(covered.contains("at+kd"), "the table keeps a combination")
+    }
+
+    func testEveryMethodTrainsAStudentEndToEnd() throws {
+        let s = try requireShared()
+        var absent: [String] = []
+        for c in MethodTable.cases(s.teachers) {
+            guard c.parts.allSatisfy(s.methods.contains) else {
+                absent.append(c.name)
+                continue
+            }
+            try check(c, teachers: s.teachers)
+        }
+        if !absent.isEmpty {
+            print("DistillationEndToEndTests: not in this build, skipped: \(absent.joined(separator: ", "))")
+        }
+    }
+
+    /// Runs case `c` and checks its summary, nested runs and metrics.
+    func check(_ c: MethodCase, teachers: SharedTeachers) throws {
+        let file = c.name.replacingOccurrences(of: "+", with: "-") + ".json"
+        try writeJSON(MethodTable.config(c, teachers: teachers), to: file)
+        let r = try kdistill(["--threads", "2", "distill", file, "--json"], timeout: 180)
+        guard r.exited(with: 0) else { return XCTFail("\(c.name): \(r)") }
+        let runDir = "runs/" + String(file.dropLast(5))
+        let summary = try readJSON(runDir + "/summary.json")
+        XCTAssertEqual(
+            try Self.parseObject(r.stdout, source: c.name) as NSDictionary, summary as NSDictionary, "\(c.name): --json")
+        XCTAssertEqual(summary["status"] as? String, "completed", c.name)
+        XCTAssertEqual(summary["method"] as? String, c.name)
+        var students: [(run: String, summary: [String: Any])] = [(runDir, summary)]
+        let nesting: (key: String, names: [String])?
+        switch c.layout {
+        case .single: nesting = nil
+        case .members(let names): nesting = ("members", names)
+        case .runs(let names): nesting = ("runs", names)
+        }
+        if let (key, names) = nesting {
+            let nested = summary[key] as? [[String: Any]] ?? []
+            XCTAssertEqual(nested.map { $0["run"] as? String ?? "?" }, names, "\(c.name): summary.json \(key)")
+            students = zip(names, nested).map { (runDir + "/" + $0, $1) }
+        }
+        if c.name == "ban" {
+            XCTAssertGreaterThan(summary["ensemble_test_acc"] as? Double ?? 0, 0.5, "\(c.name): ensemble of generations")
+        }
+        if c.name == "ensemble" { XCTAssertEqual((summary["teachers"] as? [String])?.count, 2, "\(c.name): both teachers") }
+        for (run, student) in students {
+            XCTAssertGreaterThan(student["test_acc"] as? Double ?? 0, 0.5, "\(c.name) \(run) should learn: \(student)")
+            try checkMetrics(c, runDir: run)
+        }
+    }
+
+    /// metrics.jsonl of one student: a line per epoch, the required keys, the loss terms and stages.
+    func checkMetrics(_ c: MethodCase, runDir: String) throws {
+        let lines = try readJSONLines(runDir + "/metrics.jsonl")
+        XCTAssertEqual(lines.map { $0["epoch"] as? Int ?? 0 }, Array(1...MethodTable.epochs), "\(c.name) \(runDir): epochs")
+        for line in lines {
+            for key in FastConfig.metricKeys + ["test_acc"] {
+                XCTAssertNotNil(line[key], "\(c.name) \(runDir): no \(key) in \(line)")
+            }
+        }
+        let columns = Set(lines.flatMap(\.keys))
+        for term in c.terms {
+            XCTAssertTrue(columns.contains(term), "\(c.name) \(runDir): no '\(term)' column in \(columns.sorted())")
+        }
+        if let stages = c.stages {
+            XCTAssertEqual(lines.map { $0["stage"] as? String ?? "-" }, stages, "\(c.name) \(runDir): stage column")
+        }
+        if c.name == "eskd" {
+            XCTAssertEqual(
+                lines.map { ($0["kd"] as? Double ?? -1) > 0 }, [true, true, false], "eskd: kd stops after kd_stop_epoch")
+        }
+    }
+
+    func testMethodOnTheCommandLineReplacesTheConfigs() throws {
+        let s = try requireShared()
+        let method: [String: Any] = ["name": "kd", "T": 3, "ce_weight": 0.5]
+        try writeJSON(
+            FastConfig.object(epochs: 1, ["student": "lenet5", "teacher": s.teachers.first, "method": method]), to: "m.json")
+        let r = try kdistill(["--threads", "2", "distill", "m.json", "--method", "sp", "--set", "data.limit=500"])
+        XCTAssertTrue(r.exited(with: 0), "\(r)")
+        XCTAssertEqual(try readJSON("runs/m/summary.json")["method"] as? String, "sp")
+        let resolved = try XCTUnwrap(try readJSON("runs/m/config.json")["method"] as? [String: Any])
+        XCTAssertEqual(resolved["name"] as? String, "sp")
+        XCTAssertEqual(resolved["ce_weight"] as? Double, 0.5, "a parameter sp declares is kept")
+        XCTAssertNil(resolved["T"], "a parameter sp does not declare is dropped")
+        XCTAssertNotNil(try readJSONLines("runs/m/metrics.jsonl").first?["sp"])
+    }
+
+    func testDistillationIsDeterministic() throws {
+        let s = try requireShared()
+        var config = MethodTable.config(MethodCase("kd", ["cache_teacher": true], terms: []), teachers: s.teachers)
+        config["epochs"] = 2
+        try writeJSON(config, to: "d.json")
+        for out in ["a", "b"] { try kdistillOK(["--threads", "2", "distill", "d.json", "--set", "output.dir=\(out)"]) }
+        let (a, b) = (try readJSONLines("a/metrics.jsonl"), try readJSONLines("b/metrics.jsonl"))
+        XCTAssertEqual(a.count, 2)
+        XCTAssertEqual(a.map(RunControlTests.withoutTiming), b.map(RunControlTests.withoutTiming))
+    }
+}

@@ -1,0 +1,82 @@
+// MethodTable: one end-to-end case per distillation method (and at+kd), keyed by name: the config it
+// needs, the loss columns metrics.jsonl must show, the runs summary.json nests and the stages of staged
+// methods. All lenet5-sized, so the table trains in under a minute on two cores.
+
+/// How one distillation method is run and what its run directory must show.
+struct MethodCase {
+    /// Where the students' results live in summary.json.
+    enum Layout: Equatable {
+        /// One student: summary.json is its own summary.
+        case single
+        /// A cohort: `members`, one per named run directory.
+        case members([String])
+        /// A pipeline: `runs`, in this order.
+        case runs([String])
+    }
+
+    /// The method name as written in configs (`at+kd`); the table key.
+    let name: String
+    /// The config's `method` object without its name.
+    let params: [String: Any]
+    /// Whether the config names the shared teacher as `teacher`.
+    let teacher: Bool
+    /// Loss-term columns that must appear in metrics.jsonl (of every run).
+    let terms: [String]
+    /// Where the students are.
+    let layout: Layout
+    /// The `stage` column, epoch by epoch, for staged methods (nil: no stage column).
+    let stages: [String]?
+
+    init(
+        _ name: String, _ params: [String: Any] = [:], teacher: Bool = true, terms: [String], layout: Layout = .single,
+        stages: [String]? = nil
+    ) {
+        (self.name, self.params, self.teacher, self.terms, self.layout, self.stages) = (
+            name, params, teacher, terms, layout, stages
+        )
+    }
+
+    /// The registered methods it is made of (`[at, kd]`).
+    var parts: [String] { name.split(separator: "+").map(String.init) }
+}
+
+/// Paths of the shared teachers: two lenet5 (seeds 0 and 1) and an early checkpoint of the first.
+struct SharedTeachers {
+    let first: String
+    let second: String
+    let firstEpoch1: String
+}
+
+enum MethodTable {
+    /// Epochs of every case (fitnet's and fsp's first stage is one of them).
+    static let epochs = 3
+
+    /// Every case; `kdistill methods` must not list a method without one (census test).
+    static func cases(_ t: SharedTeachers) -> [MethodCase] {
+        [
+            MethodCase("kd", terms: ["ce", "kd"]),
+            MethodCase("fitnet", terms: ["hint", "ce", "kd"], stages: ["hint", "train", "train"]),
+            MethodCase("at", terms: ["ce", "at"]),
+            MethodCase("at+kd", terms: ["ce", "at", "kd"]),
+            MethodCase("fsp", terms: ["fsp", "ce"], stages: ["fsp", "train", "train"]),
+            MethodCase("rkd", terms: ["ce", "rkd_d", "rkd_a"]),
+            MethodCase("sp", terms: ["ce", "sp"]),
+            MethodCase(
+                "dml", ["students": ["lenet5", "mlp-128"]], teacher: false, terms: ["ce", "peer"],
+                layout: .members(["student1", "student2"])),
+            MethodCase("eskd", ["kd_stop_epoch": 2], terms: ["ce", "kd"]),
+            MethodCase("ban", ["generations": 2], terms: ["kd"], layout: .runs(["gen1", "gen2"])),
+            MethodCase("ensemble", ["teachers": [t.first, t.second]], teacher: false, terms: ["ce", "kd"]),
+            MethodCase("takd", ["assistant": "mlp-128"], terms: ["ce", "kd"], layout: .runs(["assistant", "student"])),
+        ]
+    }
+
+    /// The config of `c`: lenet5 student on 2,000 Fashion-MNIST images, `epochs` epochs.
+    static func config(_ c: MethodCase, teachers t: SharedTeachers) -> [String: Any] {
+        var method = c.params
+        method["name"] = c.name
+        var extra: [String: Any] = ["student": "lenet5", "method": method]
+        if c.teacher { extra["teacher"] = c.name == "eskd" ? t.firstEpoch1 : t.first }
+        return FastConfig.object(epochs: epochs, extra)
+    }
+}

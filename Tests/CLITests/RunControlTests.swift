@@ -1,0 +1,124 @@
+// RunControlTests: SIGINT/SIGTERM save a resumable state (exit 128+N) and `--resume` ends with the metrics
+// of an uninterrupted run; same seed and threads give the same metrics; a diverging run stops with one
+// "non-finite" line, exit 1, `status: diverged`, keeping the last good checkpoint if any.
+import Foundation
+import TestSupport
+import XCTest
+
+final class RunControlTests: CLITestCase {
+    /// The documented non-deterministic fields of a metrics line.
+    static let timingKeys = ["elapsed_s", "images_per_s"]
+
+    /// A metrics line without its timing fields, comparable with `==`.
+    static func withoutTiming(_ line: [String: Any]) -> NSDictionary {
+        NSDictionary(dictionary: line.filter { !timingKeys.contains($0.key) })
+    }
+
+    /// Writes the lenet5 teacher config `t.json` (`epochs` epochs).
+    func teacherConfig(epochs: Int) throws {
+        try writeJSON(FastConfig.object(epochs: epochs, ["model": "lenet5"]), to: "t.json")
+    }
+
+    func testSIGINTAfterTheFirstEpochThenResumeMatchesAnUninterruptedRun() throws {
+        try Self.requireFashionMNIST()
+        try teacherConfig(epochs: 4)
+        let base = ["--threads", "2", "train-teacher", "t.json"]
+        let stopped = try kdistill(
+            base + ["--set", "output.dir=run"], signal: SIGINT, when: .stderrLine(containing: "epoch 1/4"))
+        XCTAssertTrue(stopped.signalSent, "\(stopped)")
+        XCTAssertTrue(stopped.exited(with: 130), "SIGINT: exit status 128 + 2 after saving: \(stopped)")
+        let message = stopped.stderrLines.filter { $0.hasPrefix("kdistill: ") }
+        XCTAssertEqual(message.count, 1, "\(stopped)")
+        XCTAssertTrue(message.first?.contains("--resume") ?? false, "\(stopped)")
+        XCTAssertTrue(exists("run/resume.safetensors"), "a resume state is saved")
+        XCTAssertTrue(exists("run/latest.safetensors"))
+        XCTAssertFalse(exists("run/summary.json"), "an interrupted run has no summary")
+        let partial = try readJSONLines("run/metrics.jsonl")
+        XCTAssertTrue((1..<4).contains(partial.count), "interrupted after the first epoch: \(partial.count) lines")
+
+        let resumed = try kdistill(base + ["--set", "output.dir=run", "--resume"])
+        XCTAssertTrue(resumed.exited(with: 0), "\(resumed)")
+        XCTAssertTrue(resumed.stderr.contains("resuming at epoch"), "\(resumed)")
+        try kdistillOK(base + ["--set", "output.dir=whole"])
+        let (after, whole) = (try readJSONLines("run/metrics.jsonl"), try readJSONLines("whole/metrics.jsonl"))
+        XCTAssertEqual(after.map { $0["epoch"] as? Int ?? 0 }, [1, 2, 3, 4], "one line per epoch after the resume")
+        XCTAssertEqual(after.map(Self.withoutTiming), whole.map(Self.withoutTiming), "resumed metrics equal uninterrupted ones")
+        let (a, b) = (try readJSON("run/summary.json"), try readJSON("whole/summary.json"))
+        XCTAssertEqual(a["test_acc"] as? Double, b["test_acc"] as? Double)
+        XCTAssertEqual(a["best_epoch"] as? Int, b["best_epoch"] as? Int)
+    }
+
+    func testSIGTERMStopsWith143AndResumeCompletes() throws {
+        try Self.requireFashionMNIST()
+        try teacherConfig(epochs: 3)
+        let base = ["--threads", "2", "train-teacher", "t.json", "--set", "data.limit=1000"]
+        let stopped = try kdistill(base, signal: SIGTERM, when: .stderrLine(containing: "epoch 2/3"))
+        XCTAssertTrue(stopped.exited(with: 143), "SIGTERM: exit status 128 + 15: \(stopped)")
+        XCTAssertTrue(exists("runs/t/resume.safetensors"))
+        let resumed = try kdistill(base + ["--resume", "--json"])
+        XCTAssertTrue(resumed.exited(with: 0), "\(resumed)")
+        XCTAssertEqual(try readJSONLines("runs/t/metrics.jsonl").map { $0["epoch"] as? Int ?? 0 }, [1, 2, 3])
+        XCTAssertEqual(try Self.parseObject(resumed.stdout, source: "--json")["status"] as? String, "completed")
+    }
+
+    func testSameSeedAndThreadsGiveIdenticalMetrics() throws {
+        try Self.requireFashionMNIST()
+        try teacherConfig(epochs: 2)
+        for out in ["a", "b"] { try kdistillOK(["--threads", "2", "train-teacher", "t.json", "--set", "output.dir=\(out)"]) }
+        let (a, b) = (try readJSONLines("a/metrics.jsonl"), try readJSONLines("b/metrics.jsonl"))
+        XCTAssertEqual(a.count, 2)
+        XCTAssertEqual(a.map(Self.withoutTiming), b.map(Self.withoutTiming))
+    }
+
+    /// Trains a one-epoch lenet5 teacher on 500 images; returns its checkpoint.
+    func quickTeacher() throws -> String {
+        try writeJSON(FastConfig.object(epochs: 1, ["model": "lenet5"]), to: "t.json")
+        try kdistillOK(["--threads", "2", "train-teacher", "t.json", "--set", "data.limit=500"])
+        return dir + "/runs/t/best.safetensors"
+    }
+
+    /// A KD config from `teacher` with SGD at `lr` and kd_weight 10, plus `extra`.
+    func divergingConfig(teacher: String, lr: Double, _ extra: [String: Any] = [:]) throws {
+        try writeJSON(
+            FastConfig.object(
+                epochs: 3,
+                [
+                    "student": "lenet5", "teacher": teacher, "method": ["name": "kd", "kd_weight": 10],
+                    "optimizer": ["name": "sgd", "lr": lr],
+                ].merging(extra) { $1 }), to: "kd.json")
+    }
+
+    /// Exit status 1 and exactly one `kdistill: ` line, about a non-finite loss.
+    func assertDiverged(_ r: CLIResult, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        XCTAssertTrue(r.exited(with: 1), "a diverged run exits 1: \(r)", file: file, line: line)
+        let messages = r.stderrLines.filter { $0.hasPrefix("kdistill: ") }
+        XCTAssertEqual(messages.count, 1, "\(r)", file: file, line: line)
+        XCTAssertTrue(messages.first?.contains("non-finite") ?? false, "\(r)", file: file, line: line)
+        XCTAssertFalse(r.stderr.contains("Fatal error"), "\(r)", file: file, line: line)
+        let summary = try readJSON("runs/kd/summary.json")
+        XCTAssertEqual(summary["status"] as? String, "diverged", file: file, line: line)
+        return messages.first ?? ""
+    }
+
+    func testDivergenceInTheFirstEpochStopsWithoutACheckpoint() throws {
+        try Self.requireFashionMNIST()
+        try divergingConfig(teacher: try quickTeacher(), lr: 50)
+        let message = try assertDiverged(try kdistill(["--threads", "2", "distill", "kd.json"]))
+        XCTAssertTrue(message.contains("no checkpoint"), message)
+        XCTAssertFalse(exists("runs/kd/latest.safetensors"))
+    }
+
+    func testDivergenceLaterKeepsTheLastGoodCheckpoint() throws {
+        try Self.requireFashionMNIST()
+        // Epoch 1 at lr 0.001, then a million times more: finite first, non-finite in epoch 2.
+        try divergingConfig(
+            teacher: try quickTeacher(), lr: 0.001,
+            ["schedule": ["name": "step", "step_size": 1, "gamma": 1_000_000]])
+        let message = try assertDiverged(try kdistill(["--threads", "2", "distill", "kd.json"]))
+        XCTAssertTrue(message.contains("runs/kd/latest.safetensors"), message)
+        XCTAssertEqual(try readJSON("runs/kd/summary.json")["epoch"] as? Int, 2)
+        XCTAssertEqual(try readJSONLines("runs/kd/metrics.jsonl").count, 1)
+        let eval = try kdistillOK(["--threads", "2", "eval", "runs/kd/latest.safetensors", "--limit", "200", "--json"])
+        XCTAssertEqual(try Self.parseObject(eval.stdout, source: "eval")["epoch"] as? Int, 1, "the kept checkpoint is epoch 1's")
+    }
+}
