@@ -9,7 +9,7 @@ public enum BatchNormKernels {
     public static func trainingForward(x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                        y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
                                        invStd: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
-                                       n: Int, c: Int, hw: Int, eps: Float, relu: Bool) {
+                                       affine: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int, eps: Float, relu: Bool) {
         let m = Double(n * hw)
         Parallel.chunks(c) { channels in
             for ch in channels {
@@ -29,7 +29,9 @@ public enum BatchNormKernels {
                 mean[ch] = mu
                 invStd[ch] = inv
                 let scale = inv * gamma[ch], shift = beta[ch] - mu * inv * gamma[ch]
-                for i in 0..<n { affine(x + (i * c + ch) * hw, y + (i * c + ch) * hw, hw, scale, shift, relu) }
+                affine[2 * ch] = scale
+                affine[2 * ch + 1] = shift
+                for i in 0..<n { apply(x + (i * c + ch) * hw, y + (i * c + ch) * hw, hw, scale, shift, relu) }
             }
         }
     }
@@ -37,19 +39,23 @@ public enum BatchNormKernels {
     /// Evaluation forward with running statistics.
     public static func inferenceForward(x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                         runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
-                                        y: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int, eps: Float, relu: Bool) {
+                                        y: UnsafeMutablePointer<Float>, affine: UnsafeMutablePointer<Float>,
+                                        n: Int, c: Int, hw: Int, eps: Float, relu: Bool) {
+        for ch in 0..<c {
+            let inv = 1 / (runningVar[ch] + eps).squareRoot()
+            affine[2 * ch] = inv * gamma[ch]
+            affine[2 * ch + 1] = beta[ch] - runningMean[ch] * affine[2 * ch]
+        }
         Parallel.chunks(n * c, minPerThread: 16) { planes in
             for p in planes {
                 let ch = p % c
-                let inv = 1 / (runningVar[ch] + eps).squareRoot()
-                let scale = inv * gamma[ch], shift = beta[ch] - runningMean[ch] * scale
-                affine(x + p * hw, y + p * hw, hw, scale, shift, relu)
+                apply(x + p * hw, y + p * hw, hw, affine[2 * ch], affine[2 * ch + 1], relu)
             }
         }
     }
 
     @inline(__always)
-    static func affine(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int,
+    static func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int,
                        _ scale: Float, _ shift: Float, _ relu: Bool) {
         if relu {
             for j in 0..<count { let v = src[j] * scale + shift; dst[j] = v > 0 ? v : 0 }
@@ -59,19 +65,21 @@ public enum BatchNormKernels {
     }
 
     /// Backward. In training mode `mean`/`invStd` are the batch statistics; in evaluation mode they
-    /// are the running mean and 1/sqrt(running var + eps) (then dx = dy·γ·invStd). With `relu`,
-    /// `y` (the fused output) masks dy. dγ and dβ are overwritten; dx may be nil.
-    public static func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>?, dy: UnsafePointer<Float>,
-                                gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
-                                dx: UnsafeMutablePointer<Float>?, dGamma: UnsafeMutablePointer<Float>,
+    /// are the running mean and 1/sqrt(running var + eps) (then dx = dy·γ·invStd). With `relu`, dy is masked
+    /// where the fused output was 0, recomputed from x and the forward's per-channel (scale, shift) in
+    /// `affine`, so the output need not be read again. dγ and dβ are overwritten; dx may be nil.
+    public static func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+                                mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, affine: UnsafePointer<Float>,
+                                relu: Bool, dx: UnsafeMutablePointer<Float>?, dGamma: UnsafeMutablePointer<Float>,
                                 dBeta: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int, training: Bool) {
         let m = Float(n * hw)
         Parallel.chunks(c) { channels in
             for ch in channels {
+                let (scale, shift) = (affine[2 * ch], affine[2 * ch + 1])
                 var sumDy: Double = 0, sumDyX: Double = 0
                 for i in 0..<n {
                     let off = (i * c + ch) * hw
-                    let (a, b) = maskedSums(dy + off, x + off, y.map { $0 + off }, hw)
+                    let (a, b) = maskedSums(dy + off, x + off, hw, relu: relu, scale: scale, shift: shift)
                     sumDy += Double(a)
                     sumDyX += Double(b)
                 }
@@ -81,59 +89,37 @@ public enum BatchNormKernels {
                 dBeta[ch] = Float(sumDy)
                 guard let dx else { continue }
                 let k = gamma[ch] * inv
-                if !training {
-                    for i in 0..<n {
-                        let off = (i * c + ch) * hw
-                        maskedScale(dy + off, y.map { $0 + off }, dx + off, hw, k)
-                    }
-                    continue
-                }
-                // dx = γ·invStd·(dy − Σdy/M − x̂·Σ(dy·x̂)/M), x̂ = (x − μ)·invStd
-                let meanDy = Float(sumDy) / m, coef = sumDyXhat / m * inv
+                // Training: dx = γ·invStd·(g − Σg/M − x̂·Σ(g·x̂)/M), x̂ = (x − μ)·invStd. Evaluation: dx = γ·invStd·g.
+                let meanDy = training ? Float(sumDy) / m : 0, coef = training ? sumDyXhat / m * inv : 0
                 for i in 0..<n {
                     let off = (i * c + ch) * hw
-                    let dyp = dy + off, xp = x + off, dxp = dx + off
-                    if let yp = y.map({ $0 + off }) {
-                        for j in 0..<hw {
-                            let g = dyp[j] * (yp[j] > 0 ? 1 : 0)
-                            dxp[j] = k * (g - meanDy - (xp[j] - mu) * coef)
-                        }
-                    } else {
-                        for j in 0..<hw { dxp[j] = k * (dyp[j] - meanDy - (xp[j] - mu) * coef) }
-                    }
+                    inputGradient(dy + off, x + off, dx + off, hw, relu: relu, scale: scale, shift: shift,
+                                  k: k, meanDy: meanDy, mu: mu, coef: coef)
                 }
             }
         }
     }
 
-    /// (Σ g, Σ g·x) over `count` elements, g = dy masked by y > 0 when y is given.
+    /// (Σ g, Σ g·x) over `count` elements, g = dy, zeroed where x·scale + shift ≤ 0 when `relu`.
     @inline(__always)
-    static func maskedSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
-                           _ count: Int) -> (Float, Float) {
-        var s0 = SIMD16<Float>(), s1 = SIMD16<Float>()
+    static func maskedSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, relu: Bool,
+                           scale: Float, shift: Float) -> (Float, Float) {
+        typealias V = SIMD16<Float>
+        var s0 = V(), s1 = V()
         let rd = UnsafeRawPointer(dy), rx = UnsafeRawPointer(x)
+        let sv = V(repeating: scale), hv = V(repeating: shift)
         var j = 0
-        if let y {
-            let ry = UnsafeRawPointer(y)
-            while j + 16 <= count {
-                let yv = ry.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-                let g = rd.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-                    .replacing(with: 0, where: yv .<= 0)
-                s0 += g
-                s1 += g * rx.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-                j += 16
-            }
-        } else {
-            while j + 16 <= count {
-                let g = rd.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-                s0 += g
-                s1 += g * rx.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-                j += 16
-            }
+        while j + 16 <= count {
+            let xv = rx.loadUnaligned(fromByteOffset: j * 4, as: V.self)
+            var g = rd.loadUnaligned(fromByteOffset: j * 4, as: V.self)
+            if relu { g.replace(with: 0, where: xv * sv + hv .<= 0) }
+            s0 += g
+            s1 += g * xv
+            j += 16
         }
         var a = s0.sum(), b = s1.sum()
         while j < count {
-            let g = (y == nil || y![j] > 0) ? dy[j] : 0
+            let g = (relu && !(x[j] * scale + shift > 0)) ? 0 : dy[j]
             a += g
             b += g * x[j]
             j += 1
@@ -141,9 +127,26 @@ public enum BatchNormKernels {
         return (a, b)
     }
 
+    /// dx = k·(g − meanDy − (x − μ)·coef) with g the (masked) dy.
     @inline(__always)
-    static func maskedScale(_ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ dx: UnsafeMutablePointer<Float>,
-                            _ count: Int, _ k: Float) {
-        if let y { for j in 0..<count { dx[j] = dy[j] * (y[j] > 0 ? k : 0) } } else { for j in 0..<count { dx[j] = dy[j] * k } }
+    static func inputGradient(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                              _ count: Int, relu: Bool, scale: Float, shift: Float, k: Float, meanDy: Float, mu: Float, coef: Float) {
+        typealias V = SIMD16<Float>
+        let rd = UnsafeRawPointer(dy), rx = UnsafeRawPointer(x), ro = UnsafeMutableRawPointer(dx)
+        let sv = V(repeating: scale), hv = V(repeating: shift), kv = V(repeating: k)
+        let mdv = V(repeating: meanDy), muv = V(repeating: mu), cv = V(repeating: coef)
+        var j = 0
+        while j + 16 <= count {
+            let xv = rx.loadUnaligned(fromByteOffset: j * 4, as: V.self)
+            var g = rd.loadUnaligned(fromByteOffset: j * 4, as: V.self)
+            if relu { g.replace(with: 0, where: xv * sv + hv .<= 0) }
+            ro.storeBytes(of: kv * (g - mdv - (xv - muv) * cv), toByteOffset: j * 4, as: V.self)
+            j += 16
+        }
+        while j < count {
+            let g = (relu && !(x[j] * scale + shift > 0)) ? 0 : dy[j]
+            dx[j] = k * (g - meanDy - (x[j] - mu) * coef)
+            j += 1
+        }
     }
 }

@@ -18,12 +18,13 @@ public func batchNorm(_ x: Tensor, _ s: BatchNormState, training: Bool, momentum
     let (n, c) = (x.shape[0], x.shape[1])
     let hw = x.rank == 4 ? x.shape[2] * x.shape[3] : 1
     let y = Tensor(uninitialized: x.shape)
-    let mean = Tensor(uninitialized: [c]), invStd = Tensor(uninitialized: [c])
+    let mean = Tensor(uninitialized: [c]), invStd = Tensor(uninitialized: [c]), affine = Tensor(uninitialized: [c, 2])
     if training {
         precondition(n * hw > 1, "batchNorm: training needs more than one value per channel, got \(x.shape)")
         let variance = Tensor(uninitialized: [c])
         BatchNormKernels.trainingForward(x: x.data, gamma: s.weight.data, beta: s.bias.data, y: y.data, mean: mean.data,
-                                         invStd: invStd.data, variance: variance.data, n: n, c: c, hw: hw, eps: eps, relu: relu)
+                                         invStd: invStd.data, variance: variance.data, affine: affine.data, n: n, c: c, hw: hw, eps: eps,
+                                         relu: relu)
         let m = Float(n * hw), unbias = m / (m - 1)
         for ch in 0..<c {
             s.runningMean.data[ch] = (1 - momentum) * s.runningMean.data[ch] + momentum * mean.data[ch]
@@ -31,18 +32,19 @@ public func batchNorm(_ x: Tensor, _ s: BatchNormState, training: Bool, momentum
         }
     } else {
         BatchNormKernels.inferenceForward(x: x.data, gamma: s.weight.data, beta: s.bias.data, runningMean: s.runningMean.data,
-                                          runningVar: s.runningVar.data, y: y.data, n: n, c: c, hw: hw, eps: eps, relu: relu)
+                                          runningVar: s.runningVar.data, y: y.data, affine: affine.data, n: n, c: c, hw: hw,
+                                          eps: eps, relu: relu)
         for ch in 0..<c {
             mean.data[ch] = s.runningMean.data[ch]
             invStd.data[ch] = 1 / (s.runningVar.data[ch] + eps).squareRoot()
         }
     }
-    let (sx, sy, gamma) = (x.detached(), y.detached(), s.weight.detached())
+    let (sx, gamma) = (x.detached(), s.weight.detached())
     return y.recorded(relu ? "batchNormReLU" : "batchNorm", [x, s.weight, s.bias]) { dy in
         let dx = x.requiresGrad ? Tensor(uninitialized: sx.shape) : nil
         let dGamma = Tensor(uninitialized: [c]), dBeta = Tensor(uninitialized: [c])
-        BatchNormKernels.backward(x: sx.data, y: relu ? sy.data : nil, dy: dy.data, gamma: gamma.data, mean: mean.data,
-                                  invStd: invStd.data, dx: dx?.data, dGamma: dGamma.data, dBeta: dBeta.data,
+        BatchNormKernels.backward(x: sx.data, dy: dy.data, gamma: gamma.data, mean: mean.data, invStd: invStd.data,
+                                  affine: affine.data, relu: relu, dx: dx?.data, dGamma: dGamma.data, dBeta: dBeta.data,
                                   n: n, c: c, hw: hw, training: training)
         return [dx, dGamma, dBeta]
     }
