@@ -36,9 +36,13 @@ enum DirectConv {
         return g.inChannels * (g.height + 2 * p) * wp + wp * 2 * p + positionBlock + 8
     }
 
-    /// Floats of per-thread scratch for `image`: the padded image and one channel block's output line.
-    static func scratchSize(_ g: ConvGeometry) -> Int {
-        paddedSize(g) + channelBlock * (g.height * (g.width + 2 * g.padding) + positionBlock)
+    /// Floats of per-thread scratch for `image`: the padded image and every output channel's line.
+    static func scratchSize(_ g: ConvGeometry) -> Int { paddedSize(g) + stageSize(g) }
+
+    /// Floats of the output lines (all channel blocks, padded width) `convolvePadded` stages through.
+    static func stageSize(_ g: ConvGeometry) -> Int {
+        let blocks = (g.outChannels + channelBlock - 1) / channelBlock
+        return blocks * channelBlock * (g.height * (g.width + 2 * g.padding) + positionBlock)
     }
 
     /// Copies image `[C, H, W]` into `padded` (`paddedSize` floats) with zero borders.
@@ -66,7 +70,7 @@ enum DirectConv {
         convolvePadded(scratch, packed: packed, bias: bias, y: y, g, stage: scratch + paddedSize(g))
     }
 
-    /// y `[Cout, H, W]` = conv of an already padded image; `stage` holds `channelBlock·(H·(W+2p) + 24)` floats.
+    /// y `[Cout, H, W]` = conv of an already padded image; `stage` holds `stageSize` floats.
     static func convolvePadded(_ padded: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                y: UnsafeMutablePointer<Float>, _ g: ConvGeometry, stage: UnsafeMutablePointer<Float>) {
         let (h, w, p, k) = (g.height, g.width, g.padding, g.kernelH)
@@ -78,24 +82,22 @@ enum DirectConv {
         for i in 0..<k { for j in 0..<k { offsets[i * k + j] = i * wp + j } }
         let blocks = (g.outChannels + channelBlock - 1) / channelBlock
         offsets.withUnsafeBufferPointer { off in
-            for b in 0..<blocks {
-                let wb = packed + b * cin * taps * channelBlock
-                var q = 0
-                while q < lineLength {
-                    block(padded + q, planeStride: planeP, channels: cin, taps: taps, offsets: off.baseAddress!, weights: wb,
-                          out: stage + q, outStride: stride)
-                    q += positionBlock
+            // Positions outer, channel blocks inner: the input rows of a position block stay in L1 across blocks.
+            var q = 0
+            while q < lineLength {
+                for b in 0..<blocks {
+                    block(padded + q, planeStride: planeP, channels: cin, taps: taps, offsets: off.baseAddress!,
+                          weights: packed + b * cin * taps * channelBlock, out: stage + b * channelBlock * stride + q, outStride: stride)
                 }
-                for o in 0..<channelBlock {
-                    let co = b * channelBlock + o
-                    if co >= g.outChannels { break }
-                    let src = stage + o * stride, dst = y + co * h * w
-                    let shift = bias?[co] ?? 0
-                    for r in 0..<h {
-                        let s = src + r * wp, d = dst + r * w
-                        if shift == 0 { Vector.copy(s, to: d, w) } else { for c in 0..<w { d[c] = s[c] + shift } }
-                    }
-                }
+                q += positionBlock
+            }
+        }
+        for co in 0..<g.outChannels {
+            let src = stage + co * stride, dst = y + co * h * w
+            let shift = bias?[co] ?? 0
+            for r in 0..<h {
+                let s = src + r * wp, d = dst + r * w
+                if shift == 0 { Vector.copy(s, to: d, w) } else { for c in 0..<w { d[c] = s[c] + shift } }
             }
         }
     }

@@ -89,7 +89,7 @@ extension ConvKernels {
         let packed = dx == nil ? nil : DirectConv.packWeights(flipped.weights.base, fg)
         let (cout, hw, wCount) = (g.outChannels, g.outPixels, g.outChannels * g.patchSize)
         let xSize = DirectConv.paddedSize(g), dySize = DirectConv.paddedSize(fg)
-        let stageSize = DirectConv.channelBlock * (fg.height * (fg.width + 2 * fg.padding) + DirectConv.positionBlock)
+        let stageSize = DirectConv.stageSize(fg)
         let perThread = xSize + dySize + stageSize + wCount + cout, parts = Parallel.partCount(g.batch)
         let partials = xSize + dySize + stageSize
         let scratch = TensorStorage(uninitializedCount: parts * perThread)
