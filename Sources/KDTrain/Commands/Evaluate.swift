@@ -15,20 +15,31 @@ public enum Evaluate {
         public var split: String
         public var limit: Int?
         public var batchSize: Int
-        public init(dataset: String? = nil, directory: String? = nil, split: String = "test", limit: Int? = nil, batchSize: Int = 1000) {
+        /// Architecture of a checkpoint without kdistill metadata (a PyTorch `save_file` export).
+        public var model: String?
+        /// Where to write one CSV line per image: index, label, prediction, logits.
+        public var predictionsPath: String?
+        public init(dataset: String? = nil, directory: String? = nil, split: String = "test", limit: Int? = nil, batchSize: Int = 1000,
+                    model: String? = nil, predictionsPath: String? = nil) {
             (self.dataset, self.directory, self.split, self.limit, self.batchSize) = (dataset, directory, split, limit, batchSize)
+            (self.model, self.predictionsPath) = (model, predictionsPath)
         }
     }
 
-    /// Loads a checkpoint as a model with its metadata.
-    public static func loadModel(_ path: String) throws -> (Model, CheckpointMetadata) {
+    /// Loads a checkpoint as a model with its metadata. A file without kdistill metadata needs `fallback`
+    /// (the architecture, input shape and classes to build).
+    public static func loadModel(_ path: String, fallback: ModelSpec? = nil) throws -> (Model, CheckpointMetadata) {
         let file = try SafetensorsFile.read(path: path)
         let meta = try CheckpointMetadata.decode(file.metadata, source: path)
-        guard meta.model != nil else {
+        var spec: ModelSpec
+        if meta.model != nil {
+            spec = try meta.modelSpec(source: path)
+        } else if let fallback {
+            spec = fallback
+        } else {
             throw RunInputError("\(path): expected kdistill metadata (model, input_shape, num_classes), found none; "
-                                + "evaluate PyTorch files by distilling from them with teacher.model set")
+                                + "name the architecture with --model (and the data with --data)")
         }
-        var spec = try meta.modelSpec(source: path)
         spec.dropout = 0
         let model = try Zoo.build(spec, seed: 0)
         try model.loadStateDict(file.tensors, source: path)
@@ -40,20 +51,25 @@ public enum Evaluate {
         guard let split = Split(rawValue: choice.split) else {
             throw RunInputError("--split: expected train or test, found '\(choice.split)'")
         }
-        let (model, meta) = try loadModel(checkpoint)
-        guard let name = choice.dataset ?? meta.dataset, let dataset = DatasetName(rawValue: name) else {
+        let header = try CheckpointMetadata.decode(try SafetensorsFile.read(path: checkpoint).metadata, source: checkpoint)
+        guard let name = choice.dataset ?? header.dataset, let dataset = DatasetName(rawValue: name) else {
             throw RunInputError("\(checkpoint): expected a dataset (checkpoint metadata or --data), found "
-                                + (choice.dataset ?? meta.dataset).map { "'\($0)'" }.orNone)
+                                + (choice.dataset ?? header.dataset).map { "'\($0)'" }.orNone)
         }
         let directory = DatasetLoader.resolveDirectory(dataset, requested: choice.directory ?? "data/\(dataset.rawValue)")
-        var images = try DatasetLoader.load(dataset, directory: directory, split: split,
-                                            cifar100Labels: model.spec.numClasses == 20 ? .coarse : .fine)
+        let labels: CIFAR100Labels = header.numClasses == 20 ? .coarse : .fine
+        var images = try DatasetLoader.load(dataset, directory: directory, split: split, cifar100Labels: labels)
+        let fallback = choice.model.map { ModelSpec(name: $0, inputShape: [images.channels, images.height, images.width],
+                                                    numClasses: images.numClasses) }
+        let (model, meta) = try loadModel(checkpoint, fallback: fallback)
         if let limit = choice.limit, limit < images.count { images = try images.limited(to: limit, seed: 0) }
         guard [images.channels, images.height, images.width] == model.spec.inputShape, images.numClasses == model.spec.numClasses else {
             throw RunInputError("\(checkpoint): expected data of shape \(model.spec.inputShape) with \(model.spec.numClasses) classes, "
                                 + "found \(dataset.rawValue) [\(images.channels), \(images.height), \(images.width)] with \(images.numClasses)")
         }
-        let norm = meta.normalization.map { Normalization(mean: $0.mean, std: $0.std) } ?? Normalization.fit(images)
+        // The checkpoint's normalisation; for a file without one, the training set's (as kdistill trains).
+        let norm = try meta.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
+            ?? Normalization.fit(DatasetLoader.load(dataset, directory: directory, split: .train, cifar100Labels: labels))
         let loader = try BatchLoader(dataset: images, normalization: norm, batchSize: choice.batchSize, shuffle: false)
         let teacherModel = try teacher.map { try loadModel($0).0 }
         if let teacherModel, teacherModel.spec.inputShape != model.spec.inputShape || teacherModel.spec.numClasses != model.spec.numClasses {
@@ -61,6 +77,7 @@ public enum Evaluate {
                                 + "found \(teacherModel.spec.name) for \(teacherModel.spec.inputShape) with \(teacherModel.spec.numClasses)")
         }
         let cmp = Evaluator.compare(student: model, teacher: teacherModel, loader)
+        if let path = choice.predictionsPath { try writePredictions(model, loader, to: path) }
         var report = JSONObject()
         report["checkpoint"] = .string(checkpoint)
         report["model"] = .string(model.spec.name)
@@ -90,6 +107,24 @@ public enum Evaluate {
             report["speedup"] = .number(cmp.studentImagesPerSecond / max(cmp.teacherImagesPerSecond ?? 1, 1e-9))
         }
         return .object(report)
+    }
+
+    /// One CSV line per image: `index,label,predicted,logit_0,...` (index into the evaluated split).
+    static func writePredictions(_ model: Model, _ loader: BatchLoader, to path: String) throws {
+        var lines = ["index,label,predicted," + (0..<model.spec.numClasses).map { "logit_\($0)" }.joined(separator: ",")]
+        for b in 0..<loader.numBatches {
+            let batch = loader.batch(epoch: 0, index: b)
+            let logits = noGrad { model.forward(batch.images, .eval).logits }
+            let k = logits.shape[1]
+            for (r, index) in batch.indices.enumerated() {
+                let row = (0..<k).map { logits.data[r * k + $0] }
+                let predicted = row.indices.max { row[$0] < row[$1] } ?? 0
+                lines.append("\(index),\(batch.labels[r]),\(predicted)," + row.map { "\($0)" }.joined(separator: ","))
+            }
+        }
+        do { try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: path) } catch {
+            throw RunError("\(path): cannot write the predictions (\(error))")
+        }
     }
 
     static func add(_ m: ClassificationMetrics, to report: inout JSONObject) {

@@ -73,7 +73,7 @@ final class RunRecorder {
         var line = JSONObject()
         line["epoch"] = .int(epoch + 1)
         if let stage { line["stage"] = .string(stage.name) }
-        line["lr"] = .number(Double(lr))
+        line["lr"] = .number(Double("\(lr)") ?? Double(lr))   // the float's shortest decimal, not its binary expansion
         line["train_loss"] = .number(state.sums["train_loss", default: 0] / seen)
         for (name, sum) in state.sums.sorted(by: { $0.key < $1.key }) where name != "train_loss" { line[name] = .number(sum / seen) }
         line["train_acc"] = .number(Double(state.correct) / seen)

@@ -12,6 +12,8 @@ enum EvalCommand: Subcommand {
                   .value("split", "SPLIT", default: "test", help: "test or train"),
                   .value("limit", "N", help: "evaluate on a class-balanced subset of N images"),
                   .value("batch-size", "N", default: "1000", help: "evaluation batch size"),
+                  .value("model", "NAME", help: "architecture of a checkpoint without kdistill metadata (a PyTorch export)"),
+                  .value("predictions", "FILE", help: "also write index,label,predicted,logits per image as CSV"),
                   CommonOptions.json],
         positionals: [Positional(name: "CHECKPOINT", help: "a .safetensors checkpoint written by kdistill")])
 
@@ -19,7 +21,8 @@ enum EvalCommand: Subcommand {
         if let n = try args.int("threads", min: 1) { ConfigLoading.applyThreadCount(n) }
         let choice = Evaluate.DataChoice(dataset: args.string("data"), directory: args.string("data-dir"),
                                          split: args.string("split") ?? "test", limit: try args.int("limit", min: 1),
-                                         batchSize: try args.int("batch-size", min: 1) ?? 1000)
+                                         batchSize: try args.int("batch-size", min: 1) ?? 1000, model: args.string("model"),
+                                         predictionsPath: args.string("predictions"))
         let report = try Evaluate.run(checkpoint: args.positional("CHECKPOINT") ?? "", teacher: args.string("teacher"), data: choice)
         if args.flag("json") { print(report.formatted()); return }
         print(text(report))
