@@ -50,8 +50,10 @@ public struct AugmentDraw: Equatable, Sendable {
 
     /// Writes the augmented image `[C, H, W]` from `src` to `dst`; out-of-image pixels get `pad[c]`.
     /// Works on whole rows: one copy per row plus an in-place reversal when flipping.
-    public func apply(src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>,
-                      channels: Int, height: Int, width: Int, pad: UnsafePointer<Float>) {
+    public func apply(
+        src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>,
+        channels: Int, height: Int, width: Int, pad: UnsafePointer<Float>
+    ) {
         let lo = Swift.max(0, -dx), hi = Swift.min(width, width - dx)
         for c in 0..<channels {
             let plane = c * height * width

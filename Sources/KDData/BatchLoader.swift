@@ -40,16 +40,19 @@ public final class BatchLoader {
     private var cachedOrder: (epoch: Int, order: [Int])?
 
     /// Converts `dataset` to normalised floats once. Throws on a bad batch size, normalisation or padding.
-    public init(dataset: ImageDataset, normalization: Normalization, batchSize: Int, shuffle: Bool,
-                augmentation: Augmentation = .none, seed: UInt64 = 0) throws {
+    public init(
+        dataset: ImageDataset, normalization: Normalization, batchSize: Int, shuffle: Bool,
+        augmentation: Augmentation = .none, seed: UInt64 = 0
+    ) throws {
         try normalization.validate(channels: dataset.channels)
         guard batchSize > 0 else {
             throw DataError(file: "batch_size", expected: "a positive batch size", found: "\(batchSize)")
         }
         guard augmentation.cropPadding >= 0, augmentation.cropPadding <= max(dataset.height, dataset.width) else {
-            throw DataError(file: "augmentation.crop_padding",
-                            expected: "a padding in 0...\(max(dataset.height, dataset.width))",
-                            found: "\(augmentation.cropPadding)")
+            throw DataError(
+                file: "augmentation.crop_padding",
+                expected: "a padding in 0...\(max(dataset.height, dataset.width))",
+                found: "\(augmentation.cropPadding)")
         }
         count = dataset.count
         self.batchSize = batchSize
@@ -129,8 +132,10 @@ public final class BatchLoader {
     /// Augmentation parameters of each image of batch `index` in `epoch` (empty when augmentation is off).
     public func augmentDraws(epoch: Int, index: Int, count n: Int) -> [AugmentDraw] {
         guard augmentation.isEnabled else { return [] }
-        var rng = SeededGenerator(seed: Self.mix(Self.mix(seed ^ 0xA5A5_5A5A_C3C3_3C3C, UInt64(bitPattern: Int64(epoch))),
-                                                 UInt64(index)))
+        var rng = SeededGenerator(
+            seed: Self.mix(
+                Self.mix(seed ^ 0xA5A5_5A5A_C3C3_3C3C, UInt64(bitPattern: Int64(epoch))),
+                UInt64(index)))
         return (0..<n).map { _ in augmentation.draw(&rng) }
     }
 
@@ -154,8 +159,9 @@ public final class BatchLoader {
                         if draws.isEmpty {
                             (dst + k * size).update(from: src + i * size, count: size)
                         } else {
-                            draws[k].apply(src: src + i * size, dst: dst + k * size, channels: c, height: h,
-                                           width: w, pad: padPtr.baseAddress!)
+                            draws[k].apply(
+                                src: src + i * size, dst: dst + k * size, channels: c, height: h,
+                                width: w, pad: padPtr.baseAddress!)
                         }
                     }
                 }

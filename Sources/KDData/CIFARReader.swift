@@ -13,20 +13,24 @@ public enum CIFARReader {
 
     /// Appends the records of `bytes` to `pixels`/`labels`; the label is byte `labelIndex` of each
     /// record and the pixels start at byte `labelBytes`. Errors name `file`.
-    public static func parse(_ bytes: [UInt8], file: String, labelBytes: Int, labelIndex: Int, numClasses: Int,
-                             pixels: inout [UInt8], labels: inout [Int32]) throws {
+    public static func parse(
+        _ bytes: [UInt8], file: String, labelBytes: Int, labelIndex: Int, numClasses: Int,
+        pixels: inout [UInt8], labels: inout [Int32]
+    ) throws {
         let record = labelBytes + imageBytes
         guard !bytes.isEmpty else {
             throw DataError(file: file, expected: "at least one \(record)-byte record", found: "an empty file")
         }
         guard bytes.count % record == 0 else {
-            throw DataError(file: file, expected: "a whole number of \(record)-byte records",
-                            found: "\(bytes.count) bytes (\(bytes.count / record) records + \(bytes.count % record) bytes)")
+            throw DataError(
+                file: file, expected: "a whole number of \(record)-byte records",
+                found: "\(bytes.count) bytes (\(bytes.count / record) records + \(bytes.count % record) bytes)")
         }
         let n = bytes.count / record
         for r in 0..<n where Int(bytes[r * record + labelIndex]) >= numClasses {
-            throw DataError(file: file, expected: "labels below \(numClasses)",
-                            found: "label \(bytes[r * record + labelIndex]) in record \(r)")
+            throw DataError(
+                file: file, expected: "labels below \(numClasses)",
+                found: "label \(bytes[r * record + labelIndex]) in record \(r)")
         }
         let start = pixels.count
         pixels.append(contentsOf: repeatElement(0, count: n * imageBytes))
@@ -49,19 +53,24 @@ public enum CIFARReader {
 
     /// Reads CIFAR-100 files into one dataset, with fine (100) or coarse (20) labels.
     public static func loadCIFAR100(files: [String], labels: CIFAR100Labels, classNames: [String]) throws -> ImageDataset {
-        try load(files: files, labelBytes: 2, labelIndex: labels == .coarse ? 0 : 1,
-                 numClasses: labels == .coarse ? 20 : 100, classNames: classNames)
+        try load(
+            files: files, labelBytes: 2, labelIndex: labels == .coarse ? 0 : 1,
+            numClasses: labels == .coarse ? 20 : 100, classNames: classNames)
     }
 
-    static func load(files: [String], labelBytes: Int, labelIndex: Int, numClasses: Int,
-                     classNames: [String]) throws -> ImageDataset {
+    static func load(
+        files: [String], labelBytes: Int, labelIndex: Int, numClasses: Int,
+        classNames: [String]
+    ) throws -> ImageDataset {
         var pixels: [UInt8] = []
         var labels: [Int32] = []
         for f in files {
-            try parse(try FileIO.readBytes(f), file: f, labelBytes: labelBytes, labelIndex: labelIndex,
-                      numClasses: numClasses, pixels: &pixels, labels: &labels)
+            try parse(
+                try FileIO.readBytes(f), file: f, labelBytes: labelBytes, labelIndex: labelIndex,
+                numClasses: numClasses, pixels: &pixels, labels: &labels)
         }
-        return ImageDataset(unchecked: pixels, labels: labels, channels: 3, height: 32, width: 32,
-                            numClasses: numClasses, classNames: classNames, source: files.first ?? "")
+        return ImageDataset(
+            unchecked: pixels, labels: labels, channels: 3, height: 32, width: 32,
+            numClasses: numClasses, classNames: classNames, source: files.first ?? "")
     }
 }

@@ -12,10 +12,12 @@ public enum DatasetDownloader {
     /// - manifest: files to fetch (default: the official list with published MD5s).
     /// - systemDirectory: for fashion-mnist, a preinstalled copy used instead when its content checks out
     ///   (default: Debian's `/usr/share/datasets/fashion-mnist`; nil to always download).
-    public static func download(_ name: DatasetName, into directory: String, mirror: String? = nil,
-                                manifest: [RemoteFile]? = nil, progress: ProgressReporter?,
-                                systemDirectory: String? = DatasetLoader.debianFashionMNIST,
-                                timeout: TimeInterval = 60) throws -> String {
+    public static func download(
+        _ name: DatasetName, into directory: String, mirror: String? = nil,
+        manifest: [RemoteFile]? = nil, progress: ProgressReporter?,
+        systemDirectory: String? = DatasetLoader.debianFashionMNIST,
+        timeout: TimeInterval = 60
+    ) throws -> String {
         if name == .fashionMNIST, let system = systemDirectory, FileIO.isDirectory(system) {
             do {
                 try verifyIDXContent(name, directory: system)
@@ -44,15 +46,18 @@ public enum DatasetDownloader {
     }
 
     /// Downloads one file to `target` unless it is already there with the right MD5.
-    public static func fetch(_ file: RemoteFile, base: String, to target: String, progress: ProgressReporter?,
-                             timeout: TimeInterval = 60) throws {
+    public static func fetch(
+        _ file: RemoteFile, base: String, to target: String, progress: ProgressReporter?,
+        timeout: TimeInterval = 60
+    ) throws {
         let urlText = file.url(base: base)
         if FileIO.isFile(target), try MD5.hex(file: target) == file.md5 {
             progress?.note("\(file.name): already present, checksum ok")
             return
         }
         guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https" else {
+            scheme == "http" || scheme == "https"
+        else {
             throw DataError(file: urlText, expected: "an http:// or https:// URL", found: "an unusable address")
         }
         let part = target + ".part"

@@ -8,8 +8,10 @@ public enum DatasetLoader {
     public static let debianFashionMNIST = "/usr/share/datasets/fashion-mnist"
 
     /// Reads `split` of `name` from `directory`; every file is validated.
-    public static func load(_ name: DatasetName, directory: String, split: Split,
-                            cifar100Labels: CIFAR100Labels = .fine) throws -> ImageDataset {
+    public static func load(
+        _ name: DatasetName, directory: String, split: Split,
+        cifar100Labels: CIFAR100Labels = .fine
+    ) throws -> ImageDataset {
         guard FileIO.isDirectory(directory) else {
             let found = FileManager.default.fileExists(atPath: directory) ? "a file" : "no such directory"
             throw DataError(file: directory, expected: "a directory holding \(name.rawValue) files", found: found)
@@ -19,8 +21,9 @@ public enum DatasetLoader {
             let prefix = split == .train ? "train" : "t10k"
             let images = try idxFile(directory, "\(prefix)-images-idx3-ubyte")
             let labels = try idxFile(directory, "\(prefix)-labels-idx1-ubyte")
-            return try IDXReader.loadPair(images: images, labels: labels, height: 28, width: 28,
-                                          numClasses: 10, classNames: name.defaultClassNames)
+            return try IDXReader.loadPair(
+                images: images, labels: labels, height: 28, width: 28,
+                numClasses: 10, classNames: name.defaultClassNames)
         case .cifar10:
             let base = cifarBase(directory, folder: "cifar-10-batches-bin", probe: "test_batch.bin")
             let names = split == .train ? (1...5).map { "data_batch_\($0).bin" } : ["test_batch.bin"]
@@ -29,11 +32,13 @@ public enum DatasetLoader {
         case .cifar100:
             let base = cifarBase(directory, folder: "cifar-100-binary", probe: "test.bin")
             let names = [split == .train ? "train.bin" : "test.bin"]
-            let classNames = cifar100Labels == .fine
+            let classNames =
+                cifar100Labels == .fine
                 ? try namesFile(FileIO.join(base, "fine_label_names.txt"), fallback: ClassNames.cifar100Fine)
                 : try namesFile(FileIO.join(base, "coarse_label_names.txt"), fallback: ClassNames.cifar100Coarse)
-            return try CIFARReader.loadCIFAR100(files: try existing(base, names), labels: cifar100Labels,
-                                                classNames: classNames)
+            return try CIFARReader.loadCIFAR100(
+                files: try existing(base, names), labels: cifar100Labels,
+                classNames: classNames)
         }
     }
 
@@ -45,7 +50,8 @@ public enum DatasetLoader {
     /// As `resolveDirectory(_:requested:)` with the system location given explicitly.
     public static func resolveDirectory(_ name: DatasetName, requested: String, systemDirectory: String) -> String {
         guard name == .fashionMNIST, !hasFiles(name, directory: requested),
-              hasFiles(name, directory: systemDirectory) else { return requested }
+            hasFiles(name, directory: systemDirectory)
+        else { return requested }
         return systemDirectory
     }
 
@@ -54,8 +60,10 @@ public enum DatasetLoader {
         guard FileIO.isDirectory(directory) else { return false }
         switch name {
         case .mnist, .fashionMNIST:
-            return ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                    "t10k-labels-idx1-ubyte"].allSatisfy { (try? idxFile(directory, $0)) != nil }
+            return [
+                "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                "t10k-labels-idx1-ubyte",
+            ].allSatisfy { (try? idxFile(directory, $0)) != nil }
         case .cifar10:
             let base = cifarBase(directory, folder: "cifar-10-batches-bin", probe: "test_batch.bin")
             return FileIO.isFile(FileIO.join(base, "test_batch.bin")) && FileIO.isFile(FileIO.join(base, "data_batch_5.bin"))

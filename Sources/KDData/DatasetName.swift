@@ -61,11 +61,15 @@ public enum CIFAR100Labels: String, Codable, Sendable {
 /// Published class names of each dataset.
 public enum ClassNames {
     /// Fashion-MNIST (Xiao et al., 2017).
-    public static let fashionMNIST = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let fashionMNIST = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ]
     /// CIFAR-10 (Krizhevsky, 2009), as in `batches.meta.txt`.
-    public static let cifar10 = ["airplane", "automobile", "bird", "cat", "deer",
-                                 "dog", "frog", "horse", "ship", "truck"]
+    public static let cifar10 = [
+        "airplane", "automobile", "bird", "cat", "deer",
+        "dog", "frog", "horse", "ship", "truck",
+    ]
     /// CIFAR-100 fine labels, as in `fine_label_names.txt`.
     public static let cifar100Fine = """
         apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy bridge bus butterfly \

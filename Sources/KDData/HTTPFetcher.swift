@@ -1,8 +1,9 @@
 // HTTPFetcher: one HTTP(S) GET streamed into a `.part` file through URLSession, resuming with
 // `Range: bytes=N-` from the file's current size; a 200 answer restarts the file from zero.
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A single synchronous transfer. Create, call `run()`, read the outcome. State is touched only by the
@@ -61,8 +62,10 @@ final class HTTPFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         return outcome ?? .complete(bytes: resumeFrom + received)
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let length = response.expectedContentLength
         switch status {
@@ -112,13 +115,16 @@ final class HTTPFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         let have = resumeFrom + received
         if let error {
             let reason = Self.describe(error)
-            failure = received == 0 && !began
+            failure =
+                received == 0 && !began
                 ? DataError(file: urlText, expected: "a reachable server", found: reason)
-                : DataError(file: urlText, expected: "a complete download",
-                            found: "\(reason) after \(have) bytes (kept in \(partPath); run again to resume)")
+                : DataError(
+                    file: urlText, expected: "a complete download",
+                    found: "\(reason) after \(have) bytes (kept in \(partPath); run again to resume)")
         } else if let total = expectedTotal, have != total {
-            failure = DataError(file: urlText, expected: "\(total) bytes",
-                                found: "\(have) (kept in \(partPath); run again to resume)")
+            failure = DataError(
+                file: urlText, expected: "\(total) bytes",
+                found: "\(have) (kept in \(partPath); run again to resume)")
         }
     }
 

@@ -21,8 +21,9 @@ public enum IDXReader {
     public static func parse(_ bytes: [UInt8], magic: UInt32, file: String) throws -> IDXFile {
         let kind = magic == imagesMagic ? "IDX images" : "IDX labels"
         guard bytes.count >= 4 else {
-            throw DataError(file: file, expected: "at least 4 bytes (\(kind) magic)",
-                            found: bytes.isEmpty ? "an empty file" : "\(bytes.count) bytes")
+            throw DataError(
+                file: file, expected: "at least 4 bytes (\(kind) magic)",
+                found: bytes.isEmpty ? "an empty file" : "\(bytes.count) bytes")
         }
         let found = readU32(bytes, 0)
         guard found == magic else {
@@ -31,8 +32,9 @@ public enum IDXReader {
         let rank = Int(magic & 0xFF)
         let header = 4 + 4 * rank
         guard bytes.count >= header else {
-            throw DataError(file: file, expected: "a \(header)-byte header (\(rank) dimensions)",
-                            found: "\(bytes.count) bytes")
+            throw DataError(
+                file: file, expected: "a \(header)-byte header (\(rank) dimensions)",
+                found: "\(bytes.count) bytes")
         }
         var dims: [Int] = []
         var total = 1
@@ -46,9 +48,10 @@ public enum IDXReader {
             total = p
         }
         guard bytes.count == header + total else {
-            throw DataError(file: file,
-                            expected: "\(header + total) bytes (\(header)-byte header + \(dimsText(dims)) data)",
-                            found: "\(bytes.count) bytes")
+            throw DataError(
+                file: file,
+                expected: "\(header + total) bytes (\(header)-byte header + \(dimsText(dims)) data)",
+                found: "\(bytes.count) bytes")
         }
         return IDXFile(dims: dims, data: Array(bytes[header...]))
     }
@@ -59,17 +62,21 @@ public enum IDXReader {
     }
 
     /// Loads an images/labels pair into a dataset, checking geometry, count agreement and label range.
-    public static func loadPair(images: String, labels: String, height: Int, width: Int,
-                                numClasses: Int, classNames: [String]) throws -> ImageDataset {
+    public static func loadPair(
+        images: String, labels: String, height: Int, width: Int,
+        numClasses: Int, classNames: [String]
+    ) throws -> ImageDataset {
         let img = try read(images, magic: imagesMagic)
         guard img.dims[1] == height, img.dims[2] == width else {
-            throw DataError(file: images, expected: "\(height)x\(width) images",
-                            found: "\(img.dims[1])x\(img.dims[2])")
+            throw DataError(
+                file: images, expected: "\(height)x\(width) images",
+                found: "\(img.dims[1])x\(img.dims[2])")
         }
         let lab = try read(labels, magic: labelsMagic)
         guard lab.dims[0] == img.dims[0] else {
-            throw DataError(file: labels, expected: "\(img.dims[0]) labels (as many as images in \(images))",
-                            found: "\(lab.dims[0])")
+            throw DataError(
+                file: labels, expected: "\(img.dims[0]) labels (as many as images in \(images))",
+                found: "\(lab.dims[0])")
         }
         var labels32 = [Int32](repeating: 0, count: lab.data.count)
         for (i, b) in lab.data.enumerated() {
@@ -78,8 +85,9 @@ public enum IDXReader {
             }
             labels32[i] = Int32(b)
         }
-        return ImageDataset(unchecked: img.data, labels: labels32, channels: 1, height: height, width: width,
-                            numClasses: numClasses, classNames: classNames, source: images)
+        return ImageDataset(
+            unchecked: img.data, labels: labels32, channels: 1, height: height, width: width,
+            numClasses: numClasses, classNames: classNames, source: images)
     }
 
     static func readU32(_ b: [UInt8], _ at: Int) -> UInt32 {

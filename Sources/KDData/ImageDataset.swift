@@ -22,35 +22,43 @@ public struct ImageDataset: Sendable {
     public let source: String
 
     /// A dataset over `pixels` `[N, C, H, W]`; checks sizes and that every label is in range.
-    public init(pixels: [UInt8], labels: [Int32], channels: Int, height: Int, width: Int,
-                numClasses: Int, classNames: [String]? = nil, source: String = "<memory>") throws {
+    public init(
+        pixels: [UInt8], labels: [Int32], channels: Int, height: Int, width: Int,
+        numClasses: Int, classNames: [String]? = nil, source: String = "<memory>"
+    ) throws {
         guard channels > 0, height > 0, width > 0 else {
-            throw DataError(file: source, expected: "positive image dimensions",
-                            found: "\(channels)x\(height)x\(width)")
+            throw DataError(
+                file: source, expected: "positive image dimensions",
+                found: "\(channels)x\(height)x\(width)")
         }
         guard numClasses > 0 else {
             throw DataError(file: source, expected: "at least one class", found: "\(numClasses)")
         }
         let imageSize = channels * height * width
         guard pixels.count == labels.count * imageSize else {
-            throw DataError(file: source, expected: "\(labels.count * imageSize) pixel bytes for \(labels.count) images",
-                            found: "\(pixels.count)")
+            throw DataError(
+                file: source, expected: "\(labels.count * imageSize) pixel bytes for \(labels.count) images",
+                found: "\(pixels.count)")
         }
         if let bad = labels.firstIndex(where: { $0 < 0 || Int($0) >= numClasses }) {
-            throw DataError(file: source, expected: "labels in 0..<\(numClasses)",
-                            found: "label \(labels[bad]) at index \(bad)")
+            throw DataError(
+                file: source, expected: "labels in 0..<\(numClasses)",
+                found: "label \(labels[bad]) at index \(bad)")
         }
         let names = classNames ?? (0..<numClasses).map(String.init)
         guard names.count == numClasses else {
             throw DataError(file: source, expected: "\(numClasses) class names", found: "\(names.count)")
         }
-        self.init(unchecked: pixels, labels: labels, channels: channels, height: height, width: width,
-                  numClasses: numClasses, classNames: names, source: source)
+        self.init(
+            unchecked: pixels, labels: labels, channels: channels, height: height, width: width,
+            numClasses: numClasses, classNames: names, source: source)
     }
 
     /// Internal initialiser for data already validated by a reader.
-    init(unchecked pixels: [UInt8], labels: [Int32], channels: Int, height: Int, width: Int,
-         numClasses: Int, classNames: [String], source: String) {
+    init(
+        unchecked pixels: [UInt8], labels: [Int32], channels: Int, height: Int, width: Int,
+        numClasses: Int, classNames: [String], source: String
+    ) {
         self.pixels = pixels
         self.labels = labels
         self.channels = channels
@@ -89,7 +97,8 @@ public struct ImageDataset: Sendable {
                 }
             }
         }
-        return ImageDataset(unchecked: out, labels: outLabels, channels: channels, height: height, width: width,
-                            numClasses: numClasses, classNames: classNames, source: source)
+        return ImageDataset(
+            unchecked: out, labels: outLabels, channels: channels, height: height, width: width,
+            numClasses: numClasses, classNames: classNames, source: source)
     }
 }

@@ -53,8 +53,9 @@ public struct Normalization: Codable, Equatable, Sendable {
     /// Checks the statistics fit `channels` channels and every std is positive and finite.
     public func validate(channels: Int, context: String = "normalization") throws {
         guard mean.count == channels, std.count == channels else {
-            throw DataError(file: context, expected: "\(channels) mean and std values",
-                            found: "\(mean.count) mean, \(std.count) std")
+            throw DataError(
+                file: context, expected: "\(channels) mean and std values",
+                found: "\(mean.count) mean, \(std.count) std")
         }
         if let bad = std.first(where: { !($0 > 0) || !$0.isFinite }) {
             throw DataError(file: context, expected: "positive finite std values", found: "\(bad)")

@@ -24,9 +24,11 @@ public final class ProgressBar: ProgressReporter {
     private let width = 30
 
     /// A reporter writing to `write` (default: stderr); `live` selects the redrawn bar (default: stderr is a tty).
-    public init(live: Bool = isatty(STDERR_FILENO) != 0,
-                clock: @escaping () -> TimeInterval = { Date().timeIntervalSince1970 },
-                write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    public init(
+        live: Bool = isatty(STDERR_FILENO) != 0,
+        clock: @escaping () -> TimeInterval = { Date().timeIntervalSince1970 },
+        write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) {
         self.live = live
         self.clock = clock
         self.write = write

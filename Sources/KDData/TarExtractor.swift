@@ -28,8 +28,10 @@ public enum TarExtractor {
     }
 
     /// Extracts a tar stream whose bytes `read(buffer, n)` supplies (fewer than `n` only at the end).
-    public static func extract(name archive: String, into directory: String,
-                               read: (UnsafeMutablePointer<UInt8>, Int) throws -> Int) throws -> [String] {
+    public static func extract(
+        name archive: String, into directory: String,
+        read: (UnsafeMutablePointer<UInt8>, Int) throws -> Int
+    ) throws -> [String] {
         try FileIO.makeDirectory(directory)
         let chunk = 1 << 20
         let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
@@ -39,8 +41,9 @@ public enum TarExtractor {
         func readExactly(_ n: Int, what: String) throws {
             let k = try read(buf, n)
             guard k == n else {
-                throw DataError(file: archive, expected: "\(n) more bytes (\(what)) at byte \(offset)",
-                                found: "the end of the archive after \(k)")
+                throw DataError(
+                    file: archive, expected: "\(n) more bytes (\(what)) at byte \(offset)",
+                    found: "the end of the archive after \(k)")
             }
             offset += n
         }
@@ -111,8 +114,10 @@ public enum TarExtractor {
     }
 
     /// Writes a file by streaming chunks to `<path>.part`, then renames it to `path`.
-    static func writeFile(_ path: String, archive: String,
-                          fill: (((UnsafeMutablePointer<UInt8>, Int) throws -> Void)) throws -> Void) throws {
+    static func writeFile(
+        _ path: String, archive: String,
+        fill: (((UnsafeMutablePointer<UInt8>, Int) throws -> Void)) throws -> Void
+    ) throws {
         let parent = (path as NSString).deletingLastPathComponent
         try FileIO.makeDirectory(parent)
         guard !FileIO.isDirectory(path) else {

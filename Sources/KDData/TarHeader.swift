@@ -18,8 +18,9 @@ struct TarHeader {
         for i in 0..<512 { sum += (148..<156).contains(i) ? 32 : Int(block[i]) }
         let stored = octal(block + 148, 8)
         guard stored == sum else {
-            throw DataError(file: archive, expected: "a tar header checksum of \(sum) at byte \(offset)",
-                            found: stored.map(String.init) ?? "an unreadable checksum field")
+            throw DataError(
+                file: archive, expected: "a tar header checksum of \(sum) at byte \(offset)",
+                found: stored.map(String.init) ?? "an unreadable checksum field")
         }
         guard let size = number(block + 124, 12), size >= 0 else {
             throw DataError(file: archive, expected: "a numeric size in the tar header at byte \(offset)", found: "garbage")
@@ -95,8 +96,9 @@ enum TarPath {
 
     /// Throws unless a link at `entry` pointing to `target` stays inside the extraction root.
     static func checkLink(entry: [String], target: String, hard: Bool, archive: String) throws {
-        let escape = DataError(file: archive, expected: "links that stay inside the target directory",
-                               found: "\(entry.joined(separator: "/")) -> \(target)")
+        let escape = DataError(
+            file: archive, expected: "links that stay inside the target directory",
+            found: "\(entry.joined(separator: "/")) -> \(target)")
         guard !target.hasPrefix("/") else { throw escape }
         // Symlinks resolve from the link's folder; hard links name a path from the archive root.
         var stack = hard ? [] : Array(entry.dropLast())

@@ -37,7 +37,8 @@ public final class Tensor: CustomStringConvertible {
 
     /// A tensor holding `scalars` in row-major order.
     public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
-        precondition(shape.reduce(1, *) == scalars.count, "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        precondition(
+            shape.reduce(1, *) == scalars.count, "shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         self.init(uninitialized: shape)
         scalars.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: scalars.count) }
         self.requiresGrad = requiresGrad

@@ -10,7 +10,8 @@ struct SweepProcess {
     let process = Process()
     let stdoutPath: String, stderrPath: String
 
-    init(_ executable: String, _ arguments: [String], directory: String, environment: [String: String] = [:], logs: String) throws {
+    init(_ executable: String, _ arguments: [String], directory: String, environment: [String: String] = [:], logs: String) throws
+    {
         (stdoutPath, stderrPath) = (logs + ".out", logs + ".err")
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
@@ -31,14 +32,17 @@ struct SweepProcess {
     }
 
     /// Runs to the end.
-    static func run(_ executable: String, _ arguments: [String], directory: String, environment: [String: String] = [:],
-                    logs: String) throws -> (Int32, String, String) {
+    static func run(
+        _ executable: String, _ arguments: [String], directory: String, environment: [String: String] = [:],
+        logs: String
+    ) throws -> (Int32, String, String) {
         try SweepProcess(executable, arguments, directory: directory, environment: environment, logs: logs).finish()
     }
 }
 
 final class SweepTests: XCTestCase {
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .path
 
     /// The kdistill built next to this test bundle.
     func binary() throws -> String {
@@ -52,7 +56,8 @@ final class SweepTests: XCTestCase {
 
     func summaryStatus(_ path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
         return object["status"] as? String
     }
 
@@ -63,23 +68,30 @@ final class SweepTests: XCTestCase {
         var data: [String] = []
         let fm = "/usr/share/datasets/fashion-mnist"
         if !FileManager.default.fileExists(atPath: repo + "/data/fashion-mnist/t10k-labels-idx1-ubyte.gz")
-            && !FileManager.default.fileExists(atPath: fm + "/t10k-labels-idx1-ubyte.gz") {
+            && !FileManager.default.fileExists(atPath: fm + "/t10k-labels-idx1-ubyte.gz")
+        {
             try TinyDatasetFiles.writeMNIST(directory: tmp + "/fashion-mnist", trainCount: 1000, testCount: 500, gzip: false)
-            data = ["data.dir=" + tmp + "/fashion-mnist"]   // the published layout, synthetic pixels
+            data = ["data.dir=" + tmp + "/fashion-mnist"]  // the published layout, synthetic pixels
         }
         let small = ["data.limit=1000", "data.test_limit=500", "epochs=1"] + data
         let (status, _, err) = try SweepProcess.run(
-            kdistill, ["train-teacher", "configs/fashion-mnist/teacher-resnet20.json", "--set", "model=lenet5", "--set", "output.dir=\(tmp)/teacher"]
+            kdistill,
+            [
+                "train-teacher", "configs/fashion-mnist/teacher-resnet20.json", "--set", "model=lenet5", "--set",
+                "output.dir=\(tmp)/teacher",
+            ]
                 + small.flatMap { ["--set", $0] }, directory: repo, logs: tmp + "/teacher")
         XCTAssertEqual(status, 0, err)
 
-        let sweep = ["scripts/sweep.sh", "-j", "1", "-o", tmp + "/sweep", "-s", "teacher=\(tmp)/teacher/best.safetensors"]
+        let sweep =
+            ["scripts/sweep.sh", "-j", "1", "-o", tmp + "/sweep", "-s", "teacher=\(tmp)/teacher/best.safetensors"]
             + small.flatMap { ["-s", $0] } + ["configs/fashion-mnist/kd-lenet5.json", "method=kd,rkd", "seed=0,1"]
         let names = ["method-kd__seed-0", "method-kd__seed-1", "method-rkd__seed-0", "method-rkd__seed-1"]
         let summaries = names.map { tmp + "/sweep/" + $0 + "/summary.json" }
 
         // First attempt: stopped with SIGTERM as soon as the first run has finished.
-        let first = try SweepProcess("/bin/sh", sweep, directory: repo, environment: ["KDISTILL": kdistill], logs: tmp + "/sweep1")
+        let first = try SweepProcess(
+            "/bin/sh", sweep, directory: repo, environment: ["KDISTILL": kdistill], logs: tmp + "/sweep1")
         let deadline = Date().addingTimeInterval(300)
         while summaryStatus(summaries[0]) != "completed" && first.process.isRunning && Date() < deadline { usleep(20_000) }
         first.process.terminate()
@@ -92,31 +104,38 @@ final class SweepTests: XCTestCase {
         let kept = try FileManager.default.attributesOfItem(atPath: summaries[0])[.modificationDate] as? Date
 
         // Second attempt, the same command: finished runs are skipped, the rest done.
-        let (again, out, errAgain) = try SweepProcess.run("/bin/sh", sweep, directory: repo, environment: ["KDISTILL": kdistill], logs: tmp + "/sweep2")
+        let (again, out, errAgain) = try SweepProcess.run(
+            "/bin/sh", sweep, directory: repo, environment: ["KDISTILL": kdistill], logs: tmp + "/sweep2")
         XCTAssertEqual(again, 0, out + errAgain)
         XCTAssertTrue(out.contains("skip \(tmp)/sweep/method-kd__seed-0 (completed)"), out)
-        for name in names where !out.contains("skip \(tmp)/sweep/\(name)") { XCTAssertTrue(out.contains("run \(tmp)/sweep/\(name)"), out) }
+        for name in names where !out.contains("skip \(tmp)/sweep/\(name)") {
+            XCTAssertTrue(out.contains("run \(tmp)/sweep/\(name)"), out)
+        }
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: summaries[0])[.modificationDate] as? Date, kept)
         XCTAssertEqual(summaries.map(summaryStatus), Array(repeating: "completed", count: 4))
-        let (third, outThird, _) = try SweepProcess.run("/bin/sh", sweep, directory: repo, environment: ["KDISTILL": kdistill], logs: tmp + "/sweep3")
+        let (third, outThird, _) = try SweepProcess.run(
+            "/bin/sh", sweep, directory: repo, environment: ["KDISTILL": kdistill], logs: tmp + "/sweep3")
         XCTAssertEqual(third, 0)
         XCTAssertEqual(outThird.split(separator: "\n").filter { $0.hasPrefix("skip ") }.count, 4, outThird)
 
         // The report: two groups (kd, rkd) of two seeds each.
-        let (reportStatus, table, reportErr) = try SweepProcess.run(kdistill, ["report", tmp + "/sweep", "--out", tmp + "/report"],
-                                                                    directory: repo, logs: tmp + "/report")
+        let (reportStatus, table, reportErr) = try SweepProcess.run(
+            kdistill, ["report", tmp + "/sweep", "--out", tmp + "/report"],
+            directory: repo, logs: tmp + "/report")
         XCTAssertEqual(reportStatus, 0, reportErr)
         let rows = table.split(separator: "\n").filter { $0.hasPrefix("| ") }.map { line in
             line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
         }
-        XCTAssertEqual(rows.first, ["method.name", "seeds", "last-epoch acc (%)", "best-epoch acc (%)", "params", "wall time"], table)
+        XCTAssertEqual(
+            rows.first, ["method.name", "seeds", "last-epoch acc (%)", "best-epoch acc (%)", "params", "wall time"], table)
         XCTAssertEqual(rows.dropFirst().map { Array($0.prefix(2)) }, [["kd", "2"], ["rkd", "2"]], table)
         for name in ["results.md", "results.csv", "curves.svg", "losses.svg", "methods.svg", "index.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: tmp + "/report/" + name), name)
         }
         // The table's kd mean is the mean of the two kd runs' test_acc.
         let accuracies = try summaries.prefix(2).map { path -> Double in
-            let object = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+            let object =
+                try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
             return try XCTUnwrap(object?["test_acc"] as? Double)
         }
         let mean = String(format: "%.2f", (accuracies[0] + accuracies[1]) / 2 * 100)
@@ -126,20 +145,35 @@ final class SweepTests: XCTestCase {
     }
 
     func testSweepListsTheGridAndNamesDirectoriesFromOverrides() throws {
-        let (status, out, err) = try SweepProcess.run("/bin/sh", ["scripts/sweep.sh", "-l", "c.json", "method=kd,at+kd", "seed=0,1",
-                                                                  "schedule.milestones=[3,6]"], directory: repo,
-                                                      logs: TinyDatasetFiles.temporaryDirectory("sweep-list") + "/l")
+        let (status, out, err) = try SweepProcess.run(
+            "/bin/sh",
+            [
+                "scripts/sweep.sh", "-l", "c.json", "method=kd,at+kd", "seed=0,1",
+                "schedule.milestones=[3,6]",
+            ], directory: repo,
+            logs: TinyDatasetFiles.temporaryDirectory("sweep-list") + "/l")
         XCTAssertEqual(status, 0, err)
-        XCTAssertEqual(out.split(separator: "\n"), ["method=kd seed=0 schedule.milestones=[3,6]", "method=kd seed=1 schedule.milestones=[3,6]",
-                                                    "method=at+kd seed=0 schedule.milestones=[3,6]", "method=at+kd seed=1 schedule.milestones=[3,6]"])
-        let (dry, cmd, _) = try SweepProcess.run("/bin/sh", ["scripts/run-one.sh", "-n", "-o", "runs/x", "-t", "3", "-s", "epochs=2", "c.json",
-                                                             "method=at+kd", "schedule.milestones=[3,6]", "data.dir=/d/x y"],
-                                                 directory: repo, environment: ["KDISTILL": "kd"], logs: TinyDatasetFiles.temporaryDirectory("sweep-dry") + "/d")
+        XCTAssertEqual(
+            out.split(separator: "\n"),
+            [
+                "method=kd seed=0 schedule.milestones=[3,6]", "method=kd seed=1 schedule.milestones=[3,6]",
+                "method=at+kd seed=0 schedule.milestones=[3,6]", "method=at+kd seed=1 schedule.milestones=[3,6]",
+            ])
+        let (dry, cmd, _) = try SweepProcess.run(
+            "/bin/sh",
+            [
+                "scripts/run-one.sh", "-n", "-o", "runs/x", "-t", "3", "-s", "epochs=2", "c.json",
+                "method=at+kd", "schedule.milestones=[3,6]", "data.dir=/d/x y",
+            ],
+            directory: repo, environment: ["KDISTILL": "kd"], logs: TinyDatasetFiles.temporaryDirectory("sweep-dry") + "/d")
         XCTAssertEqual(dry, 0)
-        XCTAssertEqual(cmd, "'kd' 'distill' 'c.json' --method 'at+kd' --set 'schedule.milestones=[3,6]' --set 'data.dir=/d/x y' --set 'epochs=2' "
-                       + "--set 'output.dir=runs/x/method-at_kd__schedule.milestones-_3_6___data.dir-_d_x_y' --resume --threads '3'\n")
-        let (bad, _, badErr) = try SweepProcess.run("/bin/sh", ["scripts/sweep.sh", "-j", "0", "c.json", "seed=1"], directory: repo,
-                                                    logs: TinyDatasetFiles.temporaryDirectory("sweep-bad") + "/b")
+        XCTAssertEqual(
+            cmd,
+            "'kd' 'distill' 'c.json' --method 'at+kd' --set 'schedule.milestones=[3,6]' --set 'data.dir=/d/x y' --set 'epochs=2' "
+                + "--set 'output.dir=runs/x/method-at_kd__schedule.milestones-_3_6___data.dir-_d_x_y' --resume --threads '3'\n")
+        let (bad, _, badErr) = try SweepProcess.run(
+            "/bin/sh", ["scripts/sweep.sh", "-j", "0", "c.json", "seed=1"], directory: repo,
+            logs: TinyDatasetFiles.temporaryDirectory("sweep-bad") + "/b")
         XCTAssertEqual(bad, 2)
         XCTAssertTrue(badErr.contains("-j: expected a positive integer"), badErr)
     }

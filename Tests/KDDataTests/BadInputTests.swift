@@ -11,8 +11,10 @@ final class BadInputTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     /// Loads `split` of `name` from `dir` and checks the error names `file` and mentions each of `words`.
-    private func assertDataError(_ name: DatasetName, split: Split = .train, file: String, _ words: [String],
-                                 line: UInt = #line) {
+    private func assertDataError(
+        _ name: DatasetName, split: Split = .train, file: String, _ words: [String],
+        line: UInt = #line
+    ) {
         XCTAssertThrowsError(try DatasetLoader.load(name, directory: dir, split: split), line: line) { error in
             guard let e = error as? DataError else { return XCTFail("not a DataError: \(error)", line: line) }
             let text = e.description
@@ -99,7 +101,8 @@ final class BadInputTests: XCTestCase {
         try TinyDatasetFiles.writeCIFAR10(directory: dir, perBatch: 1, testCount: 2)
         let records = TinyDatasetFiles.cifarRecords(count: 2) { _ in [1] }
         try TinyDatasetFiles.write(Array(records.dropLast(5)), to: dir + "/cifar-10-batches-bin/test_batch.bin")
-        assertDataError(.cifar10, split: .test, file: "test_batch.bin", ["3073-byte records", "6141 bytes", "1 records + 3068 bytes"])
+        assertDataError(
+            .cifar10, split: .test, file: "test_batch.bin", ["3073-byte records", "6141 bytes", "1 records + 3068 bytes"])
     }
 
     func testCIFAR100LabelOutOfRangeAndEmptyFile() throws {
@@ -118,14 +121,17 @@ final class BadInputTests: XCTestCase {
     }
 
     func testBadSplitAndLimitArguments() throws {
-        let ds = try ImageDataset(pixels: [UInt8](repeating: 0, count: 4), labels: [0, 1, 0, 1], channels: 1,
-                                  height: 1, width: 1, numClasses: 2)
+        let ds = try ImageDataset(
+            pixels: [UInt8](repeating: 0, count: 4), labels: [0, 1, 0, 1], channels: 1,
+            height: 1, width: 1, numClasses: 2)
         XCTAssertThrowsError(try ds.splitValidation(count: 4, seed: 1))
         XCTAssertThrowsError(try ds.splitValidation(count: 0, seed: 1))
         XCTAssertThrowsError(try ds.limited(to: 0, seed: 1))
         XCTAssertThrowsError(try BatchLoader(dataset: ds, normalization: .identity(channels: 3), batchSize: 2, shuffle: false))
-        XCTAssertThrowsError(try BatchLoader(dataset: ds, normalization: Normalization(mean: [0], std: [0]), batchSize: 2,
-                                             shuffle: false))
+        XCTAssertThrowsError(
+            try BatchLoader(
+                dataset: ds, normalization: Normalization(mean: [0], std: [0]), batchSize: 2,
+                shuffle: false))
         XCTAssertThrowsError(try BatchLoader(dataset: ds, normalization: .identity(channels: 1), batchSize: 0, shuffle: false))
     }
 }

@@ -9,8 +9,9 @@ final class BatchLoaderTests: XCTestCase {
     /// `n` images of `c`x`h`x`w` with distinct pixel patterns and labels i % 3.
     private func dataset(_ n: Int, c: Int = 1, h: Int = 2, w: Int = 3) throws -> ImageDataset {
         let size = c * h * w
-        return try ImageDataset(pixels: (0..<n * size).map { TinyDatasetFiles.pixel(image: $0 / size, byte: $0 % size) },
-                                labels: (0..<n).map { Int32($0 % 3) }, channels: c, height: h, width: w, numClasses: 3)
+        return try ImageDataset(
+            pixels: (0..<n * size).map { TinyDatasetFiles.pixel(image: $0 / size, byte: $0 % size) },
+            labels: (0..<n).map { Int32($0 % 3) }, channels: c, height: h, width: w, numClasses: 3)
     }
 
     func testShapesValuesAndPartialLastBatch() throws {
@@ -64,11 +65,16 @@ final class BatchLoaderTests: XCTestCase {
                     out.withUnsafeMutableBufferPointer { o in
                         draw.apply(src: src, dst: o.baseAddress!, channels: c, height: h, width: w, pad: pad)
                     }
-                    for ch in 0..<c { for y in 0..<h { for x in 0..<w {
-                        let xs = (flip ? w - 1 - x : x) + dx, ys = y + dy
-                        let want = ys >= 0 && ys < h && xs >= 0 && xs < w ? src[ch * h * w + ys * w + xs] : pad[ch]
-                        XCTAssertEqual(out[ch * h * w + y * w + x], want, "dy \(dy) dx \(dx) flip \(flip) at \(ch),\(y),\(x)")
-                    } } }
+                    for ch in 0..<c {
+                        for y in 0..<h {
+                            for x in 0..<w {
+                                let xs = (flip ? w - 1 - x : x) + dx, ys = y + dy
+                                let want = ys >= 0 && ys < h && xs >= 0 && xs < w ? src[ch * h * w + ys * w + xs] : pad[ch]
+                                XCTAssertEqual(
+                                    out[ch * h * w + y * w + x], want, "dy \(dy) dx \(dx) flip \(flip) at \(ch),\(y),\(x)")
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -92,8 +98,11 @@ final class BatchLoaderTests: XCTestCase {
             }
             XCTAssertEqual(Array(batch.images.scalars[k * 16..<(k + 1) * 16]), want)
         }
-        XCTAssertEqual(try BatchLoader(dataset: ds, normalization: norm, batchSize: 16, shuffle: true, augmentation: aug,
-                                       seed: 9).batch(epoch: 3, index: 0).images.scalars, batch.images.scalars)
+        XCTAssertEqual(
+            try BatchLoader(
+                dataset: ds, normalization: norm, batchSize: 16, shuffle: true, augmentation: aug,
+                seed: 9
+            ).batch(epoch: 3, index: 0).images.scalars, batch.images.scalars)
         XCTAssertNotEqual(loader.augmentDraws(epoch: 4, index: 0, count: 16), draws)
         // Over many draws every shift in -2...2 appears and roughly half are flipped.
         let many = (0..<50).flatMap { loader.augmentDraws(epoch: $0, index: 0, count: 16) }

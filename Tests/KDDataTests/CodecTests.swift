@@ -69,8 +69,11 @@ final class CodecTests: XCTestCase {
     func testTarExtractsFilesAndFolders() throws {
         let big = (0..<1500).map { UInt8($0 % 256) }
         for gz in [true, false] {
-            let (dir, files) = try extract([.directory("d/"), .file("d/x.bin", big), .file("./top.txt", Array("hi".utf8)),
-                                            .symlink("d/inside", to: "../top.txt")], gzip: gz)
+            let (dir, files) = try extract(
+                [
+                    .directory("d/"), .file("d/x.bin", big), .file("./top.txt", Array("hi".utf8)),
+                    .symlink("d/inside", to: "../top.txt"),
+                ], gzip: gz)
             XCTAssertEqual(files, ["d/x.bin", "top.txt"])
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/d/x.bin")), Data(big))
             XCTAssertEqual(try String(contentsOfFile: dir + "/top.txt", encoding: .utf8), "hi")

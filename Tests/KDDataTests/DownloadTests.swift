@@ -39,8 +39,9 @@ final class DownloadTests: XCTestCase {
     }
 
     private func download(_ m: [RemoteFile]? = nil, mirror: String? = nil, progress: ProgressReporter? = nil) throws -> String {
-        try DatasetDownloader.download(.mnist, into: dir, mirror: mirror ?? server.baseURL, manifest: m ?? manifest,
-                                       progress: progress, systemDirectory: nil, timeout: 10)
+        try DatasetDownloader.download(
+            .mnist, into: dir, mirror: mirror ?? server.baseURL, manifest: m ?? manifest,
+            progress: progress, systemDirectory: nil, timeout: 10)
     }
 
     func testDownloadVerifiesAndSkipsWhatIsPresent() throws {
@@ -115,9 +116,13 @@ final class DownloadTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: src) }
         try TinyDatasetFiles.writeCIFAR10(directory: src, perBatch: 1, testCount: 2)
         let names = (1...5).map { "data_batch_\($0).bin" } + ["test_batch.bin", "batches.meta.txt"]
-        let entries: [TinyTarEntry] = [.directory("cifar-10-batches-bin/")] + (try names.map { n in
-            .file("cifar-10-batches-bin/" + n, [UInt8](try Data(contentsOf: URL(fileURLWithPath: src + "/cifar-10-batches-bin/" + n))))
-        })
+        let entries: [TinyTarEntry] =
+            [.directory("cifar-10-batches-bin/")]
+            + (try names.map { n in
+                .file(
+                    "cifar-10-batches-bin/" + n,
+                    [UInt8](try Data(contentsOf: URL(fileURLWithPath: src + "/cifar-10-batches-bin/" + n))))
+            })
         let archive = TinyDatasetFiles.gzip(TinyTar.archive(entries))
         server.serve("cifar-10-binary.tar.gz", archive)
         let m = [RemoteFile(name: "cifar-10-binary.tar.gz", md5: MD5.hex(Data(archive)))]
@@ -131,15 +136,17 @@ final class DownloadTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: fake) }
         try TinyDatasetFiles.writeMNIST(directory: fake, trainCount: 3, testCount: 3, gzip: true)
         let progress = RecordingProgress()
-        let out = try DatasetDownloader.download(.fashionMNIST, into: dir, mirror: server.baseURL, manifest: manifest,
-                                                 progress: progress, systemDirectory: fake)
+        let out = try DatasetDownloader.download(
+            .fashionMNIST, into: dir, mirror: server.baseURL, manifest: manifest,
+            progress: progress, systemDirectory: fake)
         XCTAssertEqual(out, dir)
         XCTAssertTrue(progress.events.first?.contains("expected 60000 images, found 3") ?? false, "\(progress.events)")
     }
 
     func testOfficialManifestsAndURLs() {
-        XCTAssertEqual(DatasetName.cifar10.officialManifest[0].url(base: DatasetName.cifar10.officialBaseURL),
-                       "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz")
+        XCTAssertEqual(
+            DatasetName.cifar10.officialManifest[0].url(base: DatasetName.cifar10.officialBaseURL),
+            "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz")
         XCTAssertEqual(DatasetName.mnist.officialManifest.count, 4)
         for name in DatasetName.allCases {
             for f in name.officialManifest { XCTAssertEqual(f.md5.count, 32) }

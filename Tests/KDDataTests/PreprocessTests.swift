@@ -6,14 +6,16 @@ import XCTest
 final class PreprocessTests: XCTestCase {
     /// `n` single-pixel images with labels cycling over `classes`.
     private func labelled(_ n: Int, classes: Int) throws -> ImageDataset {
-        try ImageDataset(pixels: (0..<n).map { UInt8($0 % 256) }, labels: (0..<n).map { Int32($0 % classes) },
-                         channels: 1, height: 1, width: 1, numClasses: classes)
+        try ImageDataset(
+            pixels: (0..<n).map { UInt8($0 % 256) }, labels: (0..<n).map { Int32($0 % classes) },
+            channels: 1, height: 1, width: 1, numClasses: classes)
     }
 
     func testNormalizationFitPerChannel() throws {
         // Two 2-channel 1x2 images: channel 0 holds {0, 255, 0, 255}, channel 1 holds 51 everywhere.
-        let ds = try ImageDataset(pixels: [0, 255, 51, 51, 255, 0, 51, 51], labels: [0, 1], channels: 2, height: 1,
-                                  width: 2, numClasses: 2)
+        let ds = try ImageDataset(
+            pixels: [0, 255, 51, 51, 255, 0, 51, 51], labels: [0, 1], channels: 2, height: 1,
+            width: 2, numClasses: 2)
         let n = Normalization.fit(ds)
         XCTAssertEqual(n.mean[0], 0.5, accuracy: 1e-6)
         XCTAssertEqual(n.std[0], 0.5, accuracy: 1e-6)
@@ -50,9 +52,10 @@ final class PreprocessTests: XCTestCase {
     }
 
     func testLimitIsSeededStratifiedAndExact() throws {
-        let ds = try ImageDataset(pixels: (0..<90).map { UInt8($0) },
-                                  labels: (0..<90).map { Int32($0 < 60 ? 0 : ($0 < 80 ? 1 : 2)) },
-                                  channels: 1, height: 1, width: 1, numClasses: 3)
+        let ds = try ImageDataset(
+            pixels: (0..<90).map { UInt8($0) },
+            labels: (0..<90).map { Int32($0 < 60 ? 0 : ($0 < 80 ? 1 : 2)) },
+            channels: 1, height: 1, width: 1, numClasses: 3)
         let small = try ds.limited(to: 10, seed: 5)
         XCTAssertEqual(small.count, 10)
         XCTAssertEqual(small.classCounts.reduce(0, +), 10)

@@ -12,8 +12,9 @@ final class ProgressTests: XCTestCase {
         for b in stride(from: 250_000, through: 1_000_000, by: 10_000) { now += 0.01; bar.advance(to: Int64(b)) }
         bar.end()
         XCTAssertEqual(lines.first, "f.gz: downloading 1.0 MB, resuming at 250.0 kB\n")
-        XCTAssertEqual(lines.dropFirst().dropLast().map { String($0.prefix(8)) },
-                       ["f.gz: 30", "f.gz: 40", "f.gz: 50", "f.gz: 60", "f.gz: 70", "f.gz: 80", "f.gz: 90"])
+        XCTAssertEqual(
+            lines.dropFirst().dropLast().map { String($0.prefix(8)) },
+            ["f.gz: 30", "f.gz: 40", "f.gz: 50", "f.gz: 60", "f.gz: 70", "f.gz: 80", "f.gz: 90"])
         XCTAssertEqual(lines.last, "f.gz: done, 1.0 MB\n")
         XCTAssertTrue(lines.allSatisfy { !$0.contains("\r") })
     }

@@ -83,8 +83,9 @@ final class ReaderTests: XCTestCase {
     }
 
     func testImageDatasetInitValidatesAndSubsetCopies() throws {
-        let ds = try ImageDataset(pixels: [1, 2, 3, 4, 5, 6], labels: [0, 2, 1], channels: 1, height: 1, width: 2,
-                                  numClasses: 3)
+        let ds = try ImageDataset(
+            pixels: [1, 2, 3, 4, 5, 6], labels: [0, 2, 1], channels: 1, height: 1, width: 2,
+            numClasses: 3)
         let sub = ds.subset(indices: [2, 0])
         XCTAssertEqual(sub.pixels, [5, 6, 1, 2])
         XCTAssertEqual(sub.labels, [1, 0])

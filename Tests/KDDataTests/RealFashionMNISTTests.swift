@@ -30,8 +30,9 @@ final class RealFashionMNISTTests: XCTestCase {
         try requireSystemCopy()
         let progress = RecordingProgress()
         let dir = NSTemporaryDirectory() + "kdistill-unused-\(UUID().uuidString)"
-        let out = try DatasetDownloader.download(.fashionMNIST, into: dir, mirror: "http://127.0.0.1:9/",
-                                                 progress: progress)
+        let out = try DatasetDownloader.download(
+            .fashionMNIST, into: dir, mirror: "http://127.0.0.1:9/",
+            progress: progress)
         XCTAssertEqual(out, system)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir), "nothing downloaded")
         XCTAssertTrue(progress.events.first?.contains("content verified") ?? false)

@@ -13,8 +13,10 @@ final class DMLTests: XCTestCase {
         return p
     }
 
-    func cohort(_ values: [String: ParamValue] = [:], student: ModelConfig? = ModelConfig(name: "resnet8"),
-                hasTeacher: Bool? = nil) throws -> CohortMethod {
+    func cohort(
+        _ values: [String: ParamValue] = [:], student: ModelConfig? = ModelConfig(name: "resnet8"),
+        hasTeacher: Bool? = nil
+    ) throws -> CohortMethod {
         try MethodRegistry.buildCohort(name: "dml", params: params(values), student: student, hasTeacher: hasTeacher)
     }
 
@@ -61,8 +63,10 @@ final class DMLTests: XCTestCase {
         let teacher = ModelOutput(logits: tensor(g.teacherLogits, shape), taps: [:])
         for c in g.cases {
             let method = try cohort([
-                "students": .list([.model(ModelConfig(name: "resnet8")), .model(ModelConfig(name: "resnet14")),
-                                   .model(ModelConfig(name: "resnet8"))]),
+                "students": .list([
+                    .model(ModelConfig(name: "resnet8")), .model(ModelConfig(name: "resnet14")),
+                    .model(ModelConfig(name: "resnet8")),
+                ]),
                 "ce_weight": .number(c.ceWeight), "peer_weight": .number(c.peerWeight), "T": .number(c.temperature),
                 "kd_weight": .number(c.kdWeight), "kd_T": .number(c.kdTemperature),
             ])
@@ -70,17 +74,20 @@ final class DMLTests: XCTestCase {
             for k in 0..<3 {
                 let outputs = g.memberLogits.map { ModelOutput(logits: tensor($0, shape), taps: [:]) }
                 outputs[k].logits.requiresGrad = true
-                let step = StepContext(labels: g.labels, student: outputs[k], teachers: c.kdWeight > 0 ? [teacher] : [],
-                                       epoch: 0, stage: Stage("train", epochs: 1), labelSmoothing: c.labelSmoothing)
+                let step = StepContext(
+                    labels: g.labels, student: outputs[k], teachers: c.kdWeight > 0 ? [teacher] : [],
+                    epoch: 0, stage: Stage("train", epochs: 1), labelSmoothing: c.labelSmoothing)
                 let terms = method.losses(member: k, outputs: outputs, step: step)
                 XCTAssertEqual(Set(terms.map(\.name)), Set(c.terms[k].keys), "\(c.name) member \(k)")
                 for term in terms {
-                    assertClose([term.value.item], [c.terms[k][term.name] ?? .nan], atol: 1e-6, rtol: 1e-5,
-                                "\(c.name) member \(k) \(term.name)")
+                    assertClose(
+                        [term.value.item], [c.terms[k][term.name] ?? .nan], atol: 1e-6, rtol: 1e-5,
+                        "\(c.name) member \(k) \(term.name)")
                 }
                 terms.map(\.value).reduce(Tensor(0), +).backward()
-                assertClose(Array(UnsafeBufferPointer(start: outputs[k].logits.grad?.data, count: g.batch * g.classes)),
-                            c.gradients[k], atol: 1e-6, rtol: 1e-4, "\(c.name) member \(k) gradient")
+                assertClose(
+                    Array(UnsafeBufferPointer(start: outputs[k].logits.grad?.data, count: g.batch * g.classes)),
+                    c.gradients[k], atol: 1e-6, rtol: 1e-4, "\(c.name) member \(k) gradient")
             }
         }
     }
@@ -95,7 +102,8 @@ final class DMLTests: XCTestCase {
         }
         let x = randomTensor([4, 1, 16, 16], seed: 9)
         let outputs = models.map { $0.forward(x, ForwardContext(training: true)) }
-        let step = StepContext(labels: [0, 3, 7, 9], student: outputs[1], teachers: [], epoch: 0, stage: Stage("train", epochs: 1))
+        let step = StepContext(
+            labels: [0, 3, 7, 9], student: outputs[1], teachers: [], epoch: 0, stage: Stage("train", epochs: 1))
         let terms = method.losses(member: 1, outputs: outputs, step: step)
         XCTAssertEqual(terms.map(\.name), ["ce", "peer"])
         XCTAssertTrue(terms.allSatisfy { $0.value.item.isFinite && $0.value.item >= 0 })
@@ -112,19 +120,24 @@ final class DMLTests: XCTestCase {
     }
 
     func testErrors() {
-        func message(_ values: [String: ParamValue], student: ModelConfig? = ModelConfig(name: "resnet8"),
-                     hasTeacher: Bool? = nil) -> String {
+        func message(
+            _ values: [String: ParamValue], student: ModelConfig? = ModelConfig(name: "resnet8"),
+            hasTeacher: Bool? = nil
+        ) -> String {
             do {
                 _ = try cohort(values, student: student, hasTeacher: hasTeacher)
                 return "no error"
             } catch { return "\(error)" }
         }
-        XCTAssertEqual(message(["students": .list([.model(ModelConfig(name: "resnet8"))])]),
-                       "method.students: expected a cohort of at least 2 models, found 1")
-        XCTAssertEqual(message([:], student: nil),
-                       "method.students: absent and no student configured; give at least 2 models or set student")
-        XCTAssertEqual(message(["kd_weight": 0.5], hasTeacher: false),
-                       "method.kd_weight: dml's teacher term (kd_weight 0.5 > 0) needs a teacher; set teacher.checkpoint or kd_weight 0")
+        XCTAssertEqual(
+            message(["students": .list([.model(ModelConfig(name: "resnet8"))])]),
+            "method.students: expected a cohort of at least 2 models, found 1")
+        XCTAssertEqual(
+            message([:], student: nil),
+            "method.students: absent and no student configured; give at least 2 models or set student")
+        XCTAssertEqual(
+            message(["kd_weight": 0.5], hasTeacher: false),
+            "method.kd_weight: dml's teacher term (kd_weight 0.5 > 0) needs a teacher; set teacher.checkpoint or kd_weight 0")
         XCTAssertEqual(message(["kd_weight": 0.5]), "no error", "without teacher information the runner checks")
         XCTAssertEqual(message(["update": "both"]), "method.update: expected one of sequential, simultaneous, found \"both\"")
         XCTAssertEqual(message(["T": "hot"]), "method.T: expected a number, found a string")

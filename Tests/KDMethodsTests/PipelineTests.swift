@@ -61,14 +61,20 @@ final class PipelineTests: XCTestCase {
     func testTAKDPlan() throws {
         let takd = try pipeline("takd", ["assistant": .model(ModelConfig(name: "resnet14"))])
         let runs = try takd.plan(student: student, hasTeacher: true)
-        XCTAssertEqual(runs, [
-            PipelineRun(name: "assistant", model: ModelConfig(name: "resnet14"), teacher: .configured,
-                        kdParams: kdParams(T: 4, ce: 0.1, kd: 0.9)),
-            PipelineRun(name: "student", model: student, teacher: .run("assistant"), kdParams: kdParams(T: 4, ce: 0.1, kd: 0.9)),
-        ])
+        XCTAssertEqual(
+            runs,
+            [
+                PipelineRun(
+                    name: "assistant", model: ModelConfig(name: "resnet14"), teacher: .configured,
+                    kdParams: kdParams(T: 4, ce: 0.1, kd: 0.9)),
+                PipelineRun(
+                    name: "student", model: student, teacher: .run("assistant"), kdParams: kdParams(T: 4, ce: 0.1, kd: 0.9)),
+            ])
         XCTAssertEqual(takd.ensembleRuns, [])
-        let custom = try pipeline("takd", ["assistant": .model(ModelConfig(name: "resnet20")), "T": 2, "ce_weight": 0.5, "kd_weight": 0.5])
-        XCTAssertTrue(try custom.plan(student: student, hasTeacher: true).allSatisfy { $0.kdParams == kdParams(T: 2, ce: 0.5, kd: 0.5) })
+        let custom = try pipeline(
+            "takd", ["assistant": .model(ModelConfig(name: "resnet20")), "T": 2, "ce_weight": 0.5, "kd_weight": 0.5])
+        XCTAssertTrue(
+            try custom.plan(student: student, hasTeacher: true).allSatisfy { $0.kdParams == kdParams(T: 2, ce: 0.5, kd: 0.5) })
     }
 
     func testErrors() {
@@ -76,23 +82,35 @@ final class PipelineTests: XCTestCase {
             do { _ = try body(); return "no error" } catch { return "\(error)" }
         }
         XCTAssertEqual(message { try self.pipeline("takd") }, "method.assistant: missing")
-        XCTAssertEqual(message { try self.pipeline("takd", ["assistant": .model(ModelConfig(name: "resnet14"))]).plan(student: self.student, hasTeacher: false) },
-                       "teacher.checkpoint: missing; takd distils the teacher into the assistant")
-        XCTAssertEqual(message { try self.pipeline("ban", ["generations": 0]) }, "method.generations: expected an integer >= 1, found 0")
+        XCTAssertEqual(
+            message {
+                try self.pipeline("takd", ["assistant": .model(ModelConfig(name: "resnet14"))]).plan(
+                    student: self.student, hasTeacher: false)
+            },
+            "teacher.checkpoint: missing; takd distils the teacher into the assistant")
+        XCTAssertEqual(
+            message { try self.pipeline("ban", ["generations": 0]) }, "method.generations: expected an integer >= 1, found 0")
         let empty = ParamValues(path: "method")
-        XCTAssertEqual(message { try MethodRegistry.buildPipeline(name: "kd", params: empty) },
-                       "method.name: kd is a single-student method, not a pipeline method")
-        XCTAssertEqual(message { try MethodRegistry.buildPipeline(name: "dml", params: empty) },
-                       "method.name: dml is a cohort method, not a pipeline method")
-        XCTAssertEqual(message { try MethodRegistry.buildCohort(name: "ban", params: empty, student: self.student) },
-                       "method.name: ban is a pipeline method, not a cohort method")
-        XCTAssertEqual(message { try MethodRegistry.buildCohort(name: "dml+kd", params: empty, student: self.student) },
-                       "method.name: dml is a cohort method and cannot be combined with '+' (in 'dml+kd')")
-        XCTAssertEqual(message { try MethodRegistry.buildPipeline(name: "kd+ban", params: empty) },
-                       "method.name: ban is a pipeline method and cannot be combined with '+' (in 'kd+ban')")
-        XCTAssertEqual(message { try MethodRegistry.buildPipeline(name: "kd+kd", params: empty) },
-                       "method.name: 'kd+kd' combines single-student methods; expected a pipeline method")
-        XCTAssertEqual(message { try MethodRegistry.buildPipeline(name: "bann", params: empty) },
-                       "method.name: unknown method 'bann'")
+        XCTAssertEqual(
+            message { try MethodRegistry.buildPipeline(name: "kd", params: empty) },
+            "method.name: kd is a single-student method, not a pipeline method")
+        XCTAssertEqual(
+            message { try MethodRegistry.buildPipeline(name: "dml", params: empty) },
+            "method.name: dml is a cohort method, not a pipeline method")
+        XCTAssertEqual(
+            message { try MethodRegistry.buildCohort(name: "ban", params: empty, student: self.student) },
+            "method.name: ban is a pipeline method, not a cohort method")
+        XCTAssertEqual(
+            message { try MethodRegistry.buildCohort(name: "dml+kd", params: empty, student: self.student) },
+            "method.name: dml is a cohort method and cannot be combined with '+' (in 'dml+kd')")
+        XCTAssertEqual(
+            message { try MethodRegistry.buildPipeline(name: "kd+ban", params: empty) },
+            "method.name: ban is a pipeline method and cannot be combined with '+' (in 'kd+ban')")
+        XCTAssertEqual(
+            message { try MethodRegistry.buildPipeline(name: "kd+kd", params: empty) },
+            "method.name: 'kd+kd' combines single-student methods; expected a pipeline method")
+        XCTAssertEqual(
+            message { try MethodRegistry.buildPipeline(name: "bann", params: empty) },
+            "method.name: unknown method 'bann'")
     }
 }

@@ -21,8 +21,10 @@ final class OptimizerTests: XCTestCase {
     }
 
     /// Runs steps `range` of the case, checking the parameters after each against PyTorch's.
-    private func run(_ c: OptimGoldenCase, _ opt: Optimizer, _ params: [NamedTensor], _ range: Range<Int>,
-                     file: StaticString = #filePath, line: UInt = #line) {
+    private func run(
+        _ c: OptimGoldenCase, _ opt: Optimizer, _ params: [NamedTensor], _ range: Range<Int>,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         for s in range {
             opt.learningRate = c.lrs[s]
             for (i, g) in c.grads[s].enumerated() {
@@ -73,8 +75,12 @@ final class OptimizerTests: XCTestCase {
         let adam = optimizer(c, params)
         XCTAssertTrue(adam.stateTensors().isEmpty)
         run(c, adam, params, 0..<1)  // p1 has no gradient at step 0
-        XCTAssertEqual(adam.stateTensors().map(\.name), ["exp_avg.p0", "exp_avg_sq.p0", "step.p0",
-                                                         "exp_avg.p2", "exp_avg_sq.p2", "step.p2"])
+        XCTAssertEqual(
+            adam.stateTensors().map(\.name),
+            [
+                "exp_avg.p0", "exp_avg_sq.p0", "step.p0",
+                "exp_avg.p2", "exp_avg_sq.p2", "step.p2",
+            ])
         let s = OptimGolden.optimizers.first { $0.name == "sgd" }!
         let sParams = parameters(s)
         let plain = optimizer(s, sParams)
@@ -87,11 +93,26 @@ final class OptimizerTests: XCTestCase {
         let adam = optimizer(c, parameters(c))
         let v = Tensor.zeros([2, 3])
         let cases: [([(name: String, tensor: Tensor)], String)] = [
-            ([("exp_avg.p9", v)], "s: exp_avg.p9: expected state of a parameter of this model, found no parameter p9 (state of another model?)"),
-            ([("momentum_buffer.p0", v)], "s: momentum_buffer.p0: expected a slot among exp_avg, exp_avg_sq, step, found slot momentum_buffer"),
-            ([("exp_avg", v)], "s: exp_avg: expected a key <slot>.<parameter> with slot one of exp_avg, exp_avg_sq, step, found no slot"),
-            ([("exp_avg.p0", Tensor.zeros([3, 2]))], "s: exp_avg.p0: expected shape [2, 3], found [3, 2] (state of another model?)"),
-            ([("exp_avg.p0", v), ("exp_avg_sq.p0", v)], "s: p0: expected all of exp_avg, exp_avg_sq, step or none, found exp_avg, exp_avg_sq"),
+            (
+                [("exp_avg.p9", v)],
+                "s: exp_avg.p9: expected state of a parameter of this model, found no parameter p9 (state of another model?)"
+            ),
+            (
+                [("momentum_buffer.p0", v)],
+                "s: momentum_buffer.p0: expected a slot among exp_avg, exp_avg_sq, step, found slot momentum_buffer"
+            ),
+            (
+                [("exp_avg", v)],
+                "s: exp_avg: expected a key <slot>.<parameter> with slot one of exp_avg, exp_avg_sq, step, found no slot"
+            ),
+            (
+                [("exp_avg.p0", Tensor.zeros([3, 2]))],
+                "s: exp_avg.p0: expected shape [2, 3], found [3, 2] (state of another model?)"
+            ),
+            (
+                [("exp_avg.p0", v), ("exp_avg_sq.p0", v)],
+                "s: p0: expected all of exp_avg, exp_avg_sq, step or none, found exp_avg, exp_avg_sq"
+            ),
             ([("step.p0", Tensor(1.5))], "s: step.p0: expected a positive whole step count, found Tensor[][1.5]"),
             ([("exp_avg.p0", v), ("exp_avg.p0", v)], "s: exp_avg.p0: expected one entry per key, found the key twice"),
         ]
@@ -123,7 +144,9 @@ final class OptimizerTests: XCTestCase {
                 optBig.step()
                 optSmall.step()
             }
-            for (i, t) in small.enumerated() { XCTAssertEqual(t.data[0], big.data[i * stride], "optimizer \(k) element \(i * stride)") }
+            for (i, t) in small.enumerated() {
+                XCTAssertEqual(t.data[0], big.data[i * stride], "optimizer \(k) element \(i * stride)")
+            }
         }
     }
 

@@ -35,8 +35,10 @@ func rawSafetensors(headerBytes h: [UInt8], data: [UInt8] = [], declaredLength: 
 }
 
 /// Asserts that `body` throws a `CheckpointError` whose one-line description is `expected`.
-func assertCheckpointError(_ expected: String, file: StaticString = #filePath, line: UInt = #line,
-                           _ body: () throws -> Void) {
+func assertCheckpointError(
+    _ expected: String, file: StaticString = #filePath, line: UInt = #line,
+    _ body: () throws -> Void
+) {
     do {
         try body()
         XCTFail("no error; expected: \(expected)", file: file, line: line)

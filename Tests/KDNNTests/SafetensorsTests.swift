@@ -108,7 +108,9 @@ final class SafetensorsTests: XCTestCase {
         assertCheckpointError("\(dir)/x.safetensors: tensor name: expected a name other than __metadata__, found __metadata__") {
             try SafetensorsFile(tensors: [("__metadata__", t)]).write(to: dir + "/x.safetensors")
         }
-        assertCheckpointError("\(dir)/no/such/dir/x.safetensors: create: expected a writable file in an existing directory, found No such file or directory") {
+        assertCheckpointError(
+            "\(dir)/no/such/dir/x.safetensors: create: expected a writable file in an existing directory, found No such file or directory"
+        ) {
             try SafetensorsFile(tensors: [("a", t)]).write(to: dir + "/no/such/dir/x.safetensors")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "no file or temporary left behind")
@@ -119,7 +121,8 @@ final class SafetensorsTests: XCTestCase {
         let path = dir + "/latest.safetensors"
         try SafetensorsFile(tensors: [("w", Tensor(shape: [2], scalars: [1, 2]))]).write(to: path)
         // A failing write (value not representable) leaves the previous file untouched.
-        let bad = SafetensorsFile(tensors: [("w", Tensor(shape: [2], scalars: [3, 4])), ("n", Tensor(0.5))], dtypes: ["n": .I32])
+        let bad = SafetensorsFile(
+            tensors: [("w", Tensor(shape: [2], scalars: [3, 4])), ("n", Tensor(0.5))], dtypes: ["n": .I32])
         XCTAssertThrowsError(try bad.write(to: path))
         XCTAssertEqual(try SafetensorsFile.read(path: path).tensor(named: "w")?.scalars, [1, 2])
         try SafetensorsFile(tensors: [("w", Tensor(shape: [3], scalars: [5, 6, 7]))]).write(to: path)

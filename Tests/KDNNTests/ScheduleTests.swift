@@ -10,7 +10,9 @@ final class ScheduleTests: XCTestCase {
             XCTAssertEqual(c.lrs.count, c.schedule.totalSteps)
             for (t, expected) in c.lrs.enumerated() {
                 let got = Double(c.schedule.learningRate(atStep: t))
-                XCTAssertEqual(got, expected, accuracy: 1e-6 * max(expected, 1e-4), "\(c.schedule.kind) warm-up \(c.schedule.warmupEpochs) step \(t)")
+                XCTAssertEqual(
+                    got, expected, accuracy: 1e-6 * max(expected, 1e-4),
+                    "\(c.schedule.kind) warm-up \(c.schedule.warmupEpochs) step \(t)")
             }
         }
     }

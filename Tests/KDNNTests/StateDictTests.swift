@@ -46,9 +46,10 @@ final class StateDictTests: XCTestCase {
     func testSaveAndLoadRoundTrip() throws {
         let path = makeTempDir(self) + "/best.safetensors"
         let a = TinyNet(seed: 1), b = TinyNet(seed: 2)
-        let meta = CheckpointMetadata(spec: ModelSpec(name: "tiny", inputShape: [3], numClasses: 2), dataset: "toy",
-                                      normalization: .init(mean: [0.5], std: [0.25]), epoch: 4,
-                                      metrics: #"{"val_acc":0.9}"#, config: #"{"lr":0.1}"#)
+        let meta = CheckpointMetadata(
+            spec: ModelSpec(name: "tiny", inputShape: [3], numClasses: 2), dataset: "toy",
+            normalization: .init(mean: [0.5], std: [0.25]), epoch: 4,
+            metrics: #"{"val_acc":0.9}"#, config: #"{"lr":0.1}"#)
         try a.saveCheckpoint(to: path, metadata: meta.encode())
         let keep = b.fcWeight
         let file = try b.loadCheckpoint(path: path)
@@ -81,7 +82,9 @@ final class StateDictTests: XCTestCase {
         XCTAssertFalse(meta.isKdistill)
         XCTAssertEqual(meta.format, "pt")
         XCTAssertNil(meta.model)
-        assertCheckpointError("\(path): __metadata__.model: expected the zoo model name, found no such key (not a kdistill checkpoint? give the model explicitly)") {
+        assertCheckpointError(
+            "\(path): __metadata__.model: expected the zoo model name, found no such key (not a kdistill checkpoint? give the model explicitly)"
+        ) {
             _ = try meta.modelSpec(source: path)
         }
     }
@@ -92,23 +95,31 @@ final class StateDictTests: XCTestCase {
         try TinyNet(seed: 1, outFeatures: 4).saveCheckpoint(to: wide, metadata: [:])
         let net = TinyNet(seed: 2)
         let before = net.stateDict().map(\.tensor.scalars)
-        assertCheckpointError("\(wide): fc.weight: expected shape [2, 3], found [4, 3] (and 1 more mismatched key; a checkpoint of another model?)") {
+        assertCheckpointError(
+            "\(wide): fc.weight: expected shape [2, 3], found [4, 3] (and 1 more mismatched key; a checkpoint of another model?)"
+        ) {
             try net.loadCheckpoint(path: wide)
         }
         XCTAssertEqual(net.stateDict().map(\.tensor.scalars), before, "a failed load changes nothing")
 
         var entries = TinyNet(seed: 3).stateDict()
         entries.removeAll { $0.name == "bn.running_var" }
-        assertCheckpointError("ck: bn.running_var: expected a tensor of shape [2], found no such key (a checkpoint of another model?)") {
+        assertCheckpointError(
+            "ck: bn.running_var: expected a tensor of shape [2], found no such key (a checkpoint of another model?)"
+        ) {
             try net.loadStateDict(entries, source: "ck")
         }
         entries = TinyNet(seed: 3).stateDict() + [("head.weight", Tensor.zeros([5, 2]))]
-        assertCheckpointError("ck: head.weight: expected only keys the model has, found an unexpected key of shape [5, 2] (a checkpoint of another model?)") {
+        assertCheckpointError(
+            "ck: head.weight: expected only keys the model has, found an unexpected key of shape [5, 2] (a checkpoint of another model?)"
+        ) {
             try net.loadStateDict(entries, source: "ck")
         }
         entries = TinyNet(seed: 3).stateDict()
         entries[1] = ("fc.bias", Tensor.zeros([2, 1]))
-        assertCheckpointError("runs/t/best.safetensors: fc.bias: expected shape [2], found [2, 1] (a checkpoint of another model?)") {
+        assertCheckpointError(
+            "runs/t/best.safetensors: fc.bias: expected shape [2], found [2, 1] (a checkpoint of another model?)"
+        ) {
             try net.loadStateDict(entries, source: "runs/t/best.safetensors")
         }
         entries = TinyNet(seed: 3).stateDict() + [("fc.bias", Tensor.zeros([2]))]
@@ -120,8 +131,9 @@ final class StateDictTests: XCTestCase {
 
     func testMetadataEncodingAndValidation() throws {
         let spec = ModelSpec(name: "mlp-800-800", inputShape: [1, 28, 28], numClasses: 10, dropout: 0.2)
-        let meta = CheckpointMetadata(spec: spec, dataset: "fashion-mnist",
-                                      normalization: .init(mean: [0.2860], std: [0.3530]), epoch: 10)
+        let meta = CheckpointMetadata(
+            spec: spec, dataset: "fashion-mnist",
+            normalization: .init(mean: [0.2860], std: [0.3530]), epoch: 10)
         let encoded = meta.encode()
         XCTAssertEqual(encoded["format"], "kdistill.v1")
         XCTAssertEqual(encoded["input_shape"], "[1,28,28]")
@@ -139,10 +151,14 @@ final class StateDictTests: XCTestCase {
             ("num_classes", "ten", "expected a positive integer, found ten"),
             ("epoch", "-1", "expected a non-negative integer, found -1"),
             ("dropout", "1.5", "expected a probability in [0, 1), found 1.5"),
-            ("normalization", #"{"mean":[0.5],"std":[0]}"#,
-             #"expected JSON {"mean":[...],"std":[...]} with equal lengths and positive std, found {"mean":[0.5],"std":[0]}"#),
-            ("normalization", #"{"mean":[0.5,0.4],"std":[1]}"#,
-             #"expected JSON {"mean":[...],"std":[...]} with equal lengths and positive std, found {"mean":[0.5,0.4],"std":[1]}"#),
+            (
+                "normalization", #"{"mean":[0.5],"std":[0]}"#,
+                #"expected JSON {"mean":[...],"std":[...]} with equal lengths and positive std, found {"mean":[0.5],"std":[0]}"#
+            ),
+            (
+                "normalization", #"{"mean":[0.5,0.4],"std":[1]}"#,
+                #"expected JSON {"mean":[...],"std":[...]} with equal lengths and positive std, found {"mean":[0.5,0.4],"std":[1]}"#
+            ),
             ("metrics", "{not json", "expected JSON text, found {not json"),
             ("config", "", "expected JSON text, found "),
         ]
@@ -152,7 +168,9 @@ final class StateDictTests: XCTestCase {
             }
         }
         let partial = try CheckpointMetadata.decode(["model": "resnet20"], source: "f")
-        assertCheckpointError("f: __metadata__.input_shape: expected the input shape, found no such key (not a kdistill checkpoint? give the model explicitly)") {
+        assertCheckpointError(
+            "f: __metadata__.input_shape: expected the input shape, found no such key (not a kdistill checkpoint? give the model explicitly)"
+        ) {
             _ = try partial.modelSpec(source: "f")
         }
     }

@@ -11,8 +11,10 @@ final class ZooTests: XCTestCase {
     }
 
     func testParameterCountsMatchModelsDoc() throws {
-        let cifar: [(String, Int)] = [("resnet8", 78_042), ("resnet20", 272_474), ("resnet32", 466_906),
-                                      ("resnet56", 855_770), ("resnet8x4", 1_210_410), ("resnet32x4", 7_410_730)]
+        let cifar: [(String, Int)] = [
+            ("resnet8", 78_042), ("resnet20", 272_474), ("resnet32", 466_906),
+            ("resnet56", 855_770), ("resnet8x4", 1_210_410), ("resnet32x4", 7_410_730),
+        ]
         for (name, count) in cifar {
             XCTAssertEqual(try model(name).parameterCount, count, name)
             // On 1x28x28 the stem loses two input channels: 2·9·w0 weights (288 for w0 = 16).

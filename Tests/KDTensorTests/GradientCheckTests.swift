@@ -33,12 +33,16 @@ final class GradientCheckTests: XCTestCase {
         "softmax": { check([[3, 5]]) { $0[0].softmax(axis: 1) } },
         "logSoftmax": { check([[3, 5]]) { $0[0].logSoftmax(axis: 0) } },
         "crossEntropy": { check([[4, 5]]) { crossEntropy($0[0], labels: [0, 3, 4, 1], labelSmoothing: 0.1) } },
-        "klDivergence": { check([[3, 4], [3, 4]]) { klDivergence(targetLogProbs: $0[0].logSoftmax(), logProbs: $0[1].logSoftmax()) } },
+        "klDivergence": {
+            check([[3, 4], [3, 4]]) { klDivergence(targetLogProbs: $0[0].logSoftmax(), logProbs: $0[1].logSoftmax()) }
+        },
         "mseLoss": { check([[3, 4], [3, 4]]) { mseLoss($0[0], $0[1]) } },
         "smoothL1Loss": { check([[3, 4], [3, 4]], scale: 2) { smoothL1Loss($0[0], $0[1]) } },
         "l2Normalize": { check([[3, 4]]) { $0[0].l2Normalized(axis: 1) } },
         "pairwiseDistances": { check([[5, 3]]) { pairwiseDistances($0[0]) } },
-        "conv2d": { check([[2, 3, 5, 6], [4, 3, 3, 3], [4]]) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) } },
+        "conv2d": {
+            check([[2, 3, 5, 6], [4, 3, 3, 3], [4]]) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }
+        },
         "maxPool2d": { check([[2, 2, 5, 5]]) { maxPool2d($0[0], kernel: 3, stride: 2, padding: 1) } },
         "avgPool2d": { check([[2, 2, 5, 5]]) { avgPool2d($0[0], kernel: 3, stride: 2, padding: 1) } },
         "adaptiveAvgPool2d": { check([[2, 2, 5, 7]]) { adaptiveAvgPool2d($0[0], outH: 3, outW: 2) } },
@@ -76,8 +80,10 @@ final class GradientCheckTests: XCTestCase {
 
 /// Builds random inputs of `shapes` and checks `f`'s gradients. `positive` inputs are made > 0.1;
 /// `awayFromZero` keeps every entry at least 0.1 from kinks at 0 and the clamp bounds.
-func check(_ shapes: [[Int]], positive: Set<Int> = [], awayFromZero: Bool = false, scale: Float = 1,
-           file: StaticString = #filePath, line: UInt = #line, _ f: @escaping ([Tensor]) -> Tensor) {
+func check(
+    _ shapes: [[Int]], positive: Set<Int> = [], awayFromZero: Bool = false, scale: Float = 1,
+    file: StaticString = #filePath, line: UInt = #line, _ f: @escaping ([Tensor]) -> Tensor
+) {
     let inputs = shapes.enumerated().map { i, s -> Tensor in
         let t = randomTensor(s, seed: UInt64(11 + i), std: scale)
         for j in 0..<t.count {

@@ -15,13 +15,18 @@ final class KernelTwinTests: XCTestCase {
         ConvGeometry(batch: 2, inChannels: 2, height: 9, width: 8, outChannels: 5, kernelH: 3, kernelW: 3, stride: 2, padding: 1),
         ConvGeometry(batch: 3, inChannels: 4, height: 6, width: 6, outChannels: 3, kernelH: 1, kernelW: 1, stride: 1, padding: 0),
         ConvGeometry(batch: 2, inChannels: 4, height: 7, width: 7, outChannels: 6, kernelH: 1, kernelW: 1, stride: 2, padding: 0),
-        ConvGeometry(batch: 1, inChannels: 1, height: 11, width: 13, outChannels: 6, kernelH: 5, kernelW: 5, stride: 1, padding: 2),
-        ConvGeometry(batch: 5, inChannels: 3, height: 10, width: 9, outChannels: 2, kernelH: 5, kernelW: 3, stride: 3, padding: 0),
+        ConvGeometry(
+            batch: 1, inChannels: 1, height: 11, width: 13, outChannels: 6, kernelH: 5, kernelW: 5, stride: 1, padding: 2),
+        ConvGeometry(
+            batch: 5, inChannels: 3, height: 10, width: 9, outChannels: 2, kernelH: 5, kernelW: 3, stride: 3, padding: 0),
         ConvGeometry(batch: 2, inChannels: 2, height: 4, width: 4, outChannels: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 2),
         // Large enough (≥ 144 pixels) for the direct kernels, with channel counts that are not multiples of 4.
-        ConvGeometry(batch: 3, inChannels: 5, height: 13, width: 12, outChannels: 6, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
-        ConvGeometry(batch: 2, inChannels: 2, height: 16, width: 15, outChannels: 7, kernelH: 5, kernelW: 5, stride: 1, padding: 2),
-        ConvGeometry(batch: 4, inChannels: 1, height: 14, width: 14, outChannels: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
+        ConvGeometry(
+            batch: 3, inChannels: 5, height: 13, width: 12, outChannels: 6, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
+        ConvGeometry(
+            batch: 2, inChannels: 2, height: 16, width: 15, outChannels: 7, kernelH: 5, kernelW: 5, stride: 1, padding: 2),
+        ConvGeometry(
+            batch: 4, inChannels: 1, height: 14, width: 14, outChannels: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
     ]
 
     func testConvolutionMatchesNaiveTwin() {
@@ -34,8 +39,9 @@ final class KernelTwinTests: XCTestCase {
                 let b = randomTensor([g.outChannels], seed: UInt64(k + 200))
                 let y = conv2d(x, weight: w, bias: b, stride: g.stride, padding: g.padding)
                 XCTAssertEqual(y.shape, [g.batch, g.outChannels, g.outHeight, g.outWidth])
-                assertClose(y.scalars, Reference.conv2d(x: x.scalars, weight: w.scalars, bias: b.scalars, g),
-                            atol: 1e-4, "conv forward case \(k), \(threads) threads")
+                assertClose(
+                    y.scalars, Reference.conv2d(x: x.scalars, weight: w.scalars, bias: b.scalars, g),
+                    atol: 1e-4, "conv forward case \(k), \(threads) threads")
                 let dy = randomTensor(y.shape, seed: UInt64(k + 300))
                 let dx = Tensor(uninitialized: x.shape), dw = Tensor(uninitialized: w.shape), db = Tensor(uninitialized: b.shape)
                 ConvKernels.backward(x: x.data, weight: w.data, dy: dy.data, dx: dx.data, dWeight: dw.data, dBias: db.data, g)
@@ -60,19 +66,27 @@ final class KernelTwinTests: XCTestCase {
                 for isMax in [true, false] {
                     let y: Tensor
                     if let kernel = c.2 {
-                        y = isMax ? maxPool2d(x, kernel: kernel, stride: c.3, padding: c.4) : avgPool2d(x, kernel: kernel, stride: c.3, padding: c.4)
+                        y =
+                            isMax
+                            ? maxPool2d(x, kernel: kernel, stride: c.3, padding: c.4)
+                            : avgPool2d(x, kernel: kernel, stride: c.3, padding: c.4)
                     } else {
                         y = isMax ? adaptiveMaxPool2d(x, outH: c.5, outW: c.6) : adaptiveAvgPool2d(x, outH: c.5, outW: c.6)
                     }
                     XCTAssertEqual(y.shape, [3, 2, c.5, c.6], "pool case \(k)")
                     let dy = randomTensor(y.shape, seed: 99)
-                    let ref = Reference.pool(x: x.scalars, planes: 6, h: c.0, w: c.1, oh: c.5, ow: c.6, kernel: c.2, stride: c.3,
-                                             padding: c.4, max: isMax, dy: dy.scalars)
+                    let ref = Reference.pool(
+                        x: x.scalars, planes: 6, h: c.0, w: c.1, oh: c.5, ow: c.6, kernel: c.2, stride: c.3,
+                        padding: c.4, max: isMax, dy: dy.scalars)
                     assertClose(y.scalars, ref.y, "pool forward case \(k) max=\(isMax)")
                     x.requiresGrad = true
                     x.grad = nil
-                    let again = c.2.map { kernel in isMax ? maxPool2d(x, kernel: kernel, stride: c.3, padding: c.4)
-                        : avgPool2d(x, kernel: kernel, stride: c.3, padding: c.4) }
+                    let again =
+                        c.2.map { kernel in
+                            isMax
+                                ? maxPool2d(x, kernel: kernel, stride: c.3, padding: c.4)
+                                : avgPool2d(x, kernel: kernel, stride: c.3, padding: c.4)
+                        }
                         ?? (isMax ? adaptiveMaxPool2d(x, outH: c.5, outW: c.6) : adaptiveAvgPool2d(x, outH: c.5, outW: c.6))
                     again.backward(seed: dy)
                     assertClose(x.grad!.scalars, ref.dx, "pool backward case \(k) max=\(isMax)")
@@ -96,8 +110,9 @@ final class KernelTwinTests: XCTestCase {
                     let state = BatchNormState(weight: gamma, bias: beta, runningMean: .zeros([c]), runningVar: .ones([c]))
                     let y = batchNorm(x, state, training: true, relu: relu)
                     y.backward(seed: dy)
-                    let ref = Reference.batchNorm(x: x.scalars, gamma: gamma.scalars, beta: beta.scalars, dy: dy.scalars,
-                                                  n: shape[0], c: c, hw: hw, eps: 1e-5, relu: relu)
+                    let ref = Reference.batchNorm(
+                        x: x.scalars, gamma: gamma.scalars, beta: beta.scalars, dy: dy.scalars,
+                        n: shape[0], c: c, hw: hw, eps: 1e-5, relu: relu)
                     assertClose(y.scalars, ref.y, atol: 1e-4, "bn forward \(shape) relu=\(relu)")
                     assertClose(x.grad!.scalars, ref.dx, atol: 1e-4, rtol: 1e-3, "bn dx \(shape) relu=\(relu)")
                     assertClose(gamma.grad!.scalars, ref.dGamma, atol: 1e-3, rtol: 1e-3, "bn dgamma")

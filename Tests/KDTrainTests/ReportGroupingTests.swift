@@ -10,9 +10,10 @@ final class ReportGroupingTests: XCTestCase {
         let set = RunReader.read([root])
         XCTAssertEqual(set.skipped.map(\.path), [root + "/method-kd__seed-4"])
         XCTAssertTrue(set.skipped[0].reason.contains("unfinished"))
-        XCTAssertEqual(set.records.count, 1 + 4 + 4)   // at, dml 2 seeds × 2 members, kd 3 completed + 1 diverged
+        XCTAssertEqual(set.records.count, 1 + 4 + 4)  // at, dml 2 seeds × 2 members, kd 3 completed + 1 diverged
         let g = RunGrouping.group(set.records)
-        XCTAssertEqual(g.groups.map(\.label), ["method.name=at", "method.name=dml, student1", "method.name=dml, student2", "method.name=kd"])
+        XCTAssertEqual(
+            g.groups.map(\.label), ["method.name=at", "method.name=dml, student1", "method.name=dml, student2", "method.name=kd"])
         XCTAssertEqual(g.varyingKeys, ["method.name"])
         XCTAssertTrue(g.hasMembers)
         let kd = g.groups[3]
@@ -32,7 +33,7 @@ final class ReportGroupingTests: XCTestCase {
     func testSampleStandardDeviationAndSingleSeed() throws {
         let s = try XCTUnwrap(MeanStd([0.80, 0.82, 0.84]))
         XCTAssertEqual(s.mean, 0.82, accuracy: 1e-12)
-        XCTAssertEqual(s.std ?? 0, 0.02, accuracy: 1e-12)   // n − 1: sqrt((0.0004 + 0 + 0.0004) / 2)
+        XCTAssertEqual(s.std ?? 0, 0.02, accuracy: 1e-12)  // n − 1: sqrt((0.0004 + 0 + 0.0004) / 2)
         XCTAssertEqual(s.text(), "82.00 ± 2.00")
         let one = try XCTUnwrap(MeanStd([0.9]))
         XCTAssertNil(one.std)
@@ -43,13 +44,17 @@ final class ReportGroupingTests: XCTestCase {
     func testKeysPresentInOneGroupOnlyAppearWhenNeededToTellGroupsApart() throws {
         let root = ReportFixtures.directory("report-keys")
         // Same method, one with data.test_limit set, one without: only that key tells them apart.
-        try ReportFixtures.writeRun(root + "/a", config: ReportFixtures.config(method: "kd", seed: 0, dir: root + "/a"),
-                                    metrics: [], summary: ReportFixtures.summary(last: 0.5, best: 0.5))
-        try ReportFixtures.writeRun(root + "/b", config: ReportFixtures.config(method: "kd", seed: 0, dir: root + "/b",
-                                                                               extra: ["threads": 4, "data": ["dataset": "fashion-mnist", "limit": 1000, "test_limit": 500]]),
-                                    metrics: [], summary: ReportFixtures.summary(last: 0.6, best: 0.6))
+        try ReportFixtures.writeRun(
+            root + "/a", config: ReportFixtures.config(method: "kd", seed: 0, dir: root + "/a"),
+            metrics: [], summary: ReportFixtures.summary(last: 0.5, best: 0.5))
+        try ReportFixtures.writeRun(
+            root + "/b",
+            config: ReportFixtures.config(
+                method: "kd", seed: 0, dir: root + "/b",
+                extra: ["threads": 4, "data": ["dataset": "fashion-mnist", "limit": 1000, "test_limit": 500]]),
+            metrics: [], summary: ReportFixtures.summary(last: 0.6, best: 0.6))
         let g = RunGrouping.group(RunReader.read([root + "/a", root + "/b/"]).records)
-        XCTAssertEqual(g.varyingKeys, ["data.test_limit"])   // threads is ignored
+        XCTAssertEqual(g.varyingKeys, ["data.test_limit"])  // threads is ignored
         XCTAssertEqual(g.groups.map(\.label), ["data.test_limit=—", "data.test_limit=500"])
         XCTAssertFalse(g.hasMembers)
     }
@@ -57,8 +62,9 @@ final class ReportGroupingTests: XCTestCase {
     func testOneGroupIsNamedAfterTheExperimentAndSeedsDoNotSplitIt() throws {
         let root = ReportFixtures.directory("report-one")
         for seed in 0..<2 {
-            try ReportFixtures.writeRun(root + "/s\(seed)", config: ReportFixtures.config(method: "kd", seed: seed, dir: root + "/s\(seed)"),
-                                        metrics: [], summary: ReportFixtures.summary(last: 0.5, best: 0.5))
+            try ReportFixtures.writeRun(
+                root + "/s\(seed)", config: ReportFixtures.config(method: "kd", seed: seed, dir: root + "/s\(seed)"),
+                metrics: [], summary: ReportFixtures.summary(last: 0.5, best: 0.5))
         }
         let g = RunGrouping.group(RunReader.read([root]).records)
         XCTAssertEqual(g.groups.count, 1)
@@ -81,7 +87,8 @@ final class ReportGroupingTests: XCTestCase {
 
     func testBrokenSummaryIsSkippedWithItsReason() throws {
         let root = ReportFixtures.directory("report-broken")
-        try ReportFixtures.writeRun(root + "/r", config: ReportFixtures.config(method: "kd", seed: 0, dir: root + "/r"), metrics: [], summary: nil)
+        try ReportFixtures.writeRun(
+            root + "/r", config: ReportFixtures.config(method: "kd", seed: 0, dir: root + "/r"), metrics: [], summary: nil)
         try "{\"status\": ".write(toFile: root + "/r/summary.json", atomically: true, encoding: .utf8)
         let set = RunReader.read([root + "/r"])
         XCTAssertTrue(set.records.isEmpty)
@@ -91,9 +98,11 @@ final class ReportGroupingTests: XCTestCase {
     func testCohortThatDivergedIsReportedFromItsMemberSummary() throws {
         let root = ReportFixtures.directory("report-cohort-nan")
         let dir = root + "/dml"
-        try ReportFixtures.writeRun(dir, config: ReportFixtures.config(method: "dml", seed: 0, dir: dir), metrics: [], summary: nil)
-        try ReportFixtures.writeRun(dir + "/student1", config: ReportFixtures.config(method: "dml", seed: 0, dir: dir), metrics: [],
-                                    summary: ["status": "diverged", "epoch": 1, "detail": "peer nan"])
+        try ReportFixtures.writeRun(
+            dir, config: ReportFixtures.config(method: "dml", seed: 0, dir: dir), metrics: [], summary: nil)
+        try ReportFixtures.writeRun(
+            dir + "/student1", config: ReportFixtures.config(method: "dml", seed: 0, dir: dir), metrics: [],
+            summary: ["status": "diverged", "epoch": 1, "detail": "peer nan"])
         let set = RunReader.read([dir])
         XCTAssertEqual(set.records.map(\.status), [.diverged])
         XCTAssertEqual(set.records.first?.member, "student1")

@@ -30,8 +30,12 @@ final class ReportHTMLTests: XCTestCase {
         XCTAssertEqual(rows.last, ["kd", "—", "3", "82.00 ± 2.00", "83.00 ± 2.00", "61,706", "1:30", "1"])
         XCTAssertEqual(tables[1].all("tr").count, 1 + 9)
         XCTAssertEqual(page.all("svg").count, 3)
-        XCTAssertEqual(page.all("h2").map(\.allText), ["Results", "Learning curves", "Loss terms", "Methods", "Runs",
-                                                        "Diverged runs (not averaged)", "Not reported"])
+        XCTAssertEqual(
+            page.all("h2").map(\.allText),
+            [
+                "Results", "Learning curves", "Loss terms", "Methods", "Runs",
+                "Diverged runs (not averaged)", "Not reported",
+            ])
         let items = page.all("li").map(\.allText)
         XCTAssertTrue(items.contains { $0.contains("method-kd__seed-3") && $0.contains("ce nan") }, "\(items)")
         XCTAssertTrue(items.contains { $0.contains("method-kd__seed-4: unfinished") }, "\(items)")
@@ -41,8 +45,10 @@ final class ReportHTMLTests: XCTestCase {
 
     func testTableCellsAreEscaped() throws {
         let html = ReportPage.table(TextTable(header: ["<k>"], numeric: [true], rows: [["a & b"]]))
-        XCTAssertEqual(html, "<table class=\"results\">\n<thead><tr><th>&lt;k&gt;</th></tr></thead>\n<tbody>\n"
-                       + "<tr><td class=\"num\">a &amp; b</td></tr>\n</tbody>\n</table>")
+        XCTAssertEqual(
+            html,
+            "<table class=\"results\">\n<thead><tr><th>&lt;k&gt;</th></tr></thead>\n<tbody>\n"
+                + "<tr><td class=\"num\">a &amp; b</td></tr>\n</tbody>\n</table>")
     }
 
     func testPipelineRunsAndEnsembleAreRows() throws {
@@ -50,14 +56,20 @@ final class ReportHTMLTests: XCTestCase {
         let dir = root + "/ban"
         let gens = (1...2).map { ReportFixtures.summary(last: 0.7 + 0.01 * Double($0), best: 0.72, run: "gen\($0)") }
         for (k, g) in gens.enumerated() {
-            try ReportFixtures.writeRun(dir + "/gen\(k + 1)", config: ReportFixtures.config(method: "kd", seed: 0, dir: dir),
-                                        metrics: ReportFixtures.metrics([0.6, 0.7], ce: [1, 1], kd: [0, 0]), summary: g)
+            try ReportFixtures.writeRun(
+                dir + "/gen\(k + 1)", config: ReportFixtures.config(method: "kd", seed: 0, dir: dir),
+                metrics: ReportFixtures.metrics([0.6, 0.7], ce: [1, 1], kd: [0, 0]), summary: g)
         }
-        try ReportFixtures.writeRun(dir, config: ReportFixtures.config(method: "ban", seed: 0, dir: dir), metrics: [],
-                                    summary: ["status": "completed", "runs": .array(gens), "ensemble_test_acc": 0.75])
+        try ReportFixtures.writeRun(
+            dir, config: ReportFixtures.config(method: "ban", seed: 0, dir: dir), metrics: [],
+            summary: ["status": "completed", "runs": .array(gens), "ensemble_test_acc": 0.75])
         let result = try Report.run(paths: [dir], outDirectory: root + "/out")
         XCTAssertEqual(result.grouped.groups.map(\.label), ["gen1", "gen2", "ensemble"])
-        XCTAssertEqual(ResultsTable.groups(result.grouped).rows.map { Array($0.prefix(4)) },
-                       [["gen1", "1", "71.00 ± —", "72.00 ± —"], ["gen2", "1", "72.00 ± —", "72.00 ± —"], ["ensemble", "1", "75.00 ± —", "—"]])
+        XCTAssertEqual(
+            ResultsTable.groups(result.grouped).rows.map { Array($0.prefix(4)) },
+            [
+                ["gen1", "1", "71.00 ± —", "72.00 ± —"], ["gen2", "1", "72.00 ± —", "72.00 ± —"],
+                ["ensemble", "1", "75.00 ± —", "—"],
+            ])
     }
 }

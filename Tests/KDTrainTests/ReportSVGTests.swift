@@ -32,10 +32,11 @@ final class ReportSVGTests: XCTestCase {
         XCTAssertEqual(svg.name, "svg")
         let area = try XCTUnwrap(svg.all("g", cls: "plot-area").first)
         let series = area.all("g", cls: "series")
-        XCTAssertEqual(series.map { $0.attributes["data-label"] ?? "" },
-                       ["method.name=at", "method.name=dml, student1", "method.name=dml, student2", "method.name=kd"])
+        XCTAssertEqual(
+            series.map { $0.attributes["data-label"] ?? "" },
+            ["method.name=at", "method.name=dml, student1", "method.name=dml, student2", "method.name=kd"])
         let kd = series[3]
-        let expected = [(1.0, 55.0), (2.0, 75.0), (3.0, 82.0)]   // mean of the three seeds' test_acc, in %
+        let expected = [(1.0, 55.0), (2.0, 75.0), (3.0, 82.0)]  // mean of the three seeds' test_acc, in %
         let circles = kd.all("circle").map { ($0.number("data-x") ?? -1, $0.number("data-y") ?? -1) }
         let pixels = try dataPoints(area, kd)
         XCTAssertEqual(circles.count, 3)
@@ -54,14 +55,15 @@ final class ReportSVGTests: XCTestCase {
     func testLossPanelsHoldEachGroupsTerms() throws {
         let svg = try parse(try report() + "/losses.svg")
         let charts = svg.all("g", cls: "chart")
-        XCTAssertEqual(charts.map { $0.all("text", cls: "title").first?.allText ?? "" },
-                       ["method.name=at", "method.name=dml, student1", "method.name=dml, student2", "method.name=kd"])
+        XCTAssertEqual(
+            charts.map { $0.all("text", cls: "title").first?.allText ?? "" },
+            ["method.name=at", "method.name=dml, student1", "method.name=dml, student2", "method.name=kd"])
         let kd = charts[3]
         let series = kd.all("g", cls: "series")
         XCTAssertEqual(series.map { $0.attributes["data-label"] ?? "" }, ["train_loss", "ce", "kd"])
         XCTAssertEqual(series[0].all("polyline").first?.attributes["stroke-dasharray"], "5,3")
         let area = try XCTUnwrap(kd.all("g", cls: "plot-area").first)
-        XCTAssertEqual(try dataPoints(area, series[1]).map(\.1), [1.1, 0.6, 0.35], accuracy: 1e-3)   // ce: [1, .5, .25] + 0.1·seed
+        XCTAssertEqual(try dataPoints(area, series[1]).map(\.1), [1.1, 0.6, 0.35], accuracy: 1e-3)  // ce: [1, .5, .25] + 0.1·seed
         XCTAssertEqual(try dataPoints(area, series[0]).map(\.1), [1.5, 0.8, 0.45], accuracy: 1e-3)
         XCTAssertEqual(charts[1].all("g", cls: "series").map { $0.attributes["data-label"] ?? "" }, ["train_loss", "ce", "peer"])
     }
@@ -69,7 +71,10 @@ final class ReportSVGTests: XCTestCase {
     func testBarsAndErrorBarsAreMeanAndStd() throws {
         let svg = try parse(try report() + "/methods.svg")
         let area = try XCTUnwrap(svg.all("g", cls: "plot-area").first)
-        let (y0, y1, h) = (try XCTUnwrap(area.number("data-y-min")), try XCTUnwrap(area.number("data-y-max")), try XCTUnwrap(area.number("data-height")))
+        let (y0, y1, h) = (
+            try XCTUnwrap(area.number("data-y-min")), try XCTUnwrap(area.number("data-y-max")),
+            try XCTUnwrap(area.number("data-height"))
+        )
         XCTAssertEqual(y0, 0)
         let bars = area.all("rect", cls: "bar")
         XCTAssertEqual(bars.count, 8)
@@ -84,9 +89,13 @@ final class ReportSVGTests: XCTestCase {
             for (series, value, error) in [("last epoch", last, lastErr), ("best epoch", best, bestErr)] {
                 let b = try bar(category, series)
                 XCTAssertEqual(b.number("data-value") ?? -1, value, accuracy: 1e-4)
-                if let error { XCTAssertEqual(b.number("data-error") ?? -1, error, accuracy: 1e-4) } else { XCTAssertNil(b.attributes["data-error"]) }
-                XCTAssertEqual((b.number("height") ?? 0) / h * (y1 - y0), value, accuracy: 0.02)   // drawn height is the value
-                XCTAssertEqual((b.number("y") ?? 0) + (b.number("height") ?? 0), h, accuracy: 0.01)   // standing on zero
+                if let error {
+                    XCTAssertEqual(b.number("data-error") ?? -1, error, accuracy: 1e-4)
+                } else {
+                    XCTAssertNil(b.attributes["data-error"])
+                }
+                XCTAssertEqual((b.number("height") ?? 0) / h * (y1 - y0), value, accuracy: 0.02)  // drawn height is the value
+                XCTAssertEqual((b.number("y") ?? 0) + (b.number("height") ?? 0), h, accuracy: 0.01)  // standing on zero
             }
         }
         let errorBars = area.all("path", cls: "error-bar")
@@ -103,7 +112,10 @@ final class ReportSVGTests: XCTestCase {
         XCTAssertEqual(SVGElement.num(0.5), "0.5")
         XCTAssertEqual(SVGElement.num(.nan), "0")
         let doc = SVGElement.document(width: 10, height: 20, children: [e]).fileText()
-        XCTAssertTrue(doc.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"20\""))
+        XCTAssertTrue(
+            doc.hasPrefix(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"20\""
+            ))
         let parsed = try XMLTreeBuilder.parse(doc)
         XCTAssertEqual(parsed.all("text").first?.attributes["data-label"], "a<b & \"c\"")
         XCTAssertEqual(parsed.all("text").first?.allText, "x > y & 'z'")
@@ -125,7 +137,7 @@ final class ReportSVGTests: XCTestCase {
         XCTAssertEqual(bars.lo, 0)
         XCTAssertEqual(bars.hi, 100)
         XCTAssertEqual(ChartScale.niceStep(0.037), 0.05)
-        XCTAssertEqual(ChartScale(covering: [0, 0.3]).tickLabel(0.1), "0.10")   // step 0.05: two decimals
+        XCTAssertEqual(ChartScale(covering: [0, 0.3]).tickLabel(0.1), "0.10")  // step 0.05: two decimals
     }
 }
 

@@ -12,18 +12,23 @@ final class ReportTableTests: XCTestCase {
 
     func testGroupTableCells() throws {
         let t = ResultsTable.groups(try grouped())
-        XCTAssertEqual(t.header, ["method.name", "member", "seeds", "last-epoch acc (%)", "best-epoch acc (%)", "params", "wall time", "diverged"])
-        XCTAssertEqual(t.rows, [
-            ["at", "—", "1", "90.00 ± —", "91.00 ± —", "61,706", "0:45", "0"],
-            ["dml", "student1", "2", "72.50 ± 0.71", "72.50 ± 0.71", "1,000", "1:40", "0"],
-            ["dml", "student2", "2", "74.50 ± 0.71", "74.50 ± 0.71", "2,000", "1:40", "0"],
-            ["kd", "—", "3", "82.00 ± 2.00", "83.00 ± 2.00", "61,706", "1:30", "1"],
-        ])
+        XCTAssertEqual(
+            t.header,
+            ["method.name", "member", "seeds", "last-epoch acc (%)", "best-epoch acc (%)", "params", "wall time", "diverged"])
+        XCTAssertEqual(
+            t.rows,
+            [
+                ["at", "—", "1", "90.00 ± —", "91.00 ± —", "61,706", "0:45", "0"],
+                ["dml", "student1", "2", "72.50 ± 0.71", "72.50 ± 0.71", "1,000", "1:40", "0"],
+                ["dml", "student2", "2", "74.50 ± 0.71", "74.50 ± 0.71", "2,000", "1:40", "0"],
+                ["kd", "—", "3", "82.00 ± 2.00", "83.00 ± 2.00", "61,706", "1:30", "1"],
+            ])
     }
 
     func testMarkdownLayout() throws {
         let md = ResultsTable.groups(try grouped()).markdown().split(separator: "\n").map(String.init)
-        XCTAssertEqual(md[0], "| method.name | member | seeds | last-epoch acc (%) | best-epoch acc (%) | params | wall time | diverged |")
+        XCTAssertEqual(
+            md[0], "| method.name | member | seeds | last-epoch acc (%) | best-epoch acc (%) | params | wall time | diverged |")
         XCTAssertEqual(md[1], "|---|---|---:|---:|---:|---:|---:|---:|")
         XCTAssertEqual(md[5], "| kd | — | 3 | 82.00 ± 2.00 | 83.00 ± 2.00 | 61,706 | 1:30 | 1 |")
         XCTAssertEqual(TextTable(header: ["a|b"], numeric: [false], rows: [["x|y"]]).markdown(), "| a\\|b |\n|---|\n| x\\|y |\n")
@@ -47,8 +52,10 @@ final class ReportTableTests: XCTestCase {
 
     func testCSVHoldsRawNumbers() throws {
         let lines = ResultsTable.csv(try grouped()).split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines[0], "group,method.name,member,seeds,test_acc_mean,test_acc_std,best_test_acc_mean,best_test_acc_std,"
-                       + "parameters,wall_time_s,diverged")
+        XCTAssertEqual(
+            lines[0],
+            "group,method.name,member,seeds,test_acc_mean,test_acc_std,best_test_acc_mean,best_test_acc_std,"
+                + "parameters,wall_time_s,diverged")
         XCTAssertEqual(lines[1], "method.name=at,at,,1,0.9,,0.91,,61706,45,0")
         XCTAssertEqual(lines[2], "\"method.name=dml, student1\",dml,student1,2,0.725,0.007071,0.725,0.007071,1000,100,0")
         XCTAssertEqual(lines[4], "method.name=kd,kd,,3,0.82,0.02,0.83,0.02,61706,90,1")

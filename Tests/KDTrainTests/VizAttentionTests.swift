@@ -25,12 +25,15 @@ final class VizAttentionTests: XCTestCase {
     func testBilinearUpsampling() {
         let map = AttentionMap(tap: "t", height: 2, width: 2, values: [0, 1, 0, 1])
         XCTAssertEqual(map.resized(height: 1, width: 4), [0, 0.25, 0.75, 1], accuracy: 1e-6)
-        XCTAssertEqual(AttentionMap(tap: "t", height: 1, width: 1, values: [0.5]).resized(height: 2, width: 2), [0.5, 0.5, 0.5, 0.5])
+        XCTAssertEqual(
+            AttentionMap(tap: "t", height: 1, width: 1, values: [0.5]).resized(height: 2, width: 2), [0.5, 0.5, 0.5, 0.5])
     }
 
     func testDefaultTapsAreTheStages() throws {
-        for (name, shape, taps) in [("lenet5", [1, 28, 28], ["conv1", "conv2"]), ("resnet8", [3, 32, 32], ["layer1", "layer2", "layer3"]),
-                                    ("wrn-16-1", [3, 32, 32], ["block1", "block2", "block3"]), ("mlp-32", [1, 28, 28], [])] {
+        for (name, shape, taps) in [
+            ("lenet5", [1, 28, 28], ["conv1", "conv2"]), ("resnet8", [3, 32, 32], ["layer1", "layer2", "layer3"]),
+            ("wrn-16-1", [3, 32, 32], ["block1", "block2", "block3"]), ("mlp-32", [1, 28, 28], []),
+        ] {
             let model = try Zoo.build(ModelSpec(name: name, inputShape: shape, numClasses: 10), seed: 1)
             let out = noGrad { model.forward(Tensor.zeros([1] + shape), .eval) }
             XCTAssertEqual(AttentionMap.defaultTaps(model, output: out), taps, name)
@@ -55,14 +58,16 @@ final class VizAttentionTests: XCTestCase {
 
     func testPNGShowsTheInputAndTheBlendedMaps() throws {
         let f = try fixture()
-        var request = AttentionViz.Request(checkpoint: f.student, teacher: f.teacher, dataDirectory: f.dir + "/mnist", index: 3,
-                                           output: f.dir + "/att.png")
+        var request = AttentionViz.Request(
+            checkpoint: f.student, teacher: f.teacher, dataDirectory: f.dir + "/mnist", index: 3,
+            output: f.dir + "/att.png")
         let (grid, lines) = try AttentionViz.grid(request)
         XCTAssertEqual(grid.rows.map(\.name), ["student lenet5", "teacher resnet8"])
         XCTAssertEqual(grid.rows.map { $0.maps.map(\.tap) }, [["conv1", "conv2"], ["layer1", "layer2", "layer3"]])
         XCTAssertEqual(grid.columns, 4)
         XCTAssertEqual(grid.scale, 4)
-        XCTAssertTrue(lines[0].hasPrefix("image 3 of mnist test, label \(TinyDatasetFiles.label(image: 3, classes: 10))"), lines[0])
+        XCTAssertTrue(
+            lines[0].hasPrefix("image 3 of mnist test, label \(TinyDatasetFiles.label(image: 3, classes: 10))"), lines[0])
         let text = try AttentionViz.run(request)
         XCTAssertTrue(text.hasSuffix("wrote \(f.dir)/att.png (\(grid.size.width)x\(grid.size.height))"), text)
         let png = try DecodedPNG(Array(try Data(contentsOf: URL(fileURLWithPath: f.dir + "/att.png"))))
@@ -89,21 +94,29 @@ final class VizAttentionTests: XCTestCase {
         let svg = try XMLTreeBuilder.parse(try String(contentsOfFile: f.dir + "/att.svg", encoding: .utf8))
         let href = try XCTUnwrap(svg.all("image").first?.attributes["href"])
         XCTAssertTrue(href.hasPrefix("data:image/png;base64,"))
-        let embedded = try DecodedPNG(Array(try XCTUnwrap(Data(base64Encoded: String(href.dropFirst("data:image/png;base64,".count))))))
+        let embedded = try DecodedPNG(
+            Array(try XCTUnwrap(Data(base64Encoded: String(href.dropFirst("data:image/png;base64,".count))))))
         XCTAssertEqual([embedded.width, embedded.height], [grid.size.width, grid.size.height])
         let labels = svg.all("text").map(\.allText)
-        for l in ["student lenet5", "teacher resnet8", "input", "conv1", "conv2", "layer1", "layer3"] { XCTAssertTrue(labels.contains(l), l) }
+        for l in ["student lenet5", "teacher resnet8", "input", "conv1", "conv2", "layer1", "layer3"] {
+            XCTAssertTrue(labels.contains(l), l)
+        }
     }
 
     func testBadRequestsAreOneLineErrors() throws {
         let f = try fixture()
-        let base = AttentionViz.Request(checkpoint: f.student, dataDirectory: f.dir + "/mnist", index: 0, output: f.dir + "/a.png")
+        let base = AttentionViz.Request(
+            checkpoint: f.student, dataDirectory: f.dir + "/mnist", index: 0, output: f.dir + "/a.png")
         var r = base
         r.output = f.dir + "/a.jpg"
-        XCTAssertThrowsError(try AttentionViz.run(r)) { XCTAssertTrue("\($0)".contains("expected a file name ending in .png or .svg"), "\($0)") }
+        XCTAssertThrowsError(try AttentionViz.run(r)) {
+            XCTAssertTrue("\($0)".contains("expected a file name ending in .png or .svg"), "\($0)")
+        }
         r = base
         r.index = 6
-        XCTAssertThrowsError(try AttentionViz.run(r)) { XCTAssertTrue("\($0)".contains("--index: expected an image index in 0..<6"), "\($0)") }
+        XCTAssertThrowsError(try AttentionViz.run(r)) {
+            XCTAssertTrue("\($0)".contains("--index: expected an image index in 0..<6"), "\($0)")
+        }
         r = base
         r.taps = ["conv9"]
         XCTAssertThrowsError(try AttentionViz.run(r)) { XCTAssertTrue("\($0)".contains("has no tap 'conv9'"), "\($0)") }

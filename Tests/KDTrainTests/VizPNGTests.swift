@@ -25,7 +25,8 @@ struct DecodedPNG {
             let type = Array(bytes[(at + 4)..<(at + 8)])
             let data = Array(bytes[(at + 8)..<(at + 8 + length)])
             let crc = Self.be32(bytes, at + 8 + length)
-            XCTAssertEqual(crc, CRC32.checksum(type + data), "CRC of \(String(decoding: type, as: UTF8.self))", file: file, line: line)
+            XCTAssertEqual(
+                crc, CRC32.checksum(type + data), "CRC of \(String(decoding: type, as: UTF8.self))", file: file, line: line)
             let zlibCRC = (type + data).withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
             XCTAssertEqual(crc, zlibCRC, file: file, line: line)
             let name = String(decoding: type, as: UTF8.self)
@@ -58,7 +59,7 @@ final class VizPNGTests: XCTestCase {
     func testCRC32KnownValues() {
         XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)), 0xCBF4_3926)
         XCTAssertEqual(CRC32.checksum([UInt8]()), 0)
-        XCTAssertEqual(CRC32.checksum(Array("IEND".utf8)), 0xAE42_6082)   // the CRC every PNG ends with
+        XCTAssertEqual(CRC32.checksum(Array("IEND".utf8)), 0xAE42_6082)  // the CRC every PNG ends with
         let whole = CRC32.checksum(Array("hello world".utf8))
         XCTAssertEqual(CRC32.checksum(Array(" world".utf8), continuing: CRC32.checksum(Array("hello".utf8))), whole)
     }
@@ -66,7 +67,7 @@ final class VizPNGTests: XCTestCase {
     func testPNGRoundTripsPixels() throws {
         var image = RGBImage(width: 7, height: 5, fill: (10, 20, 30))
         for y in 0..<5 { for x in 0..<7 { image.set(x: x, y: y, (UInt8(x * 30), UInt8(y * 50), UInt8((x * y * 13) % 256))) } }
-        image.set(x: 100, y: 100, (1, 2, 3))   // outside: ignored
+        image.set(x: 100, y: 100, (1, 2, 3))  // outside: ignored
         let png = try DecodedPNG(try PNG.encode(image))
         XCTAssertEqual(png.chunkTypes, ["IHDR", "IDAT", "IEND"])
         XCTAssertEqual(png.width, 7)
@@ -83,13 +84,13 @@ final class VizPNGTests: XCTestCase {
 
     func testDrawingTextAndRectangles() {
         var image = RGBImage(width: 20, height: 12)
-        image.fill(x: -2, y: 10, w: 5, h: 10, (255, 0, 0))   // clipped
+        image.fill(x: -2, y: 10, w: 5, h: 10, (255, 0, 0))  // clipped
         XCTAssertTrue(image.pixel(x: 0, y: 11) == (255, 0, 0))
         XCTAssertTrue(image.pixel(x: 3, y: 11) == (255, 255, 255))
         image.draw(text: "T", x: 0, y: 0, scale: 1)
-        XCTAssertTrue(image.pixel(x: 0, y: 0) == (0, 0, 0))   // the bar of the T
+        XCTAssertTrue(image.pixel(x: 0, y: 0) == (0, 0, 0))  // the bar of the T
         XCTAssertTrue(image.pixel(x: 0, y: 1) == (255, 255, 255))
-        XCTAssertTrue(image.pixel(x: 1, y: 4) == (0, 0, 0))   // its stem
+        XCTAssertTrue(image.pixel(x: 1, y: 4) == (0, 0, 0))  // its stem
         XCTAssertEqual(BitmapFont.glyph("a"), BitmapFont.glyph("A"))
         XCTAssertEqual(BitmapFont.glyph("ß"), BitmapFont.glyph("?"))
         XCTAssertEqual(BitmapFont.width("abc", scale: 2), 22)

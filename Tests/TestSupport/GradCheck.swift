@@ -5,10 +5,12 @@ import XCTest
 
 /// Checks d(Σ f(inputs) ⊙ R)/d(inputs) from `backward()` against central differences.
 /// At most `maxProbes` elements per input are probed (spread over the tensor).
-public func assertGradientsMatch(_ inputs: [Tensor], eps: Float = 1e-2, tolerance: Float = 2e-2,
-                                 maxProbes: Int = 40, seed: UInt64 = 7,
-                                 file: StaticString = #filePath, line: UInt = #line,
-                                 _ f: ([Tensor]) -> Tensor) {
+public func assertGradientsMatch(
+    _ inputs: [Tensor], eps: Float = 1e-2, tolerance: Float = 2e-2,
+    maxProbes: Int = 40, seed: UInt64 = 7,
+    file: StaticString = #filePath, line: UInt = #line,
+    _ f: ([Tensor]) -> Tensor
+) {
     for x in inputs { x.requiresGrad = true; x.grad = nil }
     let y = f(inputs)
     var rng = SeededGenerator(seed: seed)
@@ -39,8 +41,9 @@ public func assertGradientsMatch(_ inputs: [Tensor], eps: Float = 1e-2, toleranc
             let analytic = grad.data[i]
             let scale = Swift.max(1, Swift.abs(numeric), Swift.abs(analytic))
             if Swift.abs(numeric - analytic) > tolerance * scale {
-                XCTFail("input \(k) \(x.shape) element \(i): tape \(analytic), finite difference \(numeric)",
-                        file: file, line: line)
+                XCTFail(
+                    "input \(k) \(x.shape) element \(i): tape \(analytic), finite difference \(numeric)",
+                    file: file, line: line)
                 return
             }
         }
@@ -48,8 +51,10 @@ public func assertGradientsMatch(_ inputs: [Tensor], eps: Float = 1e-2, toleranc
 }
 
 /// Fails unless `a` and `b` have equal length and agree within `atol + rtol·|b|` elementwise.
-public func assertClose(_ a: [Float], _ b: [Float], atol: Float = 1e-5, rtol: Float = 1e-4,
-                        _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+public func assertClose(
+    _ a: [Float], _ b: [Float], atol: Float = 1e-5, rtol: Float = 1e-4,
+    _ message: String = "", file: StaticString = #filePath, line: UInt = #line
+) {
     guard a.count == b.count else {
         XCTFail("\(message) lengths \(a.count) vs \(b.count)", file: file, line: line)
         return

@@ -145,10 +145,12 @@ public final class LocalHTTPServer: @unchecked Sendable {
             return send(client, status: "416 Range Not Satisfiable", headers: ["Content-Range: bytes */\(file.count)"], body: [])
         }
         let body = Array(file[start...])
-        let headers = ["Content-Length: \(body.count)", "Content-Type: application/octet-stream"]
+        let headers =
+            ["Content-Length: \(body.count)", "Content-Type: application/octet-stream"]
             + (start > 0 ? ["Content-Range: bytes \(start)-\(file.count - 1)/\(file.count)"] : [])
-        send(client, status: start > 0 ? "206 Partial Content" : "200 OK", headers: headers,
-             body: parts[0] == "HEAD" ? [] : body, cutAfter: cutAfter)
+        send(
+            client, status: start > 0 ? "206 Partial Content" : "200 OK", headers: headers,
+            body: parts[0] == "HEAD" ? [] : body, cutAfter: cutAfter)
     }
 
     private func send(_ client: Int32, status: String, headers: [String], body: [UInt8], cutAfter: Int? = nil) {

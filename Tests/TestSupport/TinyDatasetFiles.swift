@@ -26,8 +26,10 @@ public enum TinyDatasetFiles {
 
     /// Big-endian u32.
     public static func u32be(_ v: Int) -> [UInt8] {
-        [UInt8(truncatingIfNeeded: v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8),
-         UInt8(truncatingIfNeeded: v)]
+        [
+            UInt8(truncatingIfNeeded: v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8),
+            UInt8(truncatingIfNeeded: v),
+        ]
     }
 
     /// CIFAR records: for each image its label bytes (`labelBytes(i)`) then 3,072 pixel bytes.

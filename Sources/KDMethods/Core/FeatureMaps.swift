@@ -10,8 +10,8 @@ public enum FeatureMaps {
     /// f `[B, C, H, W]`. With `channelSum`, the sum over channels instead of the mean (the paper's form).
     public static func attention(_ f: Tensor, p: Float = 2, channelSum: Bool = false) -> Tensor {
         let powered = p == 2 ? f * f : f.abs().pow(p)
-        let pooled = channelSum ? powered.sum(axes: [1]) : powered.mean(axes: [1])   // [B, H, W]
-        return pooled.flattened(from: 1).l2Normalized(axis: 1, eps: 1e-12)            // [B, H·W]
+        let pooled = channelSum ? powered.sum(axes: [1]) : powered.mean(axes: [1])  // [B, H, W]
+        return pooled.flattened(from: 1).l2Normalized(axis: 1, eps: 1e-12)  // [B, H·W]
     }
 
     /// Gram matrix of two maps of one network: `F1 [B, m, h, w]`, `F2 [B, n, h, w]` → `[B, m, n]`,
@@ -19,13 +19,13 @@ public enum FeatureMaps {
     public static func fsp(_ f1: Tensor, _ f2: Tensor) -> Tensor {
         let (a, b) = matchSpatial(f1, f2, pooling: .max)
         let (batch, m, n, hw) = (a.shape[0], a.shape[1], b.shape[1], a.shape[2] * a.shape[3])
-        let g = matmul(a.reshaped([batch, m, hw]), b.reshaped([batch, n, hw]), transposeB: true)   // [B, m, n]
+        let g = matmul(a.reshaped([batch, m, hw]), b.reshaped([batch, n, hw]), transposeB: true)  // [B, m, n]
         return g * (1 / Float(hw))
     }
 
     /// Row-normalised batch similarity `[B, B]` of features flattened to `[B, C·H·W]` (SP).
     public static func similarity(_ f: Tensor) -> Tensor {
-        let q = f.flattened(from: 1)                       // [B, D]
+        let q = f.flattened(from: 1)  // [B, D]
         return matmul(q, q, transposeB: true).l2Normalized(axis: 1)
     }
 
@@ -65,6 +65,7 @@ public enum SoftTargets {
 /// Checks that `model` has tap `name`, with a clear error naming the key path otherwise.
 public func requireTap(_ model: Model, _ name: String, role: String, key: String) throws {
     guard model.tapNames.contains(name) else {
-        throw MethodError("\(key): \(role) \(model.spec.name) has no tap '\(name)' (taps: \(model.tapNames.joined(separator: ", ")))")
+        throw MethodError(
+            "\(key): \(role) \(model.spec.name) has no tap '\(name)' (taps: \(model.tapNames.joined(separator: ", ")))")
     }
 }

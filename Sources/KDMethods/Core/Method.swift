@@ -55,8 +55,10 @@ public struct StepContext {
     /// `label_smoothing` of the config, for cross-entropy terms.
     public let labelSmoothing: Float
 
-    public init(labels: [Int32], student: ModelOutput, teachers: [ModelOutput], epoch: Int, stage: Stage,
-                labelSmoothing: Float = 0) {
+    public init(
+        labels: [Int32], student: ModelOutput, teachers: [ModelOutput], epoch: Int, stage: Stage,
+        labelSmoothing: Float = 0
+    ) {
         (self.labels, self.student, self.teachers, self.epoch, self.stage, self.labelSmoothing) =
             (labels, student, teachers, epoch, stage, labelSmoothing)
     }

@@ -28,7 +28,8 @@ extension MethodRegistry {
         let parts = name.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
         if parts.count > 1 {
             if let part = parts.first(where: { entry($0).map { $0.shape.label != "single-student" } ?? false }),
-               let shape = entry(part)?.shape.label {
+                let shape = entry(part)?.shape.label
+            {
                 throw MethodError("method.name: \(part) is a \(shape) method and cannot be combined with '+' (in '\(name)')")
             }
             throw MethodError("method.name: '\(name)' combines single-student methods; expected a \(wanted) method")
@@ -41,8 +42,10 @@ extension MethodRegistry {
     /// (used when the method's member list is absent). With `hasTeacher`, also checks that the
     /// parameters' teacher needs match the config (`dml` with `kd_weight > 0` needs a teacher);
     /// when nil the runner must call `validateTeacher(configured:)` itself.
-    public static func buildCohort(name: String, params: ParamValues, student: ModelConfig?,
-                                   hasTeacher: Bool? = nil) throws -> CohortMethod {
+    public static func buildCohort(
+        name: String, params: ParamValues, student: ModelConfig?,
+        hasTeacher: Bool? = nil
+    ) throws -> CohortMethod {
         let found = try multiModelEntry(name, wanted: "cohort")
         guard case .cohort(let make) = found.shape else {
             throw MethodError("method.name: \(name) is a \(found.shape.label) method, not a cohort method")

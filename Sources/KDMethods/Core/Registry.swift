@@ -32,8 +32,10 @@ public struct MethodEntry {
     public let teacherCheckpoints: ((ParamValues) throws -> [String])?
     public let shape: MethodShape
 
-    public init(name: String, citation: String, summary: String, params: [ParamSpec], teacher: TeacherRequirement = .required,
-                combinable: Bool = false, teacherCheckpoints: ((ParamValues) throws -> [String])? = nil, shape: MethodShape) {
+    public init(
+        name: String, citation: String, summary: String, params: [ParamSpec], teacher: TeacherRequirement = .required,
+        combinable: Bool = false, teacherCheckpoints: ((ParamValues) throws -> [String])? = nil, shape: MethodShape
+    ) {
         (self.name, self.citation, self.summary, self.params, self.teacher) = (name, citation, summary, params, teacher)
         (self.combinable, self.teacherCheckpoints, self.shape) = (combinable, teacherCheckpoints, shape)
     }

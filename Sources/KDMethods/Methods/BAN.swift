@@ -11,8 +11,9 @@ public final class BAN: PipelineMethod {
     /// The `ban` parameters.
     public static let params: [ParamSpec] = [
         ParamSpec("generations", .integer(.positive), default: 3, doc: "born-again generations after the teacher"),
-        ParamSpec("label_weight", .number(.nonNegative), default: 0,
-                  doc: "weight of cross-entropy with the labels (0: BAN, > 0: BAN+L)"),
+        ParamSpec(
+            "label_weight", .number(.nonNegative), default: 0,
+            doc: "weight of cross-entropy with the labels (0: BAN, > 0: BAN+L)"),
         ParamSpec("T", .number(.positive), default: 1, doc: "softmax temperature of the previous generation's targets"),
         ParamSpec("ensemble_eval", .boolean, default: true, doc: "also evaluate the averaged predictions of all generations"),
     ]
@@ -34,7 +35,9 @@ public final class BAN: PipelineMethod {
         guard labelWeight >= 0, labelWeight.isFinite else {
             throw MethodError("method.label_weight: expected a number >= 0, found \(labelWeight)")
         }
-        guard temperature > 0, temperature.isFinite else { throw MethodError("method.T: expected a number > 0, found \(temperature)") }
+        guard temperature > 0, temperature.isFinite else {
+            throw MethodError("method.T: expected a number > 0, found \(temperature)")
+        }
     }
 
     /// The `kd` parameters of every generation: T, ce_weight = label_weight, kd_weight = 1, no teacher cache.
@@ -48,7 +51,9 @@ public final class BAN: PipelineMethod {
     /// run `gen0` first trains `student` on the labels alone and teaches gen1.
     public func plan(student: ModelConfig, hasTeacher: Bool) throws -> [PipelineRun] {
         var runs: [PipelineRun] = []
-        if !hasTeacher { runs.append(PipelineRun(name: "gen0", model: student, teacher: .none, kdParams: ParamValues(path: "method"))) }
+        if !hasTeacher {
+            runs.append(PipelineRun(name: "gen0", model: student, teacher: .none, kdParams: ParamValues(path: "method")))
+        }
         for g in 1...generations {
             let teacher: PipelineTeacher = g == 1 ? (hasTeacher ? .configured : .run("gen0")) : .run("gen\(g - 1)")
             runs.append(PipelineRun(name: "gen\(g)", model: student, teacher: teacher, kdParams: kdParams))

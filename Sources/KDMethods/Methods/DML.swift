@@ -8,15 +8,18 @@ import KDTensor
 public final class DML: CohortMethod {
     /// The `dml` parameters.
     public static let params: [ParamSpec] = [
-        ParamSpec("students", .list(.model), default: .absent,
-                  doc: "the cohort's models, at least 2 (absent: two copies of the config's student)"),
+        ParamSpec(
+            "students", .list(.model), default: .absent,
+            doc: "the cohort's models, at least 2 (absent: two copies of the config's student)"),
         ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
         ParamSpec("peer_weight", .number(.nonNegative), default: 1, doc: "weight of the mean KL to the peers"),
         ParamSpec("T", .number(.positive), default: 1, doc: "softmax temperature of the peer term (T²-scaled)"),
-        ParamSpec("update", .string(choices: ["sequential", "simultaneous"]), default: "sequential",
-                  doc: "sequential: update member 1, recompute, update member 2, ...; simultaneous: one forward per batch"),
-        ParamSpec("kd_weight", .number(.nonNegative), default: 0,
-                  doc: "weight of a KD term from the teacher to every member (> 0 needs a teacher)"),
+        ParamSpec(
+            "update", .string(choices: ["sequential", "simultaneous"]), default: "sequential",
+            doc: "sequential: update member 1, recompute, update member 2, ...; simultaneous: one forward per batch"),
+        ParamSpec(
+            "kd_weight", .number(.nonNegative), default: 0,
+            doc: "weight of a KD term from the teacher to every member (> 0 needs a teacher)"),
         ParamSpec("kd_T", .number(.positive), default: 4, doc: "temperature of the teacher's KD term"),
     ]
 
@@ -64,8 +67,9 @@ public final class DML: CohortMethod {
     /// A teacher term without a configured teacher is a config error naming `kd_weight`.
     public func validateTeacher(configured: Bool) throws {
         if kdWeight > 0 && !configured {
-            throw MethodError("method.kd_weight: dml's teacher term (kd_weight \(kdWeight) > 0) needs a teacher; "
-                + "set teacher.checkpoint or kd_weight 0")
+            throw MethodError(
+                "method.kd_weight: dml's teacher term (kd_weight \(kdWeight) > 0) needs a teacher; "
+                    + "set teacher.checkpoint or kd_weight 0")
         }
     }
 
@@ -79,7 +83,8 @@ public final class DML: CohortMethod {
             LossTerm("peer", Self.peerLoss(member: zk, peers: peers, temperature: temperature) * peerWeight),
         ]
         if kdWeight > 0, let teacher = step.teachers.first {
-            terms.append(LossTerm("kd", SoftTargets.kd(student: zk, teacher: teacher.logits, temperature: kdTemperature) * kdWeight))
+            terms.append(
+                LossTerm("kd", SoftTargets.kd(student: zk, teacher: teacher.logits, temperature: kdTemperature) * kdWeight))
         }
         return terms
     }

@@ -9,8 +9,9 @@ public final class KD: DistillationMethod {
         ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both networks"),
         ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels"),
         ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term"),
-        ParamSpec("cache_teacher", .boolean, default: false,
-                  doc: "compute the teacher's logits once for the training set (only without augmentation)"),
+        ParamSpec(
+            "cache_teacher", .boolean, default: false,
+            doc: "compute the teacher's logits once for the training set (only without augmentation)"),
     ]
 
     public static let entry = MethodEntry(
@@ -32,7 +33,11 @@ public final class KD: DistillationMethod {
     public func teacherUse(in stage: Stage) -> TeacherUse { .logits }
 
     public func losses(_ step: StepContext) -> [LossTerm] {
-        [step.crossEntropyTerm(weight: ceWeight),
-         LossTerm("kd", SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: temperature) * kdWeight)]
+        [
+            step.crossEntropyTerm(weight: ceWeight),
+            LossTerm(
+                "kd",
+                SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: temperature) * kdWeight),
+        ]
     }
 }

@@ -8,7 +8,8 @@ import KDNN
 public final class TAKD: PipelineMethod {
     /// The `takd` parameters.
     public static let params: [ParamSpec] = [
-        ParamSpec("assistant", .model, default: .required, doc: "the teacher assistant's architecture (between teacher and student)"),
+        ParamSpec(
+            "assistant", .model, default: .required, doc: "the teacher assistant's architecture (between teacher and student)"),
         ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both KD steps"),
         ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels in both steps"),
         ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term in both steps"),

@@ -46,8 +46,10 @@ public struct CheckpointMetadata: Equatable {
     public init() {}
 
     /// Metadata of a kdistill checkpoint of the model `spec`.
-    public init(spec: ModelSpec, dataset: String?, normalization: Normalization?, epoch: Int?,
-                metrics: String? = nil, config: String? = nil) {
+    public init(
+        spec: ModelSpec, dataset: String?, normalization: Normalization?, epoch: Int?,
+        metrics: String? = nil, config: String? = nil
+    ) {
         format = Self.formatV1
         model = spec.name
         inputShape = spec.inputShape
@@ -132,7 +134,8 @@ public struct CheckpointMetadata: Equatable {
             arrays[key] = numbers
         }
         guard let mean = arrays["mean"], let std = arrays["std"], mean.count == std.count,
-              std.allSatisfy({ $0 > 0 }) else { return nil }
+            std.allSatisfy({ $0 > 0 })
+        else { return nil }
         return Normalization(mean: mean, std: std)
     }
 
@@ -144,10 +147,12 @@ public struct CheckpointMetadata: Equatable {
             throw CheckpointError(source, "__metadata__.model", expected: "the zoo model name", found: "no such key", hint: hint)
         }
         guard let inputShape else {
-            throw CheckpointError(source, "__metadata__.input_shape", expected: "the input shape", found: "no such key", hint: hint)
+            throw CheckpointError(
+                source, "__metadata__.input_shape", expected: "the input shape", found: "no such key", hint: hint)
         }
         guard let numClasses else {
-            throw CheckpointError(source, "__metadata__.num_classes", expected: "the class count", found: "no such key", hint: hint)
+            throw CheckpointError(
+                source, "__metadata__.num_classes", expected: "the class count", found: "no such key", hint: hint)
         }
         return ModelSpec(name: model, inputShape: inputShape, numClasses: numClasses, dropout: dropout ?? 0)
     }

@@ -23,19 +23,25 @@ public enum SafetensorsDType: String, CaseIterable, Sendable {
         switch self {
         case .F32:
             #if _endian(little)
-            UnsafeMutableRawPointer(out).copyMemory(from: src, byteCount: count * 4)
+                UnsafeMutableRawPointer(out).copyMemory(from: src, byteCount: count * 4)
             #else
-            for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
+                for i in 0..<count {
+                    out[i] = Float(bitPattern: UInt32(littleEndian: src.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                }
             #endif
         case .F64:
             for i in 0..<count {
-                out[i] = Float(Double(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))))
+                out[i] = Float(
+                    Double(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))))
             }
         case .F16:
-            for i in 0..<count { out[i] = halfToFloat(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) }
+            for i in 0..<count {
+                out[i] = halfToFloat(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+            }
         case .BF16:
             for i in 0..<count {
-                out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) << 16)
+                out[i] = Float(
+                    bitPattern: UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))) << 16)
             }
         case .I64:
             for i in 0..<count { out[i] = Float(Int64(littleEndian: src.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))) }

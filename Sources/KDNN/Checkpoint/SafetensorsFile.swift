@@ -16,8 +16,10 @@ public struct SafetensorsFile {
     public static let maxHeaderBytes = 100_000_000
 
     /// A file with the given contents; tensors absent from `dtypes` are written as F32.
-    public init(tensors: [(name: String, tensor: Tensor)] = [], metadata: [String: String] = [:],
-                dtypes: [String: SafetensorsDType] = [:]) {
+    public init(
+        tensors: [(name: String, tensor: Tensor)] = [], metadata: [String: String] = [:],
+        dtypes: [String: SafetensorsDType] = [:]
+    ) {
         self.tensors = tensors
         self.metadata = metadata
         self.dtypes = dtypes
@@ -38,8 +40,10 @@ public struct SafetensorsFile {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         let type = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.type] as? FileAttributeType
         guard type == .typeRegular else {
-            let kinds: [FileAttributeType: String] = [.typeCharacterSpecial: "a character device", .typeBlockSpecial: "a block device",
-                                                      .typeSocket: "a socket", .typeSymbolicLink: "a broken symbolic link"]
+            let kinds: [FileAttributeType: String] = [
+                .typeCharacterSpecial: "a character device", .typeBlockSpecial: "a block device",
+                .typeSocket: "a socket", .typeSymbolicLink: "a broken symbolic link",
+            ]
             throw CheckpointError(path, "file", expected: "a regular file", found: type.flatMap { kinds[$0] } ?? "a special file")
         }
         let data: Data
@@ -79,10 +83,14 @@ public struct SafetensorsFile {
         for (name, tensor) in tensors {
             let dtype = dtypes[name] ?? .F32
             let end = offset + tensor.count * dtype.byteSize
-            members.append((name, JSONWriter.object([
-                ("dtype", JSONWriter.quoted(dtype.rawValue)), ("shape", JSONWriter.ints(tensor.shape)),
-                ("data_offsets", JSONWriter.ints([offset, end])),
-            ])))
+            members.append(
+                (
+                    name,
+                    JSONWriter.object([
+                        ("dtype", JSONWriter.quoted(dtype.rawValue)), ("shape", JSONWriter.ints(tensor.shape)),
+                        ("data_offsets", JSONWriter.ints([offset, end])),
+                    ])
+                ))
             offset = end
         }
         var header = Array(JSONWriter.object(members).utf8)
@@ -95,15 +103,16 @@ public struct SafetensorsFile {
             for (name, tensor) in tensors {
                 let dtype = dtypes[name] ?? .F32
                 #if _endian(little)
-                if dtype == .F32 {
-                    try sink.write(UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * 4))
-                    continue
-                }
+                    if dtype == .F32 {
+                        try sink.write(UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * 4))
+                        continue
+                    }
                 #endif
                 var bytes = [UInt8]()
                 if let bad = dtype.encode(tensor.data, count: tensor.count, into: &bytes) {
-                    throw CheckpointError(path, name, expected: "values \(dtype.rawValue) can hold exactly",
-                                          found: "\(tensor.data[bad]) at element \(bad)")
+                    throw CheckpointError(
+                        path, name, expected: "values \(dtype.rawValue) can hold exactly",
+                        found: "\(tensor.data[bad]) at element \(bad)")
                 }
                 try sink.write(bytes)
             }

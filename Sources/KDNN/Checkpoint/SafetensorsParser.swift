@@ -30,13 +30,15 @@ struct SafetensorsParser {
         let n64 = UInt64(littleEndian: base.loadUnaligned(as: UInt64.self))
         guard n64 > 0 else { throw error("header length", "a positive byte count", "0") }
         guard n64 <= UInt64(SafetensorsFile.maxHeaderBytes) else {
-            throw error("header length", "at most \(SafetensorsFile.maxHeaderBytes) bytes", "\(n64) bytes",
-                        hint: "not a safetensors file?")
+            throw error(
+                "header length", "at most \(SafetensorsFile.maxHeaderBytes) bytes", "\(n64) bytes",
+                hint: "not a safetensors file?")
         }
         let n = Int(n64)
         guard n <= size - 8 else {
-            throw error("header length", "at most \(size - 8) bytes (the rest of the file)", "\(n) bytes",
-                        hint: "truncated file?")
+            throw error(
+                "header length", "at most \(size - 8) bytes (the rest of the file)", "\(n) bytes",
+                hint: "truncated file?")
         }
         let headerBytes = UnsafeBufferPointer(start: (base + 8).assumingMemoryBound(to: UInt8.self), count: n)
         guard String(validating: headerBytes, as: UTF8.self) != nil else {
@@ -128,17 +130,20 @@ struct SafetensorsParser {
         }
         let offsetsValue = fields["data_offsets"] ?? .null
         guard case .array(let offsets) = offsetsValue, offsets.count == 2,
-              let begin = offsets[0].intValue, let end = offsets[1].intValue else {
+            let begin = offsets[0].intValue, let end = offsets[1].intValue
+        else {
             throw error("\(name).data_offsets", "two integers [begin, end]", snippet(offsetsValue.rendered))
         }
         guard begin >= 0, begin <= end, end <= dataSize else {
-            throw error("\(name).data_offsets", "0 ≤ begin ≤ end ≤ \(dataSize) (the data size)",
-                        snippet(offsetsValue.rendered), hint: end > dataSize ? "truncated file?" : nil)
+            throw error(
+                "\(name).data_offsets", "0 ≤ begin ≤ end ≤ \(dataSize) (the data size)",
+                snippet(offsetsValue.rendered), hint: end > dataSize ? "truncated file?" : nil)
         }
         guard end - begin == byteCount else {
-            throw error("\(name).data_offsets",
-                        "\(byteCount) bytes for \(dtype.rawValue) of shape \(shapeText(shape))",
-                        "\(end - begin) bytes (\(begin)..<\(end))")
+            throw error(
+                "\(name).data_offsets",
+                "\(byteCount) bytes for \(dtype.rawValue) of shape \(shapeText(shape))",
+                "\(end - begin) bytes (\(begin)..<\(end))")
         }
         return HeaderEntry(name: rawName, dtype: dtype, shape: shape, count: count, begin: begin, end: end)
     }
@@ -150,19 +155,22 @@ struct SafetensorsParser {
         var previous: HeaderEntry?
         for e in sorted {
             if let p = previous, e.begin < p.end {
-                throw error("\(snippet(e.name)).data_offsets", "bytes no other tensor uses",
-                            "\(e.begin)..<\(e.end), overlapping \(snippet(p.name)) at \(p.begin)..<\(p.end)")
+                throw error(
+                    "\(snippet(e.name)).data_offsets", "bytes no other tensor uses",
+                    "\(e.begin)..<\(e.end), overlapping \(snippet(p.name)) at \(p.begin)..<\(p.end)")
             }
             if e.begin > cursor {
-                throw error("data region", "tensors covering every byte",
-                            "bytes \(cursor)..<\(e.begin) belonging to no tensor")
+                throw error(
+                    "data region", "tensors covering every byte",
+                    "bytes \(cursor)..<\(e.begin) belonging to no tensor")
             }
             cursor = Swift.max(cursor, e.end)
             previous = e
         }
         guard cursor == dataSize else {
-            throw error("data region", "\(cursor) bytes (the end of the last tensor)", "\(dataSize) bytes",
-                        hint: "trailing bytes after the tensors")
+            throw error(
+                "data region", "\(cursor) bytes (the end of the last tensor)", "\(dataSize) bytes",
+                hint: "trailing bytes after the tensors")
         }
     }
 }

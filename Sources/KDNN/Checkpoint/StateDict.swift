@@ -31,28 +31,35 @@ extension Layer {
             let expected = nt.tensor.shape
             guard let t = given[nt.name] else {
                 if !isBatchCounter(nt.name) {
-                    problems.append(CheckpointError(source, nt.name, expected: "a tensor of shape \(shapeText(expected))",
-                                                    found: "no such key", hint: hint))
+                    problems.append(
+                        CheckpointError(
+                            source, nt.name, expected: "a tensor of shape \(shapeText(expected))",
+                            found: "no such key", hint: hint))
                 }
                 continue
             }
             let compatible = t.shape == expected || (isBatchCounter(nt.name) && t.count == 1 && nt.tensor.count == 1)
             guard compatible else {
-                problems.append(CheckpointError(source, nt.name, expected: "shape \(shapeText(expected))",
-                                                found: shapeText(t.shape), hint: hint))
+                problems.append(
+                    CheckpointError(
+                        source, nt.name, expected: "shape \(shapeText(expected))",
+                        found: shapeText(t.shape), hint: hint))
                 continue
             }
             assignments.append((nt.tensor, t))
         }
         let ownNames = Set(own.map(\.name))
         for (name, tensor) in entries where !ownNames.contains(name) && !isBatchCounter(name) {
-            problems.append(CheckpointError(source, name, expected: "only keys the model has",
-                                            found: "an unexpected key of shape \(shapeText(tensor.shape))", hint: hint))
+            problems.append(
+                CheckpointError(
+                    source, name, expected: "only keys the model has",
+                    found: "an unexpected key of shape \(shapeText(tensor.shape))", hint: hint))
         }
         if let first = problems.first {
             let more = problems.count - 1
-            throw CheckpointError(source, first.what, expected: first.expected, found: first.found,
-                                  hint: more > 0 ? "and \(more) more mismatched key\(more == 1 ? "" : "s"); \(hint)" : hint)
+            throw CheckpointError(
+                source, first.what, expected: first.expected, found: first.found,
+                hint: more > 0 ? "and \(more) more mismatched key\(more == 1 ? "" : "s"); \(hint)" : hint)
         }
         for (dst, src) in assignments { dst.assign(src) }
     }

@@ -11,8 +11,9 @@ public final class BatchNorm2d: Layer {
     public let eps: Float = 1e-5
 
     public init(_ channels: Int) {
-        state = BatchNormState(weight: .ones([channels]), bias: .zeros([channels]),
-                               runningMean: .zeros([channels]), runningVar: .ones([channels]))
+        state = BatchNormState(
+            weight: .ones([channels]), bias: .zeros([channels]),
+            runningMean: .zeros([channels]), runningVar: .ones([channels]))
         state.weight.requiresGrad = true
         state.bias.requiresGrad = true
     }
@@ -24,9 +25,11 @@ public final class BatchNorm2d: Layer {
     }
 
     public func namedTensors(prefix: String) -> [NamedTensor] {
-        [NamedTensor(prefix + "weight", state.weight), NamedTensor(prefix + "bias", state.bias),
-         NamedTensor(prefix + "running_mean", state.runningMean, .buffer),
-         NamedTensor(prefix + "running_var", state.runningVar, .buffer),
-         NamedTensor(prefix + "num_batches_tracked", batchesTracked, .buffer)]
+        [
+            NamedTensor(prefix + "weight", state.weight), NamedTensor(prefix + "bias", state.bias),
+            NamedTensor(prefix + "running_mean", state.runningMean, .buffer),
+            NamedTensor(prefix + "running_var", state.runningVar, .buffer),
+            NamedTensor(prefix + "num_batches_tracked", batchesTracked, .buffer),
+        ]
     }
 }

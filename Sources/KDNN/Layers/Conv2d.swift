@@ -8,8 +8,10 @@ public final class Conv2d: Layer {
     public let stride: Int
     public let padding: Int
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
-                bias hasBias: Bool = false, rng: inout SeededGenerator) {
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
+        bias hasBias: Bool = false, rng: inout SeededGenerator
+    ) {
         weight = Initialization.kaimingNormalFanOut([outChannels, inChannels, kernel, kernel], rng: &rng)
         bias = hasBias ? Initialization.uniformFanIn([outChannels], fanIn: inChannels * kernel * kernel, rng: &rng) : nil
         weight.requiresGrad = true

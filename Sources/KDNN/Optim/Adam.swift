@@ -22,8 +22,10 @@ public class Adam: Optimizer {
     private let slots: ParameterSlots
 
     /// An optimizer over the `.parameter` entries of `parameters` (buffers are ignored).
-    public init(_ parameters: [NamedTensor], lr: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-                eps: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false) {
+    public init(
+        _ parameters: [NamedTensor], lr: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+        eps: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false
+    ) {
         learningRate = lr
         self.beta1 = beta1
         self.beta2 = beta2
@@ -75,9 +77,12 @@ public class Adam: Optimizer {
 /// AdamW as in `torch.optim.AdamW`: Adam with decoupled weight decay (default 0.01).
 public final class AdamW: Adam {
     /// An AdamW optimizer over the `.parameter` entries of `parameters`.
-    public init(_ parameters: [NamedTensor], lr: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-                eps: Double = 1e-8, weightDecay: Double = 1e-2) {
-        super.init(parameters, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
-                   decoupledWeightDecay: true)
+    public init(
+        _ parameters: [NamedTensor], lr: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+        eps: Double = 1e-8, weightDecay: Double = 1e-2
+    ) {
+        super.init(
+            parameters, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+            decoupledWeightDecay: true)
     }
 }

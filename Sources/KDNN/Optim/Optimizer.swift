@@ -86,11 +86,13 @@ final class ParameterSlots {
         for (name, tensor) in entries {
             let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
             guard parts.count == 2 else {
-                throw CheckpointError(source, name, expected: "a key <slot>.<parameter> with slot one of \(slotList)", found: "no slot")
+                throw CheckpointError(
+                    source, name, expected: "a key <slot>.<parameter> with slot one of \(slotList)", found: "no slot")
             }
             guard let i = index[parts[1]] else {
-                throw CheckpointError(source, name, expected: "state of a parameter of this model",
-                                      found: "no parameter \(parts[1])", hint: "state of another model?")
+                throw CheckpointError(
+                    source, name, expected: "state of a parameter of this model",
+                    found: "no parameter \(parts[1])", hint: "state of another model?")
             }
             if countsSteps, parts[0] == "step" {
                 let v = tensor.count == 1 ? tensor.data[0] : -1
@@ -104,8 +106,9 @@ final class ParameterSlots {
                 throw CheckpointError(source, name, expected: "a slot among \(slotList)", found: "slot \(parts[0])")
             }
             guard tensor.shape == tensors[i].shape else {
-                throw CheckpointError(source, name, expected: "shape \(shapeText(tensors[i].shape))",
-                                      found: shapeText(tensor.shape), hint: "state of another model?")
+                throw CheckpointError(
+                    source, name, expected: "shape \(shapeText(tensors[i].shape))",
+                    found: shapeText(tensor.shape), hint: "state of another model?")
             }
             guard newBuffers[s][i] == nil else {
                 throw CheckpointError(source, name, expected: "one entry per key", found: "the key twice")
@@ -116,8 +119,9 @@ final class ParameterSlots {
             for (i, name) in names.enumerated() {
                 let present = bufferSlots.indices.filter { newBuffers[$0][i] != nil }
                 guard (newSteps[i] > 0 && present.count == bufferSlots.count) || (newSteps[i] == 0 && present.isEmpty) else {
-                    throw CheckpointError(source, name, expected: "all of \(slotList) or none",
-                                          found: (present.map { bufferSlots[$0] } + (newSteps[i] > 0 ? ["step"] : [])).joined(separator: ", "))
+                    throw CheckpointError(
+                        source, name, expected: "all of \(slotList) or none",
+                        found: (present.map { bufferSlots[$0] } + (newSteps[i] > 0 ? ["step"] : [])).joined(separator: ", "))
                 }
             }
         }

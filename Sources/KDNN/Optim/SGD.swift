@@ -17,8 +17,10 @@ public final class SGD: Optimizer {
     private let slots: ParameterSlots
 
     /// An optimizer over the `.parameter` entries of `parameters` (buffers are ignored).
-    public init(_ parameters: [NamedTensor], lr: Float, momentum: Double = 0, nesterov: Bool = false,
-                weightDecay: Double = 0) {
+    public init(
+        _ parameters: [NamedTensor], lr: Float, momentum: Double = 0, nesterov: Bool = false,
+        weightDecay: Double = 0
+    ) {
         precondition(!nesterov || momentum > 0, "SGD: Nesterov momentum needs momentum > 0")
         learningRate = lr
         self.momentum = momentum

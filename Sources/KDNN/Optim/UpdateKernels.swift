@@ -15,8 +15,10 @@ private typealias V16 = SIMD16<Float>
 /// Element-wise optimizer updates.
 enum UpdateKernels {
     /// Plain SGD on `r`: p += −lr·(g + wd·p) (the decay term only when `decay`).
-    static func sgd(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>,
-                    lr: Float, wd: Float, decay: Bool) {
+    static func sgd(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>,
+        lr: Float, wd: Float, decay: Bool
+    ) {
         var j = r.lowerBound
         while j + 16 <= r.upperBound {
             let pj = load(p, j), gj = load(g, j)
@@ -31,9 +33,11 @@ enum UpdateKernels {
 
     /// SGD with momentum on `r`: d = g + wd·p; buf = first ? d : μ·buf + d;
     /// p += −lr·(nesterov ? d + μ·buf : buf).
-    static func sgdMomentum(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
-                            _ b: UnsafeMutablePointer<Float>, _ r: Range<Int>, lr: Float, wd: Float, decay: Bool,
-                            mu: Float, first: Bool, nesterov: Bool) {
+    static func sgdMomentum(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+        _ b: UnsafeMutablePointer<Float>, _ r: Range<Int>, lr: Float, wd: Float, decay: Bool,
+        mu: Float, first: Bool, nesterov: Bool
+    ) {
         var j = r.lowerBound
         while j + 16 <= r.upperBound {
             let pj = load(p, j), gj = load(g, j)
@@ -65,8 +69,10 @@ enum UpdateKernels {
     }
 
     /// Adam / AdamW on `r`.
-    static func adam(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-                     _ v: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ c: AdamCoefficients) {
+    static func adam(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ c: AdamCoefficients
+    ) {
         var j = r.lowerBound
         while j + 16 <= r.upperBound {
             var pj = load(p, j)

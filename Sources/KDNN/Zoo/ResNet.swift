@@ -12,7 +12,8 @@ final class BasicBlock: Layer {
         bn1 = BatchNorm2d(cout)
         conv2 = Conv2d(cout, cout, kernel: 3, padding: 1, rng: &rng)
         bn2 = BatchNorm2d(cout)
-        downsample = (stride != 1 || cin != cout) ? (Conv2d(cin, cout, kernel: 1, stride: stride, rng: &rng), BatchNorm2d(cout)) : nil
+        downsample =
+            (stride != 1 || cin != cout) ? (Conv2d(cin, cout, kernel: 1, stride: stride, rng: &rng), BatchNorm2d(cout)) : nil
     }
 
     /// Returns the block output and, when `keepPreact`, the sum before the final ReLU.
@@ -28,7 +29,8 @@ final class BasicBlock: Layer {
     }
 
     func namedTensors(prefix: String) -> [NamedTensor] {
-        var all = conv1.namedTensors(prefix: prefix + "conv1.") + bn1.namedTensors(prefix: prefix + "bn1.")
+        var all =
+            conv1.namedTensors(prefix: prefix + "conv1.") + bn1.namedTensors(prefix: prefix + "bn1.")
             + conv2.namedTensors(prefix: prefix + "conv2.") + bn2.namedTensors(prefix: prefix + "bn2.")
         if let (conv, bn) = downsample {
             all += conv.namedTensors(prefix: prefix + "downsample.0.") + bn.namedTensors(prefix: prefix + "downsample.1.")
@@ -70,7 +72,7 @@ public final class ResNet: Model {
 
     public func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput {
         var taps: [String: Tensor] = [:]
-        var h = bn1(conv1(x), context, relu: true)               // [N, w0, H, W]
+        var h = bn1(conv1(x), context, relu: true)  // [N, w0, H, W]
         taps["stem"] = h
         for (s, blocks) in stages.enumerated() {
             for (b, block) in blocks.enumerated() {
@@ -79,10 +81,10 @@ public final class ResNet: Model {
                 h = out
                 if let pre { taps["layer\(s + 1).preact"] = pre }
             }
-            taps["layer\(s + 1)"] = h                            // [N, w_{s+1}, H/2^s, W/2^s]
+            taps["layer\(s + 1)"] = h  // [N, w_{s+1}, H/2^s, W/2^s]
         }
-        let pooled = globalAvgPool2d(h)                           // [N, w3]
-        let logits = fc(pooled)                                   // [N, K]
+        let pooled = globalAvgPool2d(h)  // [N, w3]
+        let logits = fc(pooled)  // [N, K]
         taps["pool"] = pooled
         taps["logits"] = logits
         return ModelOutput(logits: logits, taps: taps)

@@ -60,13 +60,13 @@ public final class WideResNet: Model {
     public var tapNames: [String] { ["stem", "block1", "block2", "block3", "pool", "logits"] }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput {
-        var h = conv1(x)                                          // [N, 16, H, W]
+        var h = conv1(x)  // [N, 16, H, W]
         var taps: [String: Tensor] = ["stem": h]
         for (g, blocks) in groups.enumerated() {
             for block in blocks { h = block.forward(h, context) }
             taps["block\(g + 1)"] = h
         }
-        let pooled = globalAvgPool2d(bn1(h, context, relu: true)) // [N, 64k]
+        let pooled = globalAvgPool2d(bn1(h, context, relu: true))  // [N, 64k]
         let logits = fc(pooled)
         taps["pool"] = pooled
         taps["logits"] = logits

@@ -48,7 +48,8 @@ public enum Zoo {
     /// Builds `spec.name` with parameters drawn from `seed`.
     public static func build(_ spec: ModelSpec, seed: UInt64) throws -> Model {
         guard let arch = parse(spec.name) else {
-            throw ModelError("unknown model '\(spec.name)' (known: mlp-H1-H2-..., lenet5, resnetD (D = 6n+2), resnet8x4, resnet32x4, wrn-D-k)")
+            throw ModelError(
+                "unknown model '\(spec.name)' (known: mlp-H1-H2-..., lenet5, resnetD (D = 6n+2), resnet8x4, resnet32x4, wrn-D-k)")
         }
         guard spec.inputShape.count == 3, spec.inputShape.allSatisfy({ $0 > 0 }), spec.numClasses >= 2 else {
             throw ModelError("model \(spec.name): input shape \(spec.inputShape) and \(spec.numClasses) classes are not usable")

@@ -6,10 +6,12 @@
 public enum BatchNormKernels {
     /// Training forward: per-channel batch mean, biased variance and 1/sqrt(var + eps) written out,
     /// y = (x − mean)·invStd·γ + β, then max(·, 0) when `relu`.
-    public static func trainingForward(x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                                       y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
-                                       invStd: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
-                                       affine: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int, eps: Float, relu: Bool) {
+    public static func trainingForward(
+        x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+        invStd: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
+        affine: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int, eps: Float, relu: Bool
+    ) {
         let m = Double(n * hw)
         Parallel.chunks(c) { channels in
             for ch in channels {
@@ -37,10 +39,12 @@ public enum BatchNormKernels {
     }
 
     /// Evaluation forward with running statistics.
-    public static func inferenceForward(x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                                        runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
-                                        y: UnsafeMutablePointer<Float>, affine: UnsafeMutablePointer<Float>,
-                                        n: Int, c: Int, hw: Int, eps: Float, relu: Bool) {
+    public static func inferenceForward(
+        x: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+        runningMean: UnsafePointer<Float>, runningVar: UnsafePointer<Float>,
+        y: UnsafeMutablePointer<Float>, affine: UnsafeMutablePointer<Float>,
+        n: Int, c: Int, hw: Int, eps: Float, relu: Bool
+    ) {
         for ch in 0..<c {
             let inv = 1 / (runningVar[ch] + eps).squareRoot()
             affine[2 * ch] = inv * gamma[ch]
@@ -55,8 +59,10 @@ public enum BatchNormKernels {
     }
 
     @inline(__always)
-    static func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int,
-                       _ scale: Float, _ shift: Float, _ relu: Bool) {
+    static func apply(
+        _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int,
+        _ scale: Float, _ shift: Float, _ relu: Bool
+    ) {
         if relu {
             for j in 0..<count { let v = src[j] * scale + shift; dst[j] = v > 0 ? v : 0 }
         } else {
@@ -68,10 +74,12 @@ public enum BatchNormKernels {
     /// are the running mean and 1/sqrt(running var + eps) (then dx = dy·γ·invStd). With `relu`, dy is masked
     /// where the fused output was 0, recomputed from x and the forward's per-channel (scale, shift) in
     /// `affine`, so the output need not be read again. dγ and dβ are overwritten; dx may be nil.
-    public static func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
-                                mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, affine: UnsafePointer<Float>,
-                                relu: Bool, dx: UnsafeMutablePointer<Float>?, dGamma: UnsafeMutablePointer<Float>,
-                                dBeta: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int, training: Bool) {
+    public static func backward(
+        x: UnsafePointer<Float>, dy: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
+        mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, affine: UnsafePointer<Float>,
+        relu: Bool, dx: UnsafeMutablePointer<Float>?, dGamma: UnsafeMutablePointer<Float>,
+        dBeta: UnsafeMutablePointer<Float>, n: Int, c: Int, hw: Int, training: Bool
+    ) {
         let m = Float(n * hw)
         Parallel.chunks(c) { channels in
             for ch in channels {
@@ -93,8 +101,9 @@ public enum BatchNormKernels {
                 let meanDy = training ? Float(sumDy) / m : 0, coef = training ? sumDyXhat / m * inv : 0
                 for i in 0..<n {
                     let off = (i * c + ch) * hw
-                    inputGradient(dy + off, x + off, dx + off, hw, relu: relu, scale: scale, shift: shift,
-                                  k: k, meanDy: meanDy, mu: mu, coef: coef)
+                    inputGradient(
+                        dy + off, x + off, dx + off, hw, relu: relu, scale: scale, shift: shift,
+                        k: k, meanDy: meanDy, mu: mu, coef: coef)
                 }
             }
         }
@@ -102,8 +111,10 @@ public enum BatchNormKernels {
 
     /// (Σ g, Σ g·x) over `count` elements, g = dy, zeroed where x·scale + shift ≤ 0 when `relu`.
     @inline(__always)
-    static func maskedSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, relu: Bool,
-                           scale: Float, shift: Float) -> (Float, Float) {
+    static func maskedSums(
+        _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, relu: Bool,
+        scale: Float, shift: Float
+    ) -> (Float, Float) {
         typealias V = SIMD16<Float>
         var s0 = V(), s1 = V()
         let rd = UnsafeRawPointer(dy), rx = UnsafeRawPointer(x)
@@ -129,8 +140,10 @@ public enum BatchNormKernels {
 
     /// dx = k·(g − meanDy − (x − μ)·coef) with g the (masked) dy.
     @inline(__always)
-    static func inputGradient(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-                              _ count: Int, relu: Bool, scale: Float, shift: Float, k: Float, meanDy: Float, mu: Float, coef: Float) {
+    static func inputGradient(
+        _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+        _ count: Int, relu: Bool, scale: Float, shift: Float, k: Float, meanDy: Float, mu: Float, coef: Float
+    ) {
         typealias V = SIMD16<Float>
         let rd = UnsafeRawPointer(dy), rx = UnsafeRawPointer(x), ro = UnsafeMutableRawPointer(dx)
         let sv = V(repeating: scale), hv = V(repeating: shift), kv = V(repeating: k)

@@ -5,10 +5,14 @@
 extension ConvKernels {
     /// Gradients of a convolution. Any of `dx`, `dWeight`, `dBias` may be nil (not needed); each given
     /// one is overwritten.
-    public static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                                dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
-                                dBias: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
-        if allowDirect, DirectConv.applies(g), let flipped = FlippedConvolution(weight: weight, g), DirectConv.applies(flipped.geometry) {
+    public static func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
+        dBias: UnsafeMutablePointer<Float>?, _ g: ConvGeometry
+    ) {
+        if allowDirect, DirectConv.applies(g), let flipped = FlippedConvolution(weight: weight, g),
+            DirectConv.applies(flipped.geometry)
+        {
             directBackward(x: x, weight: weight, dy: dy, dx: dx, dWeight: dWeight, dBias: dBias, g, flipped: flipped)
             return
         }
@@ -37,20 +41,25 @@ extension ConvKernels {
                 let xN = x + start * g.inImageSize
                 // dy of the group as [Cout, n·HW].
                 let dyG: UnsafePointer<Float>
-                if n == 1 { dyG = dy + start * g.outImageSize } else {
+                if n == 1 {
+                    dyG = dy + start * g.outImageSize
+                } else {
                     gather(dy + start * g.outImageSize, into: dyGroup, channels: cout, pixels: hw, images: n)
                     dyG = UnsafePointer(dyGroup)
                 }
                 if dBias != nil { for c in 0..<cout { dbPart[c] += Vector.sum(dyG + c * pitch, pitch) } }
                 if dWeight != nil {
                     let operand: UnsafePointer<Float>
-                    if g.isPointwise { operand = xN } else {
+                    if g.isPointwise {
+                        operand = xN
+                    } else {
                         for i in 0..<n { Im2col.unfold(xN + i * g.inImageSize, g, into: col + i * hw, pitch: pitch) }
                         operand = UnsafePointer(col)
                     }
                     // dW += dy [Cout, n·HW] · colᵀ [n·HW, k]
-                    Gemm.sgemm(transB: true, m: cout, n: k, k: pitch, a: dyG, lda: pitch, b: operand, ldb: pitch,
-                               beta: 1, c: dwPart, ldc: k)
+                    Gemm.sgemm(
+                        transB: true, m: cout, n: k, k: pitch, a: dyG, lda: pitch, b: operand, ldb: pitch,
+                        beta: 1, c: dwPart, ldc: k)
                 }
                 if let dx, !directDx {
                     let dxN = dx + start * g.inImageSize
@@ -62,12 +71,14 @@ extension ConvKernels {
                             Im2col.unfold(dy + (start + i) * g.outImageSize, fg, into: dcol + i * fg.outPixels, pitch: fpitch)
                         }
                         let out = n == 1 ? dxN : dxGroup
-                        Gemm.sgemm(m: cin, n: fpitch, k: fg.patchSize, a: flipped.weights.base, lda: fg.patchSize,
-                                   b: dcol, ldb: fpitch, c: out, ldc: fpitch)
+                        Gemm.sgemm(
+                            m: cin, n: fpitch, k: fg.patchSize, a: flipped.weights.base, lda: fg.patchSize,
+                            b: dcol, ldb: fpitch, c: out, ldc: fpitch)
                         if n > 1 { scatter(dxGroup, into: dxN, channels: cin, pixels: fg.outPixels, images: n) }
                     } else {
                         // dcol [k, n·HW] = Wᵀ [k, Cout] · dy [Cout, n·HW], folded back into each image.
-                        Gemm.sgemm(transA: true, m: k, n: pitch, k: cout, a: weight, lda: k, b: dyG, ldb: pitch, c: dcol, ldc: pitch)
+                        Gemm.sgemm(
+                            transA: true, m: k, n: pitch, k: cout, a: weight, lda: k, b: dyG, ldb: pitch, c: dcol, ldc: pitch)
                         dxN.update(repeating: 0, count: n * g.inImageSize)
                         for i in 0..<n { Im2col.fold(dcol + i * hw, g, into: dxN + i * g.inImageSize, pitch: pitch) }
                     }
@@ -76,7 +87,8 @@ extension ConvKernels {
             }
         }
         if let dx, let flipped, directDx {
-            direct(x: dy, packed: DirectConv.packWeights(flipped.weights.base, flipped.geometry), bias: nil, y: dx, flipped.geometry)
+            direct(
+                x: dy, packed: DirectConv.packWeights(flipped.weights.base, flipped.geometry), bias: nil, y: dx, flipped.geometry)
         }
         withExtendedLifetime(flipped) {}
         // Sum the per-thread partials in a fixed order (repeatable results).
@@ -101,12 +113,19 @@ final class FlippedConvolution {
         // Only "same" convolutions: for a valid one, dy would be unfolded with wide zero borders.
         guard g.stride == 1, g.kernelH == g.kernelW, g.outHeight == g.height, g.outWidth == g.width else { return nil }
         let (kh, kw, cin, cout) = (g.kernelH, g.kernelW, g.inChannels, g.outChannels)
-        geometry = ConvGeometry(batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth, outChannels: cin,
-                                kernelH: kh, kernelW: kw, stride: 1, padding: kh - 1 - g.padding)
+        geometry = ConvGeometry(
+            batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth, outChannels: cin,
+            kernelH: kh, kernelW: kw, stride: 1, padding: kh - 1 - g.padding)
         weights = TensorStorage(uninitializedCount: cin * cout * kh * kw)
         let w = weights.base
-        for o in 0..<cout { for c in 0..<cin { for i in 0..<kh { for j in 0..<kw {
-            w[((c * cout + o) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)] = weight[((o * cin + c) * kh + i) * kw + j]
-        }}}}
+        for o in 0..<cout {
+            for c in 0..<cin {
+                for i in 0..<kh {
+                    for j in 0..<kw {
+                        w[((c * cout + o) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)] = weight[((o * cin + c) * kh + i) * kw + j]
+                    }
+                }
+            }
+        }
     }
 }

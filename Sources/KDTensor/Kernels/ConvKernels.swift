@@ -17,8 +17,10 @@ public enum ConvKernels {
     }
 
     /// y `[N, Cout, Ho, Wo]` = conv(x `[N, Cin, H, W]`, w) + bias.
-    public static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                               y: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+    public static func forward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, _ g: ConvGeometry
+    ) {
         if allowDirect && DirectConv.applies(g) {
             direct(x: x, packed: DirectConv.packWeights(weight, g), bias: bias, y: y, g)
             return
@@ -35,15 +37,17 @@ public enum ConvKernels {
                 if g.isPointwise {
                     let out = y + start * g.outImageSize
                     fillBias(bias, out, cout, hw, pitch: hw)
-                    Gemm.sgemm(m: cout, n: hw, k: k, a: weight, lda: k, b: x + start * g.inImageSize, ldb: hw,
-                               beta: bias == nil ? 0 : 1, c: out, ldc: hw)
+                    Gemm.sgemm(
+                        m: cout, n: hw, k: k, a: weight, lda: k, b: x + start * g.inImageSize, ldb: hw,
+                        beta: bias == nil ? 0 : 1, c: out, ldc: hw)
                 } else {
                     for i in 0..<n { Im2col.unfold(x + (start + i) * g.inImageSize, g, into: col + i * hw, pitch: pitch) }
                     // One image writes straight into y; a group goes through [Cout, n·HW] and is scattered.
                     let out = n == 1 ? y + start * g.outImageSize : staged
                     fillBias(bias, out, cout, pitch, pitch: pitch)
-                    Gemm.sgemm(m: cout, n: pitch, k: k, a: weight, lda: k, b: col, ldb: pitch, beta: bias == nil ? 0 : 1,
-                               c: out, ldc: pitch)
+                    Gemm.sgemm(
+                        m: cout, n: pitch, k: k, a: weight, lda: k, b: col, ldb: pitch, beta: bias == nil ? 0 : 1,
+                        c: out, ldc: pitch)
                     if n > 1 { scatter(staged, into: y + start * g.outImageSize, channels: cout, pixels: hw, images: n) }
                 }
                 start += n
@@ -53,38 +57,50 @@ public enum ConvKernels {
     }
 
     /// Every image through DirectConv, images split over threads.
-    static func direct(x: UnsafePointer<Float>, packed: TensorStorage, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
-                       _ g: ConvGeometry) {
+    static func direct(
+        x: UnsafePointer<Float>, packed: TensorStorage, bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
+        _ g: ConvGeometry
+    ) {
         let size = DirectConv.scratchSize(g), parts = Parallel.partCount(g.batch)
         let scratch = TensorStorage(uninitializedCount: parts * size)
         _ = Parallel.indexedChunks(g.batch) { part, images in
             for n in images {
-                DirectConv.image(x + n * g.inImageSize, packed: packed.base, bias: bias, y: y + n * g.outImageSize, g,
-                                 scratch: scratch.base + part * size)
+                DirectConv.image(
+                    x + n * g.inImageSize, packed: packed.base, bias: bias, y: y + n * g.outImageSize, g,
+                    scratch: scratch.base + part * size)
             }
         }
         withExtendedLifetime((scratch, packed)) {}
     }
 
     @inline(__always)
-    static func fillBias(_ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>, _ cout: Int, _ count: Int, pitch: Int) {
+    static func fillBias(_ bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>, _ cout: Int, _ count: Int, pitch: Int)
+    {
         guard let bias else { return }
         for c in 0..<cout { (out + c * pitch).update(repeating: bias[c], count: count) }
     }
 
     /// `[C, n·P]` (image-major within each channel row) → n images `[C, P]`.
     @inline(__always)
-    static func scatter(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, channels: Int, pixels: Int, images: Int) {
+    static func scatter(
+        _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, channels: Int, pixels: Int, images: Int
+    ) {
         for i in 0..<images {
-            for c in 0..<channels { Vector.copy(src + c * images * pixels + i * pixels, to: dst + (i * channels + c) * pixels, pixels) }
+            for c in 0..<channels {
+                Vector.copy(src + c * images * pixels + i * pixels, to: dst + (i * channels + c) * pixels, pixels)
+            }
         }
     }
 
     /// n images `[C, P]` → `[C, n·P]`.
     @inline(__always)
-    static func gather(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, channels: Int, pixels: Int, images: Int) {
+    static func gather(
+        _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, channels: Int, pixels: Int, images: Int
+    ) {
         for i in 0..<images {
-            for c in 0..<channels { Vector.copy(src + (i * channels + c) * pixels, to: dst + c * images * pixels + i * pixels, pixels) }
+            for c in 0..<channels {
+                Vector.copy(src + (i * channels + c) * pixels, to: dst + c * images * pixels + i * pixels, pixels)
+            }
         }
     }
 }

@@ -23,10 +23,16 @@ enum DirectConv {
         let blocks = (cout + channelBlock - 1) / channelBlock
         let packed = TensorStorage(uninitializedCount: blocks * cin * taps * channelBlock)
         let p = packed.base
-        for b in 0..<blocks { for c in 0..<cin { for t in 0..<taps { for o in 0..<channelBlock {
-            let co = b * channelBlock + o
-            p[((b * cin + c) * taps + t) * channelBlock + o] = co < cout ? w[(co * cin + c) * taps + t] : 0
-        }}}}
+        for b in 0..<blocks {
+            for c in 0..<cin {
+                for t in 0..<taps {
+                    for o in 0..<channelBlock {
+                        let co = b * channelBlock + o
+                        p[((b * cin + c) * taps + t) * channelBlock + o] = co < cout ? w[(co * cin + c) * taps + t] : 0
+                    }
+                }
+            }
+        }
         return packed
     }
 
@@ -64,15 +70,19 @@ enum DirectConv {
     }
 
     /// y[n] `[Cout, H, W]` = conv(x[n]) (+ bias) for one image, with `packed` weights and `scratch` of `scratchSize`.
-    static func image(_ x: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                      y: UnsafeMutablePointer<Float>, _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>) {
+    static func image(
+        _ x: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>
+    ) {
         pad(x, g, into: scratch)
         convolvePadded(scratch, packed: packed, bias: bias, y: y, g, stage: scratch + paddedSize(g))
     }
 
     /// y `[Cout, H, W]` = conv of an already padded image; `stage` holds `stageSize` floats.
-    static func convolvePadded(_ padded: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                               y: UnsafeMutablePointer<Float>, _ g: ConvGeometry, stage: UnsafeMutablePointer<Float>) {
+    static func convolvePadded(
+        _ padded: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, _ g: ConvGeometry, stage: UnsafeMutablePointer<Float>
+    ) {
         let (h, w, p, k) = (g.height, g.width, g.padding, g.kernelH)
         let wp = w + 2 * p, planeP = (h + 2 * p) * wp, cin = g.inChannels
         let lineLength = h * wp
@@ -86,8 +96,10 @@ enum DirectConv {
             var q = 0
             while q < lineLength {
                 for b in 0..<blocks {
-                    block(padded + q, planeStride: planeP, channels: cin, taps: taps, offsets: off.baseAddress!,
-                          weights: packed + b * cin * taps * channelBlock, out: stage + b * channelBlock * stride + q, outStride: stride)
+                    block(
+                        padded + q, planeStride: planeP, channels: cin, taps: taps, offsets: off.baseAddress!,
+                        weights: packed + b * cin * taps * channelBlock, out: stage + b * channelBlock * stride + q,
+                        outStride: stride)
                 }
                 q += positionBlock
             }
@@ -104,8 +116,10 @@ enum DirectConv {
 
     /// out[o][0..<24] = Σ_c Σ_t w[c][t][o] · in[c·planeStride + offsets[t] + 0..<24] for a block of 4 channels.
     @inline(__always)
-    static func block(_ input: UnsafePointer<Float>, planeStride: Int, channels: Int, taps: Int, offsets: UnsafePointer<Int>,
-                      weights: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, outStride: Int) {
+    static func block(
+        _ input: UnsafePointer<Float>, planeStride: Int, channels: Int, taps: Int, offsets: UnsafePointer<Int>,
+        weights: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, outStride: Int
+    ) {
         typealias V = SIMD8<Float>
         var a00 = V(), a01 = V(), a02 = V(), a10 = V(), a11 = V(), a12 = V()
         var a20 = V(), a21 = V(), a22 = V(), a30 = V(), a31 = V(), a32 = V()

@@ -6,8 +6,10 @@ extension DirectConv {
     /// dW `[Cout, Cin, k, k]` += correlation of a padded image (`pad`) with a padded dy, where `dyLine`
     /// points at dy's first value inside a zero-bordered buffer of row length W + 2p (as `pad` of dy with
     /// the flipped geometry lays it out).
-    static func accumulateWeightGradient(paddedInput xp: UnsafePointer<Float>, dyLine: UnsafePointer<Float>,
-                                         dWeight: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+    static func accumulateWeightGradient(
+        paddedInput xp: UnsafePointer<Float>, dyLine: UnsafePointer<Float>,
+        dWeight: UnsafeMutablePointer<Float>, _ g: ConvGeometry
+    ) {
         let (h, w, p, k) = (g.height, g.width, g.padding, g.kernelH)
         let wp = w + 2 * p, planeX = (h + 2 * p) * wp, planeDy = (h + 2 * p) * wp
         let lineLength = h * wp, taps = k * k, cin = g.inChannels, cout = g.outChannels
@@ -23,8 +25,9 @@ extension DirectConv {
                     offsets.1 = tc > 1 ? ((t + 1) / k) * wp + (t + 1) % k : offsets.0
                     offsets.2 = tc > 2 ? ((t + 2) / k) * wp + (t + 2) % k : offsets.0
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: 12) { sums in
-                        correlate(xp + c * planeX, offsets, dyLine + o * planeDy, rows: oc, rowStride: planeDy, length: lineLength,
-                                  into: sums.baseAddress!)
+                        correlate(
+                            xp + c * planeX, offsets, dyLine + o * planeDy, rows: oc, rowStride: planeDy, length: lineLength,
+                            into: sums.baseAddress!)
                         for r in 0..<oc {
                             for m in 0..<tc { dWeight[((o + r) * cin + c) * taps + t + m] += sums[r * 3 + m] }
                         }
@@ -39,8 +42,10 @@ extension DirectConv {
     /// sums[r·3 + m] = Σ_{q < length} dy[r·rowStride + q] · x[offsets.m + q] for r < 4, m < 3
     /// (rows beyond `rows` read row 0 and are ignored by the caller).
     @inline(__always)
-    static func correlate(_ x: UnsafePointer<Float>, _ offsets: (Int, Int, Int), _ dy: UnsafePointer<Float>, rows: Int,
-                          rowStride: Int, length: Int, into sums: UnsafeMutablePointer<Float>) {
+    static func correlate(
+        _ x: UnsafePointer<Float>, _ offsets: (Int, Int, Int), _ dy: UnsafePointer<Float>, rows: Int,
+        rowStride: Int, length: Int, into sums: UnsafeMutablePointer<Float>
+    ) {
         typealias V = SIMD8<Float>
         var a00 = V(), a01 = V(), a02 = V(), a10 = V(), a11 = V(), a12 = V()
         var a20 = V(), a21 = V(), a22 = V(), a30 = V(), a31 = V(), a32 = V()
@@ -82,9 +87,11 @@ extension DirectConv {
 extension ConvKernels {
     /// Backward of a "same" stride-1 convolution, every pass direct: per image, pad x and dy once, add the
     /// weight gradient, and convolve padded dy with the flipped kernel for dx.
-    static func directBackward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                               dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
-                               dBias: UnsafeMutablePointer<Float>?, _ g: ConvGeometry, flipped: FlippedConvolution) {
+    static func directBackward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
+        dBias: UnsafeMutablePointer<Float>?, _ g: ConvGeometry, flipped: FlippedConvolution
+    ) {
         let fg = flipped.geometry, p = g.padding, wp = g.width + 2 * p
         let packed = dx == nil ? nil : DirectConv.packWeights(flipped.weights.base, fg)
         let (cout, hw, wCount) = (g.outChannels, g.outPixels, g.outChannels * g.patchSize)

@@ -40,8 +40,10 @@ public enum ReLUElements: BinaryElementwise {
 extension Vector {
     /// out[i] = Op(x[i], y[i]) over `n` elements, split over threads for large n.
     @inline(__always)
-    public static func zip<Op: BinaryElementwise>(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
-                                                  _ out: UnsafeMutablePointer<Float>, _ n: Int, _ op: Op.Type) {
+    public static func zip<Op: BinaryElementwise>(
+        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+        _ out: UnsafeMutablePointer<Float>, _ n: Int, _ op: Op.Type
+    ) {
         Parallel.chunks(n, minPerThread: 1 << 15) { r in
             let (a, b, o) = (x + r.lowerBound, y + r.lowerBound, out + r.lowerBound)
             for i in 0..<r.count { o[i] = Op.apply(a[i], b[i]) }

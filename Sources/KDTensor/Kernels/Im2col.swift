@@ -6,10 +6,14 @@ public struct ConvGeometry: Equatable, Sendable {
     public let batch, inChannels, height, width: Int
     public let outChannels, kernelH, kernelW, stride, padding: Int
 
-    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
-                kernelH: Int, kernelW: Int, stride: Int, padding: Int) {
+    public init(
+        batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int,
+        kernelH: Int, kernelW: Int, stride: Int, padding: Int
+    ) {
         (self.batch, self.inChannels, self.height, self.width) = (batch, inChannels, height, width)
-        (self.outChannels, self.kernelH, self.kernelW, self.stride, self.padding) = (outChannels, kernelH, kernelW, stride, padding)
+        (self.outChannels, self.kernelH, self.kernelW, self.stride, self.padding) = (
+            outChannels, kernelH, kernelW, stride, padding
+        )
     }
 
     public var outHeight: Int { (height + 2 * padding - kernelH) / stride + 1 }
@@ -76,7 +80,9 @@ enum Im2col {
 
     /// Stride 1 with output width = input width ("same" padding): each unfolded row is the whole plane
     /// shifted by `(i − p)·W + (j − p)`, copied in one run; the few border entries are then zeroed.
-    static func unfoldSameWidth(_ image: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>, pitch: Int) {
+    static func unfoldSameWidth(
+        _ image: UnsafePointer<Float>, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>, pitch: Int
+    ) {
         let (ho, w, p) = (g.outHeight, g.width, g.padding)
         let planeSize = g.height * w, rowLength = ho * w
         for c in 0..<g.inChannels {

@@ -52,8 +52,10 @@ public struct PoolWindows: Sendable {
 /// Pooling over `planes` consecutive `[H, W]` planes.
 public enum PoolKernels {
     /// y = max over each window; `argmax` receives the winner's index within its input plane.
-    public static func maxForward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>,
-                                  planes: Int, _ win: PoolWindows) {
+    public static func maxForward(
+        x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>,
+        planes: Int, _ win: PoolWindows
+    ) {
         if win.isPlain2x2 {
             max2x2(x: x, y: y, argmax: argmax, planes: planes, win)
             return
@@ -83,8 +85,10 @@ public enum PoolKernels {
     }
 
     /// The common 2x2, stride-2, unpadded case without per-window bookkeeping.
-    static func max2x2(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>,
-                       planes: Int, _ win: PoolWindows) {
+    static func max2x2(
+        x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>,
+        planes: Int, _ win: PoolWindows
+    ) {
         let (w, oh, ow) = (win.inW, win.outH, win.outW)
         let (inSize, outSize) = (win.inH * w, oh * ow)
         Parallel.chunks(planes, minPerThread: 16) { range in
@@ -106,8 +110,10 @@ public enum PoolKernels {
     }
 
     /// dx = scatter of dy to the recorded winners (dx overwritten).
-    public static func maxBackward(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, dx: UnsafeMutablePointer<Float>,
-                                   planes: Int, _ win: PoolWindows) {
+    public static func maxBackward(
+        dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, dx: UnsafeMutablePointer<Float>,
+        planes: Int, _ win: PoolWindows
+    ) {
         let (inSize, outSize) = (win.inH * win.inW, win.outH * win.outW)
         Parallel.chunks(planes, minPerThread: 8) { range in
             for pl in range {
@@ -136,7 +142,8 @@ public enum PoolKernels {
     }
 
     /// dx = each dy spread evenly over its window (dx overwritten).
-    public static func averageBackward(dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, planes: Int, _ win: PoolWindows) {
+    public static func averageBackward(dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, planes: Int, _ win: PoolWindows)
+    {
         let (inSize, outSize) = (win.inH * win.inW, win.outH * win.outW)
         Parallel.chunks(planes, minPerThread: 8) { range in
             for pl in range {

@@ -26,9 +26,11 @@ public enum Vector {
         var i = 0
         let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
         while i + 32 <= n {
-            acc0 += rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            acc0 +=
+                rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
                 * ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            acc1 += rx.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+            acc1 +=
+                rx.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
                 * ry.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
             i += 32
         }
@@ -102,11 +104,13 @@ public enum Vector {
         let rs = UnsafeRawPointer(src), rd = UnsafeMutableRawPointer(dst)
         var i = 0
         while i + 8 < n {
-            rd.storeBytes(of: rs.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            rd.storeBytes(
+                of: rs.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
-        rd.storeBytes(of: rs.loadUnaligned(fromByteOffset: (n - 8) * 4, as: SIMD8<Float>.self), toByteOffset: (n - 8) * 4,
-                      as: SIMD8<Float>.self)
+        rd.storeBytes(
+            of: rs.loadUnaligned(fromByteOffset: (n - 8) * 4, as: SIMD8<Float>.self), toByteOffset: (n - 8) * 4,
+            as: SIMD8<Float>.self)
     }
 
     /// dst[i] = 0, i < n (n may be 0 or negative: nothing happens).
@@ -143,8 +147,10 @@ public enum Vector {
 
     /// out[i] = f(x[i]) over `n` elements, split over threads for large n.
     @inline(__always)
-    public static func map(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
-                           _ f: (Float) -> Float) {
+    public static func map(
+        _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+        _ f: (Float) -> Float
+    ) {
         Parallel.chunks(n, minPerThread: 1 << 15) { r in
             for i in r { out[i] = f(x[i]) }
         }
@@ -152,8 +158,10 @@ public enum Vector {
 
     /// out[i] = f(x[i], y[i]) over `n` elements, split over threads for large n.
     @inline(__always)
-    public static func zip(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                           _ n: Int, _ f: (Float, Float) -> Float) {
+    public static func zip(
+        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        _ n: Int, _ f: (Float, Float) -> Float
+    ) {
         Parallel.chunks(n, minPerThread: 1 << 15) { r in
             for i in r { out[i] = f(x[i], y[i]) }
         }
@@ -161,8 +169,10 @@ public enum Vector {
 
     /// out[i] = f(x[i], y[i], z[i]) over `n` elements, split over threads for large n.
     @inline(__always)
-    public static func zip3(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
-                            _ out: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Float, Float, Float) -> Float) {
+    public static func zip3(
+        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
+        _ out: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Float, Float, Float) -> Float
+    ) {
         Parallel.chunks(n, minPerThread: 1 << 15) { r in
             for i in r { out[i] = f(x[i], y[i], z[i]) }
         }

@@ -44,25 +44,33 @@ extension Tensor {
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        (a.shape == b.shape ? a.elementwise(b, SubtractElements.self) : a.broadcastMap(b, "sub", -)).recorded("sub", [a, b]) { g in
+        (a.shape == b.shape ? a.elementwise(b, SubtractElements.self) : a.broadcastMap(b, "sub", -)).recorded("sub", [a, b]) {
+            g in
             [g.sumToShape(a.shape), b.requiresGrad ? (-g).sumToShape(b.shape) : nil]
         }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (sa, sb) = (a.detached(), b.detached())
-        return (a.shape == b.shape ? a.elementwise(b, MultiplyElements.self) : a.broadcastMap(b, "mul", *)).recorded("mul", [a, b]) { g in
-            [a.requiresGrad ? (g * sb).sumToShape(a.shape) : nil,
-             b.requiresGrad ? (g * sa).sumToShape(b.shape) : nil]
+        return (a.shape == b.shape ? a.elementwise(b, MultiplyElements.self) : a.broadcastMap(b, "mul", *)).recorded(
+            "mul", [a, b]
+        ) { g in
+            [
+                a.requiresGrad ? (g * sb).sumToShape(a.shape) : nil,
+                b.requiresGrad ? (g * sa).sumToShape(b.shape) : nil,
+            ]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let (sa, sb) = (a.detached(), b.detached())
         return a.broadcastMap(b, "div", /).recorded("div", [a, b]) { g in
-            [a.requiresGrad ? (g / sb).sumToShape(a.shape) : nil,
-             b.requiresGrad ? (g.broadcastMap(sa, "div", *).broadcastMap(sb, "div") { v, q in -v / (q * q) })
-                .sumToShape(b.shape) : nil]
+            [
+                a.requiresGrad ? (g / sb).sumToShape(a.shape) : nil,
+                b.requiresGrad
+                    ? (g.broadcastMap(sa, "div", *).broadcastMap(sb, "div") { v, q in -v / (q * q) })
+                        .sumToShape(b.shape) : nil,
+            ]
         }
     }
 

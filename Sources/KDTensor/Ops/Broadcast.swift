@@ -47,34 +47,38 @@ struct BroadcastPlan {
 
     /// out = f(a, b) elementwise under this plan.
     @inline(__always)
-    func apply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-               _ f: (Float, Float) -> Float) {
+    func apply(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        _ f: (Float, Float) -> Float
+    ) {
         let r = dims.count
         let inner = dims[r - 1], sa = aStrides[r - 1], sb = bStrides[r - 1]
         let outer = dims.dropLast().reduce(1, *)
         dims.withUnsafeBufferPointer { dimsP in
-        aStrides.withUnsafeBufferPointer { aS in
-        bStrides.withUnsafeBufferPointer { bS in
-            Parallel.chunks(outer, minPerThread: max(1, 32768 / inner)) { range in
-                for o in range {
-                    var rem = o, offA = 0, offB = 0
-                    var d = r - 2
-                    while d >= 0 {
-                        let i = rem % dimsP[d]
-                        rem /= dimsP[d]
-                        offA += i * aS[d]
-                        offB += i * bS[d]
-                        d -= 1
-                    }
-                    let pa = a + offA, pb = b + offB, po = out + o * inner
-                    switch (sa, sb) {
-                    case (0, 0): let v = f(pa[0], pb[0]); for i in 0..<inner { po[i] = v }
-                    case (0, _): let va = pa[0]; for i in 0..<inner { po[i] = f(va, pb[i]) }
-                    case (_, 0): let vb = pb[0]; for i in 0..<inner { po[i] = f(pa[i], vb) }
-                    default: for i in 0..<inner { po[i] = f(pa[i], pb[i]) }
+            aStrides.withUnsafeBufferPointer { aS in
+                bStrides.withUnsafeBufferPointer { bS in
+                    Parallel.chunks(outer, minPerThread: max(1, 32768 / inner)) { range in
+                        for o in range {
+                            var rem = o, offA = 0, offB = 0
+                            var d = r - 2
+                            while d >= 0 {
+                                let i = rem % dimsP[d]
+                                rem /= dimsP[d]
+                                offA += i * aS[d]
+                                offB += i * bS[d]
+                                d -= 1
+                            }
+                            let pa = a + offA, pb = b + offB, po = out + o * inner
+                            switch (sa, sb) {
+                            case (0, 0): let v = f(pa[0], pb[0]); for i in 0..<inner { po[i] = v }
+                            case (0, _): let va = pa[0]; for i in 0..<inner { po[i] = f(va, pb[i]) }
+                            case (_, 0): let vb = pb[0]; for i in 0..<inner { po[i] = f(pa[i], vb) }
+                            default: for i in 0..<inner { po[i] = f(pa[i], pb[i]) }
+                            }
+                        }
                     }
                 }
             }
-        }}}
+        }
     }
 }

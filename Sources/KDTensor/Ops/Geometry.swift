@@ -12,7 +12,11 @@ extension Tensor {
         let x = data, y = out.data, nrm = norms.data
         forEachRow(axis: ax) { start, s, r in
             var ss: Float = 0
-            if s == 1 { ss = Vector.dot(x + start, x + start, r) } else { for j in 0..<r { ss += x[start + j * s] * x[start + j * s] } }
+            if s == 1 {
+                ss = Vector.dot(x + start, x + start, r)
+            } else {
+                for j in 0..<r { ss += x[start + j * s] * x[start + j * s] }
+            }
             let norm = Swift.max(ss.squareRoot(), eps)
             nrm[(start / (r * s)) * s + start % s] = ss.squareRoot()
             let inv = 1 / norm

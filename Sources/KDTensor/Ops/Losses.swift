@@ -16,8 +16,11 @@ public func klDivergence(targetLogProbs lt: Tensor, logProbs lq: Tensor) -> Tens
     let (st, sq) = (lt.detached(), lq.detached())
     return Tensor(Float(total) / b).recorded("klDivergence", [lt, lq]) { g in
         let scale = g.item / b
-        let dt: Tensor? = lt.requiresGrad
-            ? st.zipRaw(sq) { t, q in let p = exp(t); return p > 0 ? scale * p * (t - q + 1) : 0 } : nil
+        let dt: Tensor? =
+            lt.requiresGrad
+            ? st.zipRaw(sq) { t, q in
+                let p = exp(t); return p > 0 ? scale * p * (t - q + 1) : 0
+            } : nil
         let dq: Tensor? = lq.requiresGrad ? st.unaryMap { -scale * exp($0) } : nil
         return [dt, dq]
     }

@@ -26,14 +26,16 @@ func pool(_ x: Tensor, _ windows: PoolWindows, max isMax: Bool, op: String) -> T
 
 /// Max pooling with a square `kernel` (stride defaults to the kernel).
 public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
-    pool(x, PoolWindows(inH: x.dim(2), inW: x.dim(3), kernel: kernel, stride: stride ?? kernel, padding: padding),
-         max: true, op: "maxPool2d")
+    pool(
+        x, PoolWindows(inH: x.dim(2), inW: x.dim(3), kernel: kernel, stride: stride ?? kernel, padding: padding),
+        max: true, op: "maxPool2d")
 }
 
 /// Average pooling with a square `kernel` (padding counted in the divisor, as PyTorch's default).
 public func avgPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
-    pool(x, PoolWindows(inH: x.dim(2), inW: x.dim(3), kernel: kernel, stride: stride ?? kernel, padding: padding),
-         max: false, op: "avgPool2d")
+    pool(
+        x, PoolWindows(inH: x.dim(2), inW: x.dim(3), kernel: kernel, stride: stride ?? kernel, padding: padding),
+        max: false, op: "avgPool2d")
 }
 
 /// Adaptive average pooling to `[outH, outW]` (PyTorch bins).

@@ -47,16 +47,21 @@ extension Tensor {
         let inner = shape[r - 1], innerStride = strides[r - 1]
         let outer = shape.product / Swift.max(inner, 1)
         shape.withUnsafeBufferPointer { dims in
-        strides.withUnsafeBufferPointer { st in
-            Parallel.chunks(outer, minPerThread: Swift.max(1, 16384 / Swift.max(inner, 1))) { range in
-                for o in range {
-                    var rem = o, off = 0, d = r - 2
-                    while d >= 0 { off += (rem % dims[d]) * st[d]; rem /= dims[d]; d -= 1 }
-                    let s = src + off, dst = out + o * inner
-                    if innerStride == 1 { dst.update(from: s, count: inner) } else { for j in 0..<inner { dst[j] = s[j * innerStride] } }
+            strides.withUnsafeBufferPointer { st in
+                Parallel.chunks(outer, minPerThread: Swift.max(1, 16384 / Swift.max(inner, 1))) { range in
+                    for o in range {
+                        var rem = o, off = 0, d = r - 2
+                        while d >= 0 { off += (rem % dims[d]) * st[d]; rem /= dims[d]; d -= 1 }
+                        let s = src + off, dst = out + o * inner
+                        if innerStride == 1 {
+                            dst.update(from: s, count: inner)
+                        } else {
+                            for j in 0..<inner { dst[j] = s[j * innerStride] }
+                        }
+                    }
                 }
             }
-        }}
+        }
     }
 
     /// Elements `range` of dim `axis` (a copy).
@@ -87,13 +92,17 @@ extension Tensor {
         let out = Tensor(uninitialized: outShape)
         let src = data, dst = out.data, k = indices.count
         for o in 0..<outer {
-            for (j, i) in indices.enumerated() { (dst + (o * k + j) * inner).update(from: src + (o * d + i) * inner, count: inner) }
+            for (j, i) in indices.enumerated() {
+                (dst + (o * k + j) * inner).update(from: src + (o * d + i) * inner, count: inner)
+            }
         }
         let inShape = shape
         return out.recorded("indexSelect", [self]) { g in
             let dx = Tensor.zeros(inShape)
             for o in 0..<outer {
-                for (j, i) in indices.enumerated() { Vector.add(g.data + (o * k + j) * inner, into: dx.data + (o * d + i) * inner, inner) }
+                for (j, i) in indices.enumerated() {
+                    Vector.add(g.data + (o * k + j) * inner, into: dx.data + (o * d + i) * inner, inner)
+                }
             }
             return [dx]
         }
@@ -106,8 +115,9 @@ public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
     let first = tensors[0]
     let ax = axis < 0 ? axis + first.rank : axis
     for t in tensors {
-        precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
-                     "concat: \(t.shape) does not match \(first.shape) off axis \(ax)")
+        precondition(
+            t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
+            "concat: \(t.shape) does not match \(first.shape) off axis \(ax)")
     }
     let outer = first.shape[..<ax].reduce(1, *), inner = first.shape[(ax + 1)...].reduce(1, *)
     let sizes = tensors.map { $0.shape[ax] }

@@ -68,8 +68,9 @@ extension Tensor {
 /// Mean cross-entropy of `logits` `[B, K]` against integer `labels` (each in `0..<K`).
 /// With `labelSmoothing` ε the target is `(1 − ε)·onehot + ε/K`.
 public func crossEntropy(_ logits: Tensor, labels: [Int32], labelSmoothing: Float = 0) -> Tensor {
-    precondition(logits.rank == 2 && logits.shape[0] == labels.count,
-                 "crossEntropy: logits \(logits.shape) vs \(labels.count) labels")
+    precondition(
+        logits.rank == 2 && logits.shape[0] == labels.count,
+        "crossEntropy: logits \(logits.shape) vs \(labels.count) labels")
     let (b, k) = (logits.shape[0], logits.shape[1])
     let probs = Tensor(uninitialized: [b, k])
     let x = logits.data, p = probs.data

@@ -3,9 +3,12 @@
 
 extension Reference {
     /// Forward (y) and backward (dx, dγ, dβ) of training-mode batch norm (+ ReLU when `relu`).
-    public static func batchNorm(x: [Float], gamma: [Float], beta: [Float], dy: [Float], n: Int, c: Int, hw: Int,
-                                 eps: Double, relu: Bool)
-        -> (y: [Float], dx: [Float], dGamma: [Float], dBeta: [Float]) {
+    public static func batchNorm(
+        x: [Float], gamma: [Float], beta: [Float], dy: [Float], n: Int, c: Int, hw: Int,
+        eps: Double, relu: Bool
+    )
+        -> (y: [Float], dx: [Float], dGamma: [Float], dBeta: [Float])
+    {
         var y = [Float](repeating: 0, count: x.count), dx = y
         var dGamma = [Float](repeating: 0, count: c), dBeta = dGamma
         let m = Double(n * hw)

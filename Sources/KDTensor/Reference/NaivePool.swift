@@ -14,29 +14,37 @@ extension Reference {
 
     /// Pools `planes` planes of `[h, w]` to `[oh, ow]`; `kernel == nil` means adaptive windows.
     /// Returns the pooled values and, for max pooling, the gradient routed from `dy`.
-    public static func pool(x: [Float], planes: Int, h: Int, w: Int, oh: Int, ow: Int, kernel: Int?, stride: Int,
-                            padding: Int, max isMax: Bool, dy: [Float]) -> (y: [Float], dx: [Float]) {
+    public static func pool(
+        x: [Float], planes: Int, h: Int, w: Int, oh: Int, ow: Int, kernel: Int?, stride: Int,
+        padding: Int, max isMax: Bool, dy: [Float]
+    ) -> (y: [Float], dx: [Float]) {
         var y = [Float](repeating: 0, count: planes * oh * ow)
         var dx = [Float](repeating: 0, count: x.count)
-        for p in 0..<planes { for oy in 0..<oh { for ox in 0..<ow {
-            let (y0, y1, dyv) = window(oy, n: h, out: oh, kernel: kernel, stride: stride, padding: padding)
-            let (x0, x1, dxv) = window(ox, n: w, out: ow, kernel: kernel, stride: stride, padding: padding)
-            let o = (p * oh + oy) * ow + ox
-            if isMax {
-                var best = -Float.infinity, at = p * h * w + y0 * w + x0
-                for iy in y0..<y1 { for ix in x0..<x1 where x[p * h * w + iy * w + ix] > best {
-                    best = x[p * h * w + iy * w + ix]; at = p * h * w + iy * w + ix
-                }}
-                y[o] = best
-                dx[at] += dy[o]
-            } else {
-                var s: Float = 0
-                for iy in y0..<y1 { for ix in x0..<x1 { s += x[p * h * w + iy * w + ix] } }
-                let d = Float(dyv * dxv)
-                y[o] = s / d
-                for iy in y0..<y1 { for ix in x0..<x1 { dx[p * h * w + iy * w + ix] += dy[o] / d } }
+        for p in 0..<planes {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let (y0, y1, dyv) = window(oy, n: h, out: oh, kernel: kernel, stride: stride, padding: padding)
+                    let (x0, x1, dxv) = window(ox, n: w, out: ow, kernel: kernel, stride: stride, padding: padding)
+                    let o = (p * oh + oy) * ow + ox
+                    if isMax {
+                        var best = -Float.infinity, at = p * h * w + y0 * w + x0
+                        for iy in y0..<y1 {
+                            for ix in x0..<x1 where x[p * h * w + iy * w + ix] > best {
+                                best = x[p * h * w + iy * w + ix]; at = p * h * w + iy * w + ix
+                            }
+                        }
+                        y[o] = best
+                        dx[at] += dy[o]
+                    } else {
+                        var s: Float = 0
+                        for iy in y0..<y1 { for ix in x0..<x1 { s += x[p * h * w + iy * w + ix] } }
+                        let d = Float(dyv * dxv)
+                        y[o] = s / d
+                        for iy in y0..<y1 { for ix in x0..<x1 { dx[p * h * w + iy * w + ix] += dy[o] / d } }
+                    }
+                }
             }
-        }}}
+        }
         return (y, dx)
     }
 }

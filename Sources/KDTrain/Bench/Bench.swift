@@ -13,9 +13,11 @@ public enum Bench {
 
         /// The JSON line `make bench` compares.
         public var json: JSONValue {
-            .object(["workload": .string(id), "title": .string(title), "images_per_s": .number((imagesPerSecond * 10).rounded() / 10),
-                     "gflops": .number((gflops * 10).rounded() / 10), "median_step_s": .number((medianStep * 1e5).rounded() / 1e5),
-                     "peak_rss_mb": .number((peakMemoryMB * 10).rounded() / 10), "threads": .int(threads), "engine": "kdistill"])
+            .object([
+                "workload": .string(id), "title": .string(title), "images_per_s": .number((imagesPerSecond * 10).rounded() / 10),
+                "gflops": .number((gflops * 10).rounded() / 10), "median_step_s": .number((medianStep * 1e5).rounded() / 1e5),
+                "peak_rss_mb": .number((peakMemoryMB * 10).rounded() / 10), "threads": .int(threads), "engine": "kdistill",
+            ])
         }
     }
 
@@ -33,8 +35,9 @@ public enum Bench {
         let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Result(id: id, title: w.title, imagesPerSecond: Double(w.images) / median, gflops: w.flops / median / 1e9,
-                      medianStep: median, peakMemoryMB: Double(usage.ru_maxrss) / 1024, threads: Parallel.threads)
+        return Result(
+            id: id, title: w.title, imagesPerSecond: Double(w.images) / median, gflops: w.flops / median / 1e9,
+            medianStep: median, peakMemoryMB: Double(usage.ru_maxrss) / 1024, threads: Parallel.threads)
     }
 
     /// Runs `ids` each in a child process of `executable` (`bench --workload W --json`); returns their JSON lines.
@@ -49,7 +52,8 @@ public enum Bench {
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             guard process.terminationStatus == 0, let line = String(data: data, encoding: .utf8)?.split(separator: "\n").last,
-                  let value = try? JSONValue(parsing: String(line)) else {
+                let value = try? JSONValue(parsing: String(line))
+            else {
                 throw RunError("bench \(id): the child process failed (status \(process.terminationStatus))")
             }
             return value
@@ -60,9 +64,11 @@ public enum Bench {
     public static func text(_ results: [JSONValue]) -> String {
         var lines = ["workload  images/s   GFLOP/s   peak MB  threads  what"]
         for r in results {
-            lines.append(String(format: "%-8@ %9.1f %9.1f %9.1f %8d  %@", (r["workload"]?.stringValue ?? "") as NSString,
-                                r["images_per_s"]?.doubleValue ?? 0, r["gflops"]?.doubleValue ?? 0, r["peak_rss_mb"]?.doubleValue ?? 0,
-                                r["threads"]?.intValue ?? 0, (r["title"]?.stringValue ?? "") as NSString))
+            lines.append(
+                String(
+                    format: "%-8@ %9.1f %9.1f %9.1f %8d  %@", (r["workload"]?.stringValue ?? "") as NSString,
+                    r["images_per_s"]?.doubleValue ?? 0, r["gflops"]?.doubleValue ?? 0, r["peak_rss_mb"]?.doubleValue ?? 0,
+                    r["threads"]?.intValue ?? 0, (r["title"]?.stringValue ?? "") as NSString))
         }
         return lines.joined(separator: "\n")
     }

@@ -24,12 +24,14 @@ public struct Workload {
         let batch = 128
         switch id {
         case "W1", "W2", "W3":
-            let (name, shape) = id == "W1" ? ("mlp-1200-1200", [1, 28, 28]) : id == "W2" ? ("lenet5", [1, 28, 28]) : ("resnet20", [3, 32, 32])
+            let (name, shape) =
+                id == "W1" ? ("mlp-1200-1200", [1, 28, 28]) : id == "W2" ? ("lenet5", [1, 28, 28]) : ("resnet20", [3, 32, 32])
             let model = try Zoo.build(ModelSpec(name: name, inputShape: shape, numClasses: 10), seed: 0)
             let optimizer = SGD(model.state, lr: 0.01, momentum: 0.9, weightDecay: 5e-4)
             let x = inputs([batch] + shape), labels = Self.labels(batch)
             let ctx = ForwardContext(training: true)
-            return Workload(id: id, title: "\(name) training step", images: batch, flops: 3 * Double(model.flopsPerImage * batch)) {
+            return Workload(id: id, title: "\(name) training step", images: batch, flops: 3 * Double(model.flopsPerImage * batch))
+            {
                 let loss = crossEntropy(model.forward(x, ctx).logits, labels: labels)
                 optimizer.zeroGrad()
                 loss.backward()
@@ -45,7 +47,8 @@ public struct Workload {
             return Workload(id: id, title: "resnet32 → resnet8 distillation step (CE + KD + AT)", images: batch, flops: flops) {
                 let t = noGrad { teacher.forward(x, .eval) }
                 let s = student.forward(x, ctx)
-                var loss = crossEntropy(s.logits, labels: labels) * 0.1
+                var loss =
+                    crossEntropy(s.logits, labels: labels) * 0.1
                     + SoftTargets.kd(student: s.logits, teacher: t.logits, temperature: 4) * 0.9
                 for tap in ["layer1", "layer2", "layer3"] {
                     let at = noGrad { FeatureMaps.attention(t.taps[tap]!) }
@@ -58,7 +61,9 @@ public struct Workload {
         case "W5":
             let model = try Zoo.build(ModelSpec(name: "resnet20", inputShape: [3, 32, 32], numClasses: 10), seed: 0)
             let x = inputs([1000, 3, 32, 32])
-            return Workload(id: id, title: "resnet20 inference, batch 1000", images: 1000, flops: Double(model.flopsPerImage * 1000)) {
+            return Workload(
+                id: id, title: "resnet20 inference, batch 1000", images: 1000, flops: Double(model.flopsPerImage * 1000)
+            ) {
                 _ = noGrad { model.forward(x, .eval) }
             }
         default:

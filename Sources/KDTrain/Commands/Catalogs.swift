@@ -7,7 +7,9 @@ import KDNN
 /// Listings printed by the CLI.
 public enum Catalogs {
     /// One row per listed zoo model (plus `extra` names) for `[C, H, W]` input and `classes` classes.
-    public static func models(inputShape: [Int], classes: Int, extra: [String] = []) throws -> [(name: String, parameters: Int, flops: Int)] {
+    public static func models(inputShape: [Int], classes: Int, extra: [String] = []) throws -> [(
+        name: String, parameters: Int, flops: Int
+    )] {
         try (Zoo.listedNames + extra).compactMap { name in
             if name == "lenet5" && (inputShape[1] < 16 || inputShape[2] < 16) { return nil }
             let model = try Zoo.build(ModelSpec(name: name, inputShape: inputShape, numClasses: classes), seed: 0)
@@ -23,11 +25,13 @@ public enum Catalogs {
         }
         var lines = [pad("model", 16) + pad("parameters", 12, left: true) + pad("MFLOPs", 10, left: true)]
         for row in try models(inputShape: inputShape, classes: classes, extra: extra) {
-            lines.append(pad(row.name, 16) + pad(String(row.parameters), 12, left: true)
-                         + pad(String(format: "%.2f", Double(row.flops) / 1e6), 10, left: true))
+            lines.append(
+                pad(row.name, 16) + pad(String(row.parameters), 12, left: true)
+                    + pad(String(format: "%.2f", Double(row.flops) / 1e6), 10, left: true))
         }
-        lines.append("input \(inputShape.map(String.init).joined(separator: "x")), \(classes) classes; FLOPs count a multiply-add as 2. "
-                     + "Also: any mlp-H1-H2-..., resnetD (D = 6n+2), wrn-D-k (D = 6n+4).")
+        lines.append(
+            "input \(inputShape.map(String.init).joined(separator: "x")), \(classes) classes; FLOPs count a multiply-add as 2. "
+                + "Also: any mlp-H1-H2-..., resnetD (D = 6n+2), wrn-D-k (D = 6n+4).")
         return lines.joined(separator: "\n")
     }
 
@@ -40,7 +44,9 @@ public enum Catalogs {
             if entry.combinable { header += "; combine with kd as \(entry.name)+kd" }
             out.append(header)
             for p in entry.params {
-                out.append("    \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(p.kind.expectation), default \(p.defaultText): \(p.doc)")
+                out.append(
+                    "    \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(p.kind.expectation), default \(p.defaultText): \(p.doc)"
+                )
             }
         }
         return out.joined(separator: "\n")

@@ -10,13 +10,16 @@ import KDTensor
 public enum ConfigLoading {
     /// The decoding context: the zoo's model names and the method registry.
     public static var context: ConfigContext {
-        ConfigContext(methods: MethodRegistry.paramSpecs, methodsWithoutTeacher: MethodRegistry.teacherOptional,
-                      isKnownModel: { Zoo.isValidName($0) }, modelNames: Zoo.listedNames)
+        ConfigContext(
+            methods: MethodRegistry.paramSpecs, methodsWithoutTeacher: MethodRegistry.teacherOptional,
+            isKnownModel: { Zoo.isValidName($0) }, modelNames: Zoo.listedNames)
     }
 
     /// Loads `path` with `--set` overrides (`KEY.PATH=VALUE`) and an optional `--method`, validated for `command`.
-    public static func load(_ path: String, overrides: [String] = [], method: String? = nil,
-                            for command: ConfigCommand?) throws -> ExperimentConfig {
+    public static func load(
+        _ path: String, overrides: [String] = [], method: String? = nil,
+        for command: ConfigCommand?
+    ) throws -> ExperimentConfig {
         let parsedOverrides = try overrides.map { argument throws(ConfigError) in try ConfigOverride(parsing: argument) }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
@@ -26,8 +29,9 @@ public enum ConfigLoading {
         var json: JSONValue
         do { json = try JSONValue(parsing: text) } catch { throw ConfigError(source: path, message: error.description) }
         if let method { json = try replacingMethod(in: json, with: method, source: path) }
-        let config = try ExperimentConfig.decode(json, source: path, defaultName: ExperimentConfig.baseName(of: path),
-                                                 overrides: parsedOverrides, context: context)
+        let config = try ExperimentConfig.decode(
+            json, source: path, defaultName: ExperimentConfig.baseName(of: path),
+            overrides: parsedOverrides, context: context)
         if let command { try config.validate(for: command, context: context) }
         try checkCombination(config)
         return config
@@ -42,8 +46,9 @@ public enum ConfigLoading {
             var single = false
             if case .single = entry.shape { single = true }
             if !single || !(entry.combinable || name == "kd") {
-                throw ConfigError(source: config.source, path: "method.name",
-                                  message: "expected single-student methods that combine (e.g. at+kd), found '\(name)' in '\(method.name)'")
+                throw ConfigError(
+                    source: config.source, path: "method.name",
+                    message: "expected single-student methods that combine (e.g. at+kd), found '\(name)' in '\(method.name)'")
             }
         }
     }

@@ -7,11 +7,15 @@ import KDNN
 /// Distillation runs.
 public enum Distill {
     /// Runs the config at `path` (method from `--method` if given); returns summary.json.
-    public static func run(_ path: String, method: String?, overrides: [String], resume: Bool, threads: Int?) throws -> JSONValue {
+    public static func run(_ path: String, method: String?, overrides: [String], resume: Bool, threads: Int?) throws -> JSONValue
+    {
         let config = try ConfigLoading.load(path, overrides: overrides, method: method, for: .distill)
         ConfigLoading.applyThreads(config, override: threads)
-        guard let methodConfig = config.method else { throw ConfigError(source: config.source, path: "method", message: "required for distill") }
-        let data = try ExperimentData(config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize)
+        guard let methodConfig = config.method else {
+            throw ConfigError(source: config.source, path: "method", message: "required for distill")
+        }
+        let data = try ExperimentData(
+            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize)
         Interruption.install()
         let first = methodConfig.parts[0]
         guard let entry = MethodRegistry.entry(first) else { throw MethodError("method.name: unknown method '\(first)'") }
@@ -19,11 +23,14 @@ public enum Distill {
         case .single:
             return try runSingle(config, data: data, method: methodConfig, entry: entry, resume: resume)
         case .cohort:
-            let cohort = try MethodRegistry.buildCohort(name: methodConfig.name, params: methodConfig.params, student: config.student,
-                                                        hasTeacher: config.teacher?.checkpoint != nil)
+            let cohort = try MethodRegistry.buildCohort(
+                name: methodConfig.name, params: methodConfig.params, student: config.student,
+                hasTeacher: config.teacher?.checkpoint != nil)
             let teachers = try loadTeachers(config, data: data, entry: entry, params: methodConfig.params, required: false)
-            return try CohortTraining(config: config, data: data, cohort: cohort, teachers: teachers,
-                                      dir: RunDirectory(config.output.dir)).run(resume: resume)
+            return try CohortTraining(
+                config: config, data: data, cohort: cohort, teachers: teachers,
+                dir: RunDirectory(config.output.dir)
+            ).run(resume: resume)
         case .pipeline:
             let pipeline = try MethodRegistry.buildPipeline(name: methodConfig.name, params: methodConfig.params)
             return try PipelineTraining(config: config, data: data, pipeline: pipeline, methodName: first).run(resume: resume)
@@ -31,27 +38,43 @@ public enum Distill {
     }
 
     /// One student trained by a single-student method (or combination).
-    static func runSingle(_ config: ExperimentConfig, data: ExperimentData, method m: MethodConfig, entry: MethodEntry,
-                          resume: Bool) throws -> JSONValue {
+    static func runSingle(
+        _ config: ExperimentConfig, data: ExperimentData, method m: MethodConfig, entry: MethodEntry,
+        resume: Bool
+    ) throws -> JSONValue {
         let teachers = try loadTeachers(config, data: data, entry: entry, params: m.params, required: entry.teacher == .required)
-        guard let studentConfig = config.student else { throw ConfigError(source: config.source, path: "student", message: "required for distill") }
+        guard let studentConfig = config.student else {
+            throw ConfigError(source: config.source, path: "student", message: "required for distill")
+        }
         let student = try Zoo.build(data.spec(studentConfig), seed: UInt64(config.seed))
-        let setup = MethodSetup(student: student, teachers: teachers.models, epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
-                                augmented: data.augmented)
+        let setup = MethodSetup(
+            student: student, teachers: teachers.models, epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
+            augmented: data.augmented)
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
-        let learner = Learner(name: "student", model: student, extras: method.extraLayers, optimizer: config.optimizer,
-                              schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
-        return try TrainingRun(config: config, data: data, learner: learner, teachers: teachers, method: method,
-                               methodName: m.name, dir: RunDirectory(config.output.dir)).run(resume: resume)
+        let learner = Learner(
+            name: "student", model: student, extras: method.extraLayers, optimizer: config.optimizer,
+            schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
+        return try TrainingRun(
+            config: config, data: data, learner: learner, teachers: teachers, method: method,
+            methodName: m.name, dir: RunDirectory(config.output.dir)
+        ).run(resume: resume)
     }
 
     /// The teachers a method uses: its own checkpoint list (ensembles) or `teacher.checkpoint`.
-    static func loadTeachers(_ config: ExperimentConfig, data: ExperimentData, entry: MethodEntry, params: ParamValues,
-                             required: Bool) throws -> Teachers {
+    static func loadTeachers(
+        _ config: ExperimentConfig, data: ExperimentData, entry: MethodEntry, params: ParamValues,
+        required: Bool
+    ) throws -> Teachers {
         let paths: [String]
-        if let list = entry.teacherCheckpoints { paths = try list(params) } else { paths = config.teacher?.checkpoint.map { [$0] } ?? [] }
+        if let list = entry.teacherCheckpoints {
+            paths = try list(params)
+        } else {
+            paths = config.teacher?.checkpoint.map { [$0] } ?? []
+        }
         if paths.isEmpty {
-            if required { throw ConfigError(source: config.source, path: "teacher.checkpoint", message: "required for \(entry.name)") }
+            if required {
+                throw ConfigError(source: config.source, path: "teacher.checkpoint", message: "required for \(entry.name)")
+            }
             return .none
         }
         let models = try paths.map { try Teachers.load($0, fallback: config.teacher?.model, data: data) }

@@ -19,8 +19,10 @@ public enum Evaluate {
         public var model: String?
         /// Where to write one CSV line per image: index, label, prediction, logits.
         public var predictionsPath: String?
-        public init(dataset: String? = nil, directory: String? = nil, split: String = "test", limit: Int? = nil, batchSize: Int = 1000,
-                    model: String? = nil, predictionsPath: String? = nil) {
+        public init(
+            dataset: String? = nil, directory: String? = nil, split: String = "test", limit: Int? = nil, batchSize: Int = 1000,
+            model: String? = nil, predictionsPath: String? = nil
+        ) {
             (self.dataset, self.directory, self.split, self.limit, self.batchSize) = (dataset, directory, split, limit, batchSize)
             (self.model, self.predictionsPath) = (model, predictionsPath)
         }
@@ -37,8 +39,9 @@ public enum Evaluate {
         } else if let fallback {
             spec = fallback
         } else {
-            throw RunInputError("\(path): expected kdistill metadata (model, input_shape, num_classes), found none; "
-                                + "name the architecture with --model (and the data with --data)")
+            throw RunInputError(
+                "\(path): expected kdistill metadata (model, input_shape, num_classes), found none; "
+                    + "name the architecture with --model (and the data with --data)")
         }
         spec.dropout = 0
         let model = try Zoo.build(spec, seed: 0)
@@ -53,28 +56,39 @@ public enum Evaluate {
         }
         let header = try CheckpointMetadata.decode(try SafetensorsFile.read(path: checkpoint).metadata, source: checkpoint)
         guard let name = choice.dataset ?? header.dataset, let dataset = DatasetName(rawValue: name) else {
-            throw RunInputError("\(checkpoint): expected a dataset (checkpoint metadata or --data), found "
-                                + (choice.dataset ?? header.dataset).map { "'\($0)'" }.orNone)
+            throw RunInputError(
+                "\(checkpoint): expected a dataset (checkpoint metadata or --data), found "
+                    + (choice.dataset ?? header.dataset).map { "'\($0)'" }.orNone)
         }
         let directory = DatasetLoader.resolveDirectory(dataset, requested: choice.directory ?? "data/\(dataset.rawValue)")
         let labels: CIFAR100Labels = header.numClasses == 20 ? .coarse : .fine
         var images = try DatasetLoader.load(dataset, directory: directory, split: split, cifar100Labels: labels)
-        let fallback = choice.model.map { ModelSpec(name: $0, inputShape: [images.channels, images.height, images.width],
-                                                    numClasses: images.numClasses) }
+        let fallback = choice.model.map {
+            ModelSpec(
+                name: $0, inputShape: [images.channels, images.height, images.width],
+                numClasses: images.numClasses)
+        }
         let (model, meta) = try loadModel(checkpoint, fallback: fallback)
         if let limit = choice.limit, limit < images.count { images = try images.limited(to: limit, seed: 0) }
-        guard [images.channels, images.height, images.width] == model.spec.inputShape, images.numClasses == model.spec.numClasses else {
-            throw RunInputError("\(checkpoint): expected data of shape \(model.spec.inputShape) with \(model.spec.numClasses) classes, "
-                                + "found \(dataset.rawValue) [\(images.channels), \(images.height), \(images.width)] with \(images.numClasses)")
+        guard [images.channels, images.height, images.width] == model.spec.inputShape, images.numClasses == model.spec.numClasses
+        else {
+            throw RunInputError(
+                "\(checkpoint): expected data of shape \(model.spec.inputShape) with \(model.spec.numClasses) classes, "
+                    + "found \(dataset.rawValue) [\(images.channels), \(images.height), \(images.width)] with \(images.numClasses)"
+            )
         }
         // The checkpoint's normalisation; for a file without one, the training set's (as kdistill trains).
-        let norm = try meta.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
+        let norm =
+            try meta.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
             ?? Normalization.fit(DatasetLoader.load(dataset, directory: directory, split: .train, cifar100Labels: labels))
         let loader = try BatchLoader(dataset: images, normalization: norm, batchSize: choice.batchSize, shuffle: false)
         let teacherModel = try teacher.map { try loadModel($0).0 }
-        if let teacherModel, teacherModel.spec.inputShape != model.spec.inputShape || teacherModel.spec.numClasses != model.spec.numClasses {
-            throw RunInputError("\(teacher ?? ""): expected a teacher for input \(model.spec.inputShape) with \(model.spec.numClasses) classes, "
-                                + "found \(teacherModel.spec.name) for \(teacherModel.spec.inputShape) with \(teacherModel.spec.numClasses)")
+        if let teacherModel,
+            teacherModel.spec.inputShape != model.spec.inputShape || teacherModel.spec.numClasses != model.spec.numClasses
+        {
+            throw RunInputError(
+                "\(teacher ?? ""): expected a teacher for input \(model.spec.inputShape) with \(model.spec.numClasses) classes, "
+                    + "found \(teacherModel.spec.name) for \(teacherModel.spec.inputShape) with \(teacherModel.spec.numClasses)")
         }
         let cmp = Evaluator.compare(student: model, teacher: teacherModel, loader)
         if let path = choice.predictionsPath { try writePredictions(model, loader, to: path) }

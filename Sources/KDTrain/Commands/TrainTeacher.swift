@@ -9,14 +9,17 @@ public enum TrainTeacher {
     public static func run(_ path: String, overrides: [String], resume: Bool, threads: Int?) throws -> JSONValue {
         let config = try ConfigLoading.load(path, overrides: overrides, for: .trainTeacher)
         ConfigLoading.applyThreads(config, override: threads)
-        let data = try ExperimentData(config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize)
+        let data = try ExperimentData(
+            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize)
         guard let modelConfig = config.model else { throw ConfigError(source: config.source, path: "model", message: "required") }
         let model = try Zoo.build(data.spec(modelConfig), seed: UInt64(config.seed))
-        let learner = Learner(name: model.spec.name, model: model, extras: [], optimizer: config.optimizer,
-                              schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
+        let learner = Learner(
+            name: model.spec.name, model: model, extras: [], optimizer: config.optimizer,
+            schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
         Interruption.install()
-        let run = TrainingRun(config: config, data: data, learner: learner, teachers: .none, method: LabelsOnly(),
-                              methodName: "labels", dir: RunDirectory(config.output.dir))
+        let run = TrainingRun(
+            config: config, data: data, learner: learner, teachers: .none, method: LabelsOnly(),
+            methodName: "labels", dir: RunDirectory(config.output.dir))
         return try run.run(resume: resume)
     }
 }

@@ -1,8 +1,9 @@
 // ExperimentConfig decoding: file → JSON → `--set` overrides → checked against ConfigSchema →
 // typed config with defaults (including the derived ones: name, data.dir, output.dir) and the
 // cross-key checks (coarse labels need cifar100; milestones increase).
-import KDData
+
 import Foundation
+import KDData
 import KDMethods
 
 extension ExperimentConfig {

@@ -81,8 +81,9 @@ public struct MetricsAccumulator {
             let total = row.reduce(0, +)
             return total == 0 ? 0 : Double(row[i]) / Double(total)
         }
-        return ClassificationMetrics(count: count, top1: Double(top1) / n, top5: Double(top5) / n, nll: nll / n, ece: ece,
-                                     perClassAccuracy: perClass, confusion: confusion)
+        return ClassificationMetrics(
+            count: count, top1: Double(top1) / n, top5: Double(top5) / n, nll: nll / n, ece: ece,
+            perClassAccuracy: perClass, confusion: confusion)
     }
 }
 

@@ -58,10 +58,11 @@ public enum Evaluator {
             }
         }
         let n = Double(loader.count)
-        return Comparison(student: sAcc.result, studentImagesPerSecond: n / max(studentTime, 1e-9),
-                          teacher: teacher == nil ? nil : tAcc.result,
-                          teacherImagesPerSecond: teacher == nil ? nil : n / max(teacherTime, 1e-9),
-                          agreement: teacher == nil ? nil : agreement.agreement, meanKL: teacher == nil ? nil : agreement.meanKL)
+        return Comparison(
+            student: sAcc.result, studentImagesPerSecond: n / max(studentTime, 1e-9),
+            teacher: teacher == nil ? nil : tAcc.result,
+            teacherImagesPerSecond: teacher == nil ? nil : n / max(teacherTime, 1e-9),
+            agreement: teacher == nil ? nil : agreement.agreement, meanKL: teacher == nil ? nil : agreement.meanKL)
     }
 
     /// What `compare` found.

@@ -37,7 +37,8 @@ public struct BarChart {
     /// The chart as a `<g class="chart">` placed at (x, y), at least `minWidth` wide; returns it with its size.
     /// Category labels are split into lines at ", " and each category is as wide as its widest line.
     public func render(x: Double = 0, y: Double = 0, minWidth: Double, plotHeight: Double = 260)
-        -> (element: SVGElement, width: Double, height: Double) {
+        -> (element: SVGElement, width: Double, height: Double)
+    {
         let cw = ChartAxes.charWidth
         let legendWidth = min(220, Double(series.map(\.label.count).max() ?? 0) * cw + 40)
         let lines = categories.map { $0.components(separatedBy: ", ") }
@@ -52,10 +53,15 @@ public struct BarChart {
         for s in series { for (v, e) in zip(s.values, s.errors) { if let v { tops.append(v + (e ?? 0)) } } }
         let ys = ChartScale(covering: tops, count: 5, includeZero: true)
         var chart = SVGElement("g", [("class", "chart"), ("transform", SVGElement.translate(x, y))])
-        chart.add(SVGElement.label(title, x: left + w / 2, y: 18, anchor: "middle", cls: "title", extra: [("font-weight", "bold")]))
-        var area = SVGElement("g", [("class", "plot-area"), ("transform", SVGElement.translate(left, top)),
-                                    ("data-y-min", SVGElement.value(ys.lo)), ("data-y-max", SVGElement.value(ys.hi)),
-                                    ("data-width", SVGElement.num(w)), ("data-height", SVGElement.num(h))])
+        chart.add(
+            SVGElement.label(title, x: left + w / 2, y: 18, anchor: "middle", cls: "title", extra: [("font-weight", "bold")]))
+        var area = SVGElement(
+            "g",
+            [
+                ("class", "plot-area"), ("transform", SVGElement.translate(left, top)),
+                ("data-y-min", SVGElement.value(ys.lo)), ("data-y-max", SVGElement.value(ys.hi)),
+                ("data-width", SVGElement.num(w)), ("data-height", SVGElement.num(h)),
+            ])
         area.children += ChartAxes.grid(xs: nil, ys: ys, width: w, height: h)
         let barWidth = slot * 0.8 / Double(max(series.count, 1))
         for (c, name) in categories.enumerated() {
@@ -64,33 +70,48 @@ public struct BarChart {
                 guard c < s.values.count, let v = s.values[c] else { continue }
                 let bx = x0 + Double(k) * barWidth
                 let (yTop, yZero) = (ys.position(v, length: h, flipped: true), ys.position(0, length: h, flipped: true))
-                var attrs: [(String, String)] = [("class", "bar"), ("x", SVGElement.num(bx)), ("y", SVGElement.num(min(yTop, yZero))),
-                                                 ("width", SVGElement.num(barWidth * 0.92)), ("height", SVGElement.num(abs(yZero - yTop))),
-                                                 ("fill", ChartPalette.color(k)), ("data-category", name), ("data-series", s.label),
-                                                 ("data-value", SVGElement.value(v))]
+                var attrs: [(String, String)] = [
+                    ("class", "bar"), ("x", SVGElement.num(bx)), ("y", SVGElement.num(min(yTop, yZero))),
+                    ("width", SVGElement.num(barWidth * 0.92)), ("height", SVGElement.num(abs(yZero - yTop))),
+                    ("fill", ChartPalette.color(k)), ("data-category", name), ("data-series", s.label),
+                    ("data-value", SVGElement.value(v)),
+                ]
                 if let e = s.errors[c] { attrs.append(("data-error", SVGElement.value(e))) }
                 area.add(SVGElement("rect", attrs))
                 if let e = s.errors[c], e > 0 {
                     let cx = bx + barWidth * 0.46
                     let (y1, y2) = (ys.position(v - e, length: h, flipped: true), ys.position(v + e, length: h, flipped: true))
-                    let d = "M\(SVGElement.num(cx)) \(SVGElement.num(y1)) V\(SVGElement.num(y2)) "
+                    let d =
+                        "M\(SVGElement.num(cx)) \(SVGElement.num(y1)) V\(SVGElement.num(y2)) "
                         + "M\(SVGElement.num(cx - 4)) \(SVGElement.num(y1)) H\(SVGElement.num(cx + 4)) "
                         + "M\(SVGElement.num(cx - 4)) \(SVGElement.num(y2)) H\(SVGElement.num(cx + 4))"
-                    area.add(SVGElement("path", [("class", "error-bar"), ("d", d), ("stroke", "#222"), ("stroke-width", "1.2"), ("fill", "none"),
-                                                 ("data-low", SVGElement.value(v - e)), ("data-high", SVGElement.value(v + e))]))
+                    area.add(
+                        SVGElement(
+                            "path",
+                            [
+                                ("class", "error-bar"), ("d", d), ("stroke", "#222"), ("stroke-width", "1.2"), ("fill", "none"),
+                                ("data-low", SVGElement.value(v - e)), ("data-high", SVGElement.value(v + e)),
+                            ]))
                 }
             }
             let cx = Double(c) * slot + slot / 2
             let spans = lines[c].enumerated().map { k, part in
                 SVGElement("tspan", [("x", SVGElement.num(cx)), ("dy", k == 0 ? "0" : "14")], text: part)
             }
-            area.add(SVGElement("text", [("class", "category"), ("x", SVGElement.num(cx)), ("y", SVGElement.num(h + 17)),
-                                         ("text-anchor", "middle")], children: spans))
+            area.add(
+                SVGElement(
+                    "text",
+                    [
+                        ("class", "category"), ("x", SVGElement.num(cx)), ("y", SVGElement.num(h + 17)),
+                        ("text-anchor", "middle"),
+                    ], children: spans))
         }
         chart.add(area)
         chart.children += ChartAxes.titles(x: "", y: yLabel, left: left, top: top, width: w, height: h)
-        chart.add(ChartAxes.legend(series.enumerated().map { ($0.element.label, ChartPalette.color($0.offset), false) },
-                                   x: left + w + 14, y: top + 4))
+        chart.add(
+            ChartAxes.legend(
+                series.enumerated().map { ($0.element.label, ChartPalette.color($0.offset), false) },
+                x: left + w + 14, y: top + 4))
         return (chart, left + w + legendWidth, top + h + bottom)
     }
 }

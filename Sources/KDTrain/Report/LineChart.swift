@@ -44,31 +44,45 @@ public struct LineChart {
         let xs = ChartScale(covering: series.flatMap { $0.points.map(\.x) }, count: 6, integral: integralX)
         let ys = ChartScale(covering: series.flatMap { $0.points.map(\.y) }, count: 5)
         var chart = SVGElement("g", [("class", "chart"), ("transform", SVGElement.translate(x, y))])
-        chart.add(SVGElement.label(title, x: left + w / 2, y: 18, anchor: "middle", cls: "title", extra: [("font-weight", "bold")]))
-        var area = SVGElement("g", [("class", "plot-area"), ("transform", SVGElement.translate(left, top)),
-                                    ("data-x-min", SVGElement.value(xs.lo)), ("data-x-max", SVGElement.value(xs.hi)),
-                                    ("data-y-min", SVGElement.value(ys.lo)), ("data-y-max", SVGElement.value(ys.hi)),
-                                    ("data-width", SVGElement.num(w)), ("data-height", SVGElement.num(h))])
+        chart.add(
+            SVGElement.label(title, x: left + w / 2, y: 18, anchor: "middle", cls: "title", extra: [("font-weight", "bold")]))
+        var area = SVGElement(
+            "g",
+            [
+                ("class", "plot-area"), ("transform", SVGElement.translate(left, top)),
+                ("data-x-min", SVGElement.value(xs.lo)), ("data-x-max", SVGElement.value(xs.hi)),
+                ("data-y-min", SVGElement.value(ys.lo)), ("data-y-max", SVGElement.value(ys.hi)),
+                ("data-width", SVGElement.num(w)), ("data-height", SVGElement.num(h)),
+            ])
         area.children += ChartAxes.grid(xs: xs, ys: ys, width: w, height: h)
         for (i, s) in series.enumerated() {
             let color = ChartPalette.color(i)
             let pixels = s.points.map { (xs.position($0.x, length: w), ys.position($0.y, length: h, flipped: true)) }
             var g = SVGElement("g", [("class", "series"), ("data-label", s.label)])
-            var line: [(String, String)] = [("points", pixels.map { SVGElement.num($0.0) + "," + SVGElement.num($0.1) }.joined(separator: " ")),
-                                            ("fill", "none"), ("stroke", color), ("stroke-width", "1.8")]
+            var line: [(String, String)] = [
+                ("points", pixels.map { SVGElement.num($0.0) + "," + SVGElement.num($0.1) }.joined(separator: " ")),
+                ("fill", "none"), ("stroke", color), ("stroke-width", "1.8"),
+            ]
             if s.dashed { line.append(("stroke-dasharray", "5,3")) }
             g.add(SVGElement("polyline", line))
             for (p, px) in zip(s.points, pixels) {
-                g.add(SVGElement("circle", [("cx", SVGElement.num(px.0)), ("cy", SVGElement.num(px.1)), ("r", "2.5"), ("fill", color),
-                                            ("data-x", SVGElement.value(p.x)), ("data-y", SVGElement.value(p.y))]))
+                g.add(
+                    SVGElement(
+                        "circle",
+                        [
+                            ("cx", SVGElement.num(px.0)), ("cy", SVGElement.num(px.1)), ("r", "2.5"), ("fill", color),
+                            ("data-x", SVGElement.value(p.x)), ("data-y", SVGElement.value(p.y)),
+                        ]))
             }
             area.add(g)
         }
         chart.add(area)
         chart.children += ChartAxes.titles(x: xLabel, y: yLabel, left: left, top: top, width: w, height: h)
         if !series.isEmpty {
-            chart.add(ChartAxes.legend(series.enumerated().map { ($0.element.label, ChartPalette.color($0.offset), $0.element.dashed) },
-                                       x: left + w + 14, y: top + 4))
+            chart.add(
+                ChartAxes.legend(
+                    series.enumerated().map { ($0.element.label, ChartPalette.color($0.offset), $0.element.dashed) },
+                    x: left + w + 14, y: top + 4))
         }
         return chart
     }
@@ -84,29 +98,50 @@ enum ChartAxes {
         var out: [SVGElement] = []
         for t in ys.ticks {
             let py = ys.position(t, length: h, flipped: true)
-            out.append(SVGElement("line", [("class", "grid"), ("x1", "0"), ("y1", SVGElement.num(py)), ("x2", SVGElement.num(w)),
-                                           ("y2", SVGElement.num(py)), ("stroke", "#e5e5e5")]))
+            out.append(
+                SVGElement(
+                    "line",
+                    [
+                        ("class", "grid"), ("x1", "0"), ("y1", SVGElement.num(py)), ("x2", SVGElement.num(w)),
+                        ("y2", SVGElement.num(py)), ("stroke", "#e5e5e5"),
+                    ]))
             out.append(SVGElement.label(ys.tickLabel(t), x: -6, y: py + 4, anchor: "end", cls: "tick-label"))
         }
         if let xs {
             for t in xs.ticks {
                 let px = xs.position(t, length: w)
-                out.append(SVGElement("line", [("class", "tick"), ("x1", SVGElement.num(px)), ("y1", SVGElement.num(h)),
-                                               ("x2", SVGElement.num(px)), ("y2", SVGElement.num(h + 5)), ("stroke", "#333")]))
+                out.append(
+                    SVGElement(
+                        "line",
+                        [
+                            ("class", "tick"), ("x1", SVGElement.num(px)), ("y1", SVGElement.num(h)),
+                            ("x2", SVGElement.num(px)), ("y2", SVGElement.num(h + 5)), ("stroke", "#333"),
+                        ]))
                 out.append(SVGElement.label(xs.tickLabel(t), x: px, y: h + 17, anchor: "middle", cls: "tick-label"))
             }
         }
-        out.append(SVGElement("line", [("class", "axis"), ("x1", "0"), ("y1", SVGElement.num(h)), ("x2", SVGElement.num(w)),
-                                       ("y2", SVGElement.num(h)), ("stroke", "#333")]))
-        out.append(SVGElement("line", [("class", "axis"), ("x1", "0"), ("y1", "0"), ("x2", "0"), ("y2", SVGElement.num(h)), ("stroke", "#333")]))
+        out.append(
+            SVGElement(
+                "line",
+                [
+                    ("class", "axis"), ("x1", "0"), ("y1", SVGElement.num(h)), ("x2", SVGElement.num(w)),
+                    ("y2", SVGElement.num(h)), ("stroke", "#333"),
+                ]))
+        out.append(
+            SVGElement(
+                "line", [("class", "axis"), ("x1", "0"), ("y1", "0"), ("x2", "0"), ("y2", SVGElement.num(h)), ("stroke", "#333")])
+        )
         return out
     }
 
     /// The x title under the plot area and the y title rotated along its left side.
     static func titles(x: String, y: String, left: Double, top: Double, width w: Double, height h: Double) -> [SVGElement] {
         (x.isEmpty ? [] : [SVGElement.label(x, x: left + w / 2, y: top + h + 36, anchor: "middle", cls: "axis-title")])
-        + [SVGElement.label(y, x: 0, y: 0, anchor: "middle", cls: "axis-title",
-                            extra: [("transform", "translate(\(SVGElement.num(14)),\(SVGElement.num(top + h / 2))) rotate(-90)")])]
+            + [
+                SVGElement.label(
+                    y, x: 0, y: 0, anchor: "middle", cls: "axis-title",
+                    extra: [("transform", "translate(\(SVGElement.num(14)),\(SVGElement.num(top + h / 2))) rotate(-90)")])
+            ]
     }
 
     /// A legend: one swatch and label per entry, from (x, y) downwards.
@@ -114,8 +149,10 @@ enum ChartAxes {
         var g = SVGElement("g", [("class", "legend"), ("transform", SVGElement.translate(x, y))])
         for (i, e) in entries.enumerated() {
             let ly = Double(i) * 18
-            var line: [(String, String)] = [("x1", "0"), ("y1", SVGElement.num(ly)), ("x2", "18"), ("y2", SVGElement.num(ly)),
-                                            ("stroke", e.color), ("stroke-width", "3")]
+            var line: [(String, String)] = [
+                ("x1", "0"), ("y1", SVGElement.num(ly)), ("x2", "18"), ("y2", SVGElement.num(ly)),
+                ("stroke", e.color), ("stroke-width", "3"),
+            ]
             if e.dashed { line.append(("stroke-dasharray", "5,3")) }
             g.add(SVGElement("line", line))
             g.add(SVGElement.label(e.label, x: 24, y: ly + 4, cls: "legend-label"))

@@ -25,14 +25,18 @@ public enum Report {
         let set = RunReader.read(paths)
         let warnings = set.skipped.map { "\($0.path): \($0.reason)" }
         guard !set.records.isEmpty else {
-            throw RunInputError("expected finished run directories (config.json and summary.json), found none among "
-                                + paths.joined(separator: " ") + (warnings.isEmpty ? "" : " (" + warnings.joined(separator: "; ") + ")"))
+            throw RunInputError(
+                "expected finished run directories (config.json and summary.json), found none among "
+                    + paths.joined(separator: " ") + (warnings.isEmpty ? "" : " (" + warnings.joined(separator: "; ") + ")"))
         }
         let grouped = RunGrouping.group(set.records)
         let markdown = self.markdown(grouped)
-        let plots = [("Learning curves", ReportPlots.curves(grouped)), ("Loss terms", ReportPlots.losses(grouped)),
-                     ("Methods", ReportPlots.methods(grouped))]
-        let texts = [markdown + "\n" + "## Runs\n\n" + ResultsTable.runs(grouped).markdown(), ResultsTable.csv(grouped)]
+        let plots = [
+            ("Learning curves", ReportPlots.curves(grouped)), ("Loss terms", ReportPlots.losses(grouped)),
+            ("Methods", ReportPlots.methods(grouped)),
+        ]
+        let texts =
+            [markdown + "\n" + "## Runs\n\n" + ResultsTable.runs(grouped).markdown(), ResultsTable.csv(grouped)]
             + plots.map { $0.1.fileText() } + [ReportPage.html(grouped, plots: plots, skipped: set.skipped)]
         do { try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true) } catch {
             throw RunError("\(outDirectory): cannot create the report directory (\(error.localizedDescription))")
@@ -49,13 +53,15 @@ public enum Report {
     /// The group table with a line on how to read it, and the diverged runs.
     public static func markdown(_ grouped: GroupedRuns) -> String {
         var out = ResultsTable.groups(grouped).markdown()
-        out += "\nAccuracy on the test split in %: mean ± sample std (n − 1) over seeds; last = after the final epoch, "
+        out +=
+            "\nAccuracy on the test split in %: mean ± sample std (n − 1) over seeds; last = after the final epoch, "
             + "best = best checkpoint.\n"
         let diverged = grouped.groups.flatMap { g in g.diverged.map { (g.label, $0) } }
         if !diverged.isEmpty {
             out += "\nDiverged (not averaged):\n"
             for (label, r) in diverged {
-                out += "- \(r.path) (\(label), seed \(r.seed.map(String.init) ?? "—")): \(r.summary["detail"]?.stringValue ?? "non-finite loss")\n"
+                out +=
+                    "- \(r.path) (\(label), seed \(r.seed.map(String.init) ?? "—")): \(r.summary["detail"]?.stringValue ?? "non-finite loss")\n"
             }
         }
         return out

@@ -5,23 +5,32 @@
 /// The report's HTML page.
 public enum ReportPage {
     /// The page for `grouped` with the drawings `plots` (title, SVG) and the directories `skipped`.
-    public static func html(_ grouped: GroupedRuns, plots: [(title: String, svg: SVGElement)],
-                            skipped: [(path: String, reason: String)]) -> String {
+    public static func html(
+        _ grouped: GroupedRuns, plots: [(title: String, svg: SVGElement)],
+        skipped: [(path: String, reason: String)]
+    ) -> String {
         let runCount = grouped.groups.reduce(0) { $0 + $1.runs.count + $1.diverged.count }
-        var body = [element("h1", "kdistill report"),
-                    element("p", "\(runCount) runs in \(grouped.groups.count) groups. Runs are grouped by their resolved config "
-                            + "without seed, name, output, description and threads; accuracy is the mean ± sample standard "
-                            + "deviation (n − 1) over the seeds of a group, on the test split. Last: after the final epoch; "
-                            + "best: the checkpoint with the best monitored accuracy."),
-                    element("h2", "Results"), table(ResultsTable.groups(grouped))]
+        var body = [
+            element("h1", "kdistill report"),
+            element(
+                "p",
+                "\(runCount) runs in \(grouped.groups.count) groups. Runs are grouped by their resolved config "
+                    + "without seed, name, output, description and threads; accuracy is the mean ± sample standard "
+                    + "deviation (n − 1) over the seeds of a group, on the test split. Last: after the final epoch; "
+                    + "best: the checkpoint with the best monitored accuracy."),
+            element("h2", "Results"), table(ResultsTable.groups(grouped)),
+        ]
         for plot in plots { body += [element("h2", plot.title), "<div class=\"plot\">\n" + plot.svg.rendered() + "\n</div>"] }
         body += [element("h2", "Runs"), table(ResultsTable.runs(grouped))]
         let diverged = grouped.groups.flatMap { g in g.diverged.map { (g.label, $0) } }
         if !diverged.isEmpty {
             body.append(element("h2", "Diverged runs (not averaged)"))
-            body.append(list(diverged.map { label, r in
-                "\(r.path) (\(label), seed \(r.seed.map(String.init) ?? "—")): " + (r.summary["detail"]?.stringValue ?? "non-finite loss")
-            }))
+            body.append(
+                list(
+                    diverged.map { label, r in
+                        "\(r.path) (\(label), seed \(r.seed.map(String.init) ?? "—")): "
+                            + (r.summary["detail"]?.stringValue ?? "non-finite loss")
+                    }))
         }
         if !skipped.isEmpty {
             body.append(element("h2", "Not reported"))
@@ -49,16 +58,22 @@ public enum ReportPage {
 
     /// `table` as an HTML table, numeric columns right-aligned.
     public static func table(_ t: TextTable) -> String {
-        var out = "<table class=\"results\">\n<thead><tr>" + t.header.map { element("th", $0) }.joined() + "</tr></thead>\n<tbody>\n"
+        var out =
+            "<table class=\"results\">\n<thead><tr>" + t.header.map { element("th", $0) }.joined() + "</tr></thead>\n<tbody>\n"
         for row in t.rows {
-            out += "<tr>" + row.enumerated().map { k, cell in
-                k < t.numeric.count && t.numeric[k] ? "<td class=\"num\">\(SVGElement.escape(cell))</td>" : element("td", cell)
-            }.joined() + "</tr>\n"
+            out +=
+                "<tr>"
+                + row.enumerated().map { k, cell in
+                    k < t.numeric.count && t.numeric[k]
+                        ? "<td class=\"num\">\(SVGElement.escape(cell))</td>" : element("td", cell)
+                }.joined() + "</tr>\n"
         }
         return out + "</tbody>\n</table>"
     }
 
     static func element(_ name: String, _ text: String) -> String { "<\(name)>\(SVGElement.escape(text))</\(name)>" }
 
-    static func list(_ items: [String]) -> String { "<ul>\n" + items.map { element("li", $0) }.joined(separator: "\n") + "\n</ul>" }
+    static func list(_ items: [String]) -> String {
+        "<ul>\n" + items.map { element("li", $0) }.joined(separator: "\n") + "\n</ul>"
+    }
 }

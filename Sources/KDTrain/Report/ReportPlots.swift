@@ -5,7 +5,9 @@
 /// The report's SVG drawings.
 public enum ReportPlots {
     /// Mean over `runs` of a per-epoch value, at every epoch any run has (epochs ascending).
-    public static func meanCurve(_ runs: [RunRecord], _ series: (RunRecord) -> [(epoch: Double, value: Double)]) -> [(x: Double, y: Double)] {
+    public static func meanCurve(_ runs: [RunRecord], _ series: (RunRecord) -> [(epoch: Double, value: Double)]) -> [(
+        x: Double, y: Double
+    )] {
         var sums: [Double: (Double, Int)] = [:]
         for r in runs {
             for p in series(r) {
@@ -26,12 +28,15 @@ public enum ReportPlots {
         let metrics = Set(groups.flatMap { $0.runs.compactMap(\.curveMetric) })
         let name = metrics == ["val_acc"] ? "validation" : metrics == ["test_acc"] || metrics.isEmpty ? "test" : "test/validation"
         let series = groups.map { group in
-            LineSeries(label: group.label, points: meanCurve(group.runs) { r in
-                r.curveMetric.map { key in r.series(key).map { ($0.epoch, $0.value * 100) } } ?? []
-            })
+            LineSeries(
+                label: group.label,
+                points: meanCurve(group.runs) { r in
+                    r.curveMetric.map { key in r.series(key).map { ($0.epoch, $0.value * 100) } } ?? []
+                })
         }
-        let chart = LineChart(title: "\(name.prefix(1).uppercased() + name.dropFirst()) accuracy per epoch (mean over seeds)",
-                              xLabel: "epoch", yLabel: "\(name) accuracy (%)", series: series)
+        let chart = LineChart(
+            title: "\(name.prefix(1).uppercased() + name.dropFirst()) accuracy per epoch (mean over seeds)",
+            xLabel: "epoch", yLabel: "\(name) accuracy (%)", series: series)
         let width = 560 + chart.legendWidth
         return SVGElement.document(width: width, height: 360, children: [chart.render(width: width, height: 360)])
     }
@@ -52,8 +57,10 @@ public enum ReportPlots {
         let columns = charts.count > 1 ? 2 : 1
         var children: [SVGElement] = []
         for (i, chart) in charts.enumerated() {
-            children.append(chart.render(x: Double(i % columns) * panelWidth, y: Double(i / columns) * panelHeight,
-                                         width: panelWidth, height: panelHeight))
+            children.append(
+                chart.render(
+                    x: Double(i % columns) * panelWidth, y: Double(i / columns) * panelHeight,
+                    width: panelWidth, height: panelHeight))
         }
         let rows = (charts.count + columns - 1) / columns
         return SVGElement.document(width: Double(columns) * panelWidth, height: Double(rows) * panelHeight, children: children)
@@ -64,16 +71,22 @@ public enum ReportPlots {
         let groups = g.groups.filter { $0.last != nil || $0.best != nil }
         guard !groups.isEmpty else { return emptyDocument("No completed runs to compare") }
         let pct = { (x: Double?) in x.map { $0 * 100 } }
-        let chart = BarChart(title: "Test accuracy by group (mean ± sample std over seeds)", yLabel: "test accuracy (%)",
-                             categories: groups.map(\.label),
-                             series: [BarSeries(label: "last epoch", values: groups.map { pct($0.last?.mean) }, errors: groups.map { pct($0.last?.std) }),
-                                      BarSeries(label: "best epoch", values: groups.map { pct($0.best?.mean) }, errors: groups.map { pct($0.best?.std) })])
+        let chart = BarChart(
+            title: "Test accuracy by group (mean ± sample std over seeds)", yLabel: "test accuracy (%)",
+            categories: groups.map(\.label),
+            series: [
+                BarSeries(
+                    label: "last epoch", values: groups.map { pct($0.last?.mean) }, errors: groups.map { pct($0.last?.std) }),
+                BarSeries(
+                    label: "best epoch", values: groups.map { pct($0.best?.mean) }, errors: groups.map { pct($0.best?.std) }),
+            ])
         let (element, width, height) = chart.render(minWidth: 600)
         return SVGElement.document(width: width, height: height, children: [element])
     }
 
     /// A small drawing holding only `message`.
     static func emptyDocument(_ message: String) -> SVGElement {
-        SVGElement.document(width: 400, height: 60, children: [SVGElement.label(message, x: 200, y: 34, anchor: "middle", cls: "empty")])
+        SVGElement.document(
+            width: 400, height: 60, children: [SVGElement.label(message, x: 200, y: 34, anchor: "middle", cls: "empty")])
     }
 }

@@ -38,7 +38,9 @@ public enum ResultsTable {
 
     /// The group's cells under `keyColumns`; `absent` for a key the group's config lacks.
     static func keyCells(_ group: RunGroup, _ g: GroupedRuns, absent: String = "—") -> [String] {
-        let keys = g.varyingKeys.map { group.key[$0].map(RunGrouping.display) ?? absent } + (g.hasMembers ? [group.member ?? absent] : [])
+        let keys =
+            g.varyingKeys.map { group.key[$0].map(RunGrouping.display) ?? absent }
+            + (g.hasMembers ? [group.member ?? absent] : [])
         return keys.isEmpty ? [group.label] : keys
     }
 
@@ -46,15 +48,23 @@ public enum ResultsTable {
     public static func groups(_ g: GroupedRuns) -> TextTable {
         let anyDiverged = g.groups.contains { !$0.diverged.isEmpty }
         let keys = keyColumns(g)
-        var table = TextTable(header: keys + ["seeds", "last-epoch acc (%)", "best-epoch acc (%)", "params", "wall time"]
-                                + (anyDiverged ? ["diverged"] : []),
-                              numeric: keys.map { _ in false } + [true, true, true, true, true] + (anyDiverged ? [true] : []))
+        var table = TextTable(
+            header: keys + ["seeds", "last-epoch acc (%)", "best-epoch acc (%)", "params", "wall time"]
+                + (anyDiverged ? ["diverged"] : []),
+            numeric: keys.map { _ in false } + [true, true, true, true, true] + (anyDiverged ? [true] : []))
         for group in g.groups {
             let counts = group.parameterCounts
-            let params = counts.isEmpty ? "—" : counts.count == 1 ? ReportFormat.grouped(counts[0])
-                : ReportFormat.grouped(counts[0]) + "–" + ReportFormat.grouped(counts[counts.count - 1])
-            var row = keyCells(group, g) + [String(group.runs.count), group.last?.text() ?? "—", group.best?.text() ?? "—", params,
-                                            group.wallTime.map { ReportFormat.clock($0.mean) } ?? "—"]
+            let params =
+                counts.isEmpty
+                ? "—"
+                : counts.count == 1
+                    ? ReportFormat.grouped(counts[0])
+                    : ReportFormat.grouped(counts[0]) + "–" + ReportFormat.grouped(counts[counts.count - 1])
+            var row =
+                keyCells(group, g) + [
+                    String(group.runs.count), group.last?.text() ?? "—", group.best?.text() ?? "—", params,
+                    group.wallTime.map { ReportFormat.clock($0.mean) } ?? "—",
+                ]
             if anyDiverged { row.append(String(group.diverged.count)) }
             table.rows.append(row)
         }
@@ -63,15 +73,18 @@ public enum ResultsTable {
 
     /// One row per run: group, directory, seed, status, accuracies (percent), best epoch, wall time.
     public static func runs(_ g: GroupedRuns) -> TextTable {
-        var table = TextTable(header: ["group", "run", "seed", "status", "last-epoch acc (%)", "best-epoch acc (%)", "best epoch", "wall time"],
-                              numeric: [false, false, true, false, true, true, true, true])
+        var table = TextTable(
+            header: ["group", "run", "seed", "status", "last-epoch acc (%)", "best-epoch acc (%)", "best epoch", "wall time"],
+            numeric: [false, false, true, false, true, true, true, true])
         for group in g.groups {
             for r in group.runs + group.diverged {
                 let pct = { (x: Double?) in x.map { ReportFormat.fixed($0 * 100, 2) } ?? "—" }
                 var status = r.status.rawValue
                 if r.status == .diverged, let e = r.summary["epoch"]?.intValue { status += " (epoch \(e))" }
-                table.rows.append([group.label, r.path, r.seed.map(String.init) ?? "—", status, pct(r.lastAccuracy), pct(r.bestAccuracy),
-                                   r.summary["best_epoch"]?.intValue.map(String.init) ?? "—", r.wallTime.map(ReportFormat.clock) ?? "—"])
+                table.rows.append([
+                    group.label, r.path, r.seed.map(String.init) ?? "—", status, pct(r.lastAccuracy), pct(r.bestAccuracy),
+                    r.summary["best_epoch"]?.intValue.map(String.init) ?? "—", r.wallTime.map(ReportFormat.clock) ?? "—",
+                ])
             }
         }
         return table
@@ -80,14 +93,20 @@ public enum ResultsTable {
     /// The group table as CSV with raw numbers: accuracies as fractions (as in summary.json), wall time in seconds.
     public static func csv(_ g: GroupedRuns) -> String {
         let keys = keyColumns(g)
-        var lines = [(["group"] + keys + ["seeds", "test_acc_mean", "test_acc_std", "best_test_acc_mean", "best_test_acc_std",
-                                          "parameters", "wall_time_s", "diverged"]).map(csvField).joined(separator: ",")]
+        var lines = [
+            (["group"] + keys + [
+                "seeds", "test_acc_mean", "test_acc_std", "best_test_acc_mean", "best_test_acc_std",
+                "parameters", "wall_time_s", "diverged",
+            ]).map(csvField).joined(separator: ",")
+        ]
         for group in g.groups {
-            let cells = [group.label] + keyCells(group, g, absent: "") + [
-                String(group.runs.count), number(group.last?.mean), number(group.last?.std), number(group.best?.mean),
-                number(group.best?.std), group.parameterCounts.first.map(String.init) ?? "", number(group.wallTime?.mean, digits: 1),
-                String(group.diverged.count),
-            ]
+            let cells =
+                [group.label] + keyCells(group, g, absent: "") + [
+                    String(group.runs.count), number(group.last?.mean), number(group.last?.std), number(group.best?.mean),
+                    number(group.best?.std), group.parameterCounts.first.map(String.init) ?? "",
+                    number(group.wallTime?.mean, digits: 1),
+                    String(group.diverged.count),
+                ]
             lines.append(cells.map(csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -32,7 +32,9 @@ public enum RunReader {
             }
             let children = ((try? FileManager.default.contentsOfDirectory(atPath: trimmed)) ?? []).sorted()
                 .map { trimmed + "/" + $0 }.filter { isFile($0 + "/config.json") }
-            if children.isEmpty { set.skipped.append((trimmed, "not a run directory (no config.json in it or its subdirectories)")) }
+            if children.isEmpty {
+                set.skipped.append((trimmed, "not a run directory (no config.json in it or its subdirectories)"))
+            }
             for child in children { readRun(child, into: &set) }
         }
         return set
@@ -58,25 +60,35 @@ public enum RunReader {
         case .failure(let reason): set.skipped.append((dir, reason.description)); return
         }
         guard let status = summary["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)) else {
-            set.skipped.append((dir, "summary.json: expected status completed or diverged, found "
-                                + (summary["status"]?.formatted(.compact) ?? "none")))
+            set.skipped.append(
+                (
+                    dir,
+                    "summary.json: expected status completed or diverged, found "
+                        + (summary["status"]?.formatted(.compact) ?? "none")
+                ))
             return
         }
         let nested = summary["members"]?.arrayValue ?? summary["runs"]?.arrayValue
         guard let nested, status == .completed else {
-            set.records.append(RunRecord(path: dir, experimentPath: dir, member: nil, config: config, summary: summary,
-                                         metrics: readMetrics(dir), status: status))
+            set.records.append(
+                RunRecord(
+                    path: dir, experimentPath: dir, member: nil, config: config, summary: summary,
+                    metrics: readMetrics(dir), status: status))
             return
         }
         for (k, entry) in nested.enumerated() {
             let name = entry["run"]?.stringValue ?? "run\(k + 1)"
             let childStatus = entry["status"]?.stringValue.flatMap(RunStatus.init(rawValue:)) ?? .completed
-            set.records.append(RunRecord(path: dir + "/" + name, experimentPath: dir, member: name, config: config, summary: entry,
-                                         metrics: readMetrics(dir + "/" + name), status: childStatus))
+            set.records.append(
+                RunRecord(
+                    path: dir + "/" + name, experimentPath: dir, member: name, config: config, summary: entry,
+                    metrics: readMetrics(dir + "/" + name), status: childStatus))
         }
         if let ensemble = summary["ensemble_test_acc"] {
-            set.records.append(RunRecord(path: dir, experimentPath: dir, member: "ensemble", config: config,
-                                         summary: .object(["test_acc": ensemble]), metrics: [], status: .completed))
+            set.records.append(
+                RunRecord(
+                    path: dir, experimentPath: dir, member: "ensemble", config: config,
+                    summary: .object(["test_acc": ensemble]), metrics: [], status: .completed))
         }
     }
 
@@ -84,9 +96,11 @@ public enum RunReader {
     static func divergedChildren(_ dir: String, config: JSONValue) -> [RunRecord] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
         return names.compactMap { name in
-            guard case .success(let s) = readJSON(dir + "/" + name + "/summary.json"), s["status"]?.stringValue == "diverged" else { return nil }
-            return RunRecord(path: dir + "/" + name, experimentPath: dir, member: name, config: config, summary: s,
-                             metrics: readMetrics(dir + "/" + name), status: .diverged)
+            guard case .success(let s) = readJSON(dir + "/" + name + "/summary.json"), s["status"]?.stringValue == "diverged"
+            else { return nil }
+            return RunRecord(
+                path: dir + "/" + name, experimentPath: dir, member: name, config: config, summary: s,
+                metrics: readMetrics(dir + "/" + name), status: .diverged)
         }
     }
 
@@ -95,8 +109,12 @@ public enum RunReader {
 
     /// A JSON file, or the reason it cannot be used.
     static func readJSON(_ path: String) -> Result<JSONValue, ReadFailure> {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return .failure(ReadFailure("\(path): cannot read the file")) }
-        do { return .success(try JSONValue(parsing: text)) } catch { return .failure(ReadFailure("\(path): \(error.description)")) }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return .failure(ReadFailure("\(path): cannot read the file"))
+        }
+        do { return .success(try JSONValue(parsing: text)) } catch {
+            return .failure(ReadFailure("\(path): \(error.description)"))
+        }
     }
 
     static func isFile(_ path: String) -> Bool {

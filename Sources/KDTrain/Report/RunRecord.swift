@@ -28,8 +28,10 @@ public struct RunRecord {
     public var status: RunStatus
 
     /// A record from already-read values.
-    public init(path: String, experimentPath: String, member: String?, config: JSONValue, summary: JSONValue,
-                metrics: [JSONValue], status: RunStatus) {
+    public init(
+        path: String, experimentPath: String, member: String?, config: JSONValue, summary: JSONValue,
+        metrics: [JSONValue], status: RunStatus
+    ) {
         (self.path, self.experimentPath, self.member) = (path, experimentPath, member)
         (self.config, self.summary, self.metrics, self.status) = (config, summary, metrics, status)
     }
@@ -77,5 +79,7 @@ public struct RunRecord {
     }
 
     /// metrics.jsonl keys that are not loss terms.
-    static let nonLossKeys: Set<String> = ["epoch", "stage", "lr", "train_acc", "test_acc", "val_acc", "elapsed_s", "images_per_s"]
+    static let nonLossKeys: Set<String> = [
+        "epoch", "stage", "lr", "train_acc", "test_acc", "val_acc", "elapsed_s", "images_per_s",
+    ]
 }

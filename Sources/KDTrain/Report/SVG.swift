@@ -46,9 +46,13 @@ public struct SVGElement {
 
     /// A standalone `<svg>` root of the given size.
     public static func document(width: Double, height: Double, children: [SVGElement]) -> SVGElement {
-        SVGElement("svg", [("xmlns", "http://www.w3.org/2000/svg"), ("width", num(width)), ("height", num(height)),
-                           ("viewBox", "0 0 \(num(width)) \(num(height))"), ("font-family", "Helvetica, Arial, sans-serif"),
-                           ("font-size", "12")], children: children)
+        SVGElement(
+            "svg",
+            [
+                ("xmlns", "http://www.w3.org/2000/svg"), ("width", num(width)), ("height", num(height)),
+                ("viewBox", "0 0 \(num(width)) \(num(height))"), ("font-family", "Helvetica, Arial, sans-serif"),
+                ("font-size", "12"),
+            ], children: children)
     }
 
     /// A file's text: XML declaration and the element.
@@ -93,8 +97,10 @@ public struct SVGElement {
     public static func translate(_ x: Double, _ y: Double) -> String { "translate(\(num(x)),\(num(y)))" }
 
     /// A text element at (x, y).
-    public static func label(_ text: String, x: Double, y: Double, anchor: String = "start", cls: String? = nil,
-                             extra: [(String, String)] = []) -> SVGElement {
+    public static func label(
+        _ text: String, x: Double, y: Double, anchor: String = "start", cls: String? = nil,
+        extra: [(String, String)] = []
+    ) -> SVGElement {
         var attrs: [(String, String)] = cls.map { [("class", $0)] } ?? []
         attrs += [("x", num(x)), ("y", num(y)), ("text-anchor", anchor)] + extra
         return SVGElement("text", attrs, text: text)
@@ -104,8 +110,10 @@ public struct SVGElement {
 /// Colours of successive series (Tableau 10).
 public enum ChartPalette {
     /// Hex colours in order.
-    public static let colors = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-                                "#9c755f", "#bab0ac"]
+    public static let colors = [
+        "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+        "#9c755f", "#bab0ac",
+    ]
     /// The colour of series `i` (cycling).
     public static func color(_ i: Int) -> String { colors[((i % colors.count) + colors.count) % colors.count] }
 }

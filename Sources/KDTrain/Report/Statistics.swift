@@ -45,7 +45,8 @@ public enum ReportFormat {
     /// Seconds as `m:ss` or `h:mm:ss`.
     public static func clock(_ seconds: Double) -> String {
         let s = Int(max(0, seconds).rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
     /// 272474 → `272,474`.

@@ -19,10 +19,12 @@ final class CohortTraining {
         (self.config, self.data, self.cohort, self.teachers, self.dir) = (config, data, cohort, teachers, dir)
         recorders = try cohort.members.enumerated().map { k, member in
             let model = try Zoo.build(data.spec(member), seed: UInt64(config.seed) &+ UInt64(1000 * k))
-            let learner = Learner(name: "student\(k + 1)", model: model, extras: [], optimizer: config.optimizer,
-                                  schedule: config.schedule, seed: UInt64(config.seed) &+ UInt64(1000 * k + 1))
-            return RunRecorder(config: config, data: data, learner: learner, dir: dir.child("student\(k + 1)"),
-                               methodName: config.method?.name ?? "dml", teacherPaths: teachers.paths)
+            let learner = Learner(
+                name: "student\(k + 1)", model: model, extras: [], optimizer: config.optimizer,
+                schedule: config.schedule, seed: UInt64(config.seed) &+ UInt64(1000 * k + 1))
+            return RunRecorder(
+                config: config, data: data, learner: learner, dir: dir.child("student\(k + 1)"),
+                methodName: config.method?.name ?? "dml", teacherPaths: teachers.paths)
         }
     }
 
@@ -46,16 +48,19 @@ final class CohortTraining {
                 }
             }
             for r in recorders {
-                try r.finishEpoch(epoch, totalEpochs: config.epochs, stage: nil,
-                                  lr: r.learner.schedule.learningRate(atStep: epoch * steps), tracksBest: true)
+                try r.finishEpoch(
+                    epoch, totalEpochs: config.epochs, stage: nil,
+                    lr: r.learner.schedule.learningRate(atStep: epoch * steps), tracksBest: true)
             }
         }
         var members: [JSONValue] = []
         for r in recorders { members.append(try r.finish(totalEpochs: config.epochs, teachers: teachers.models)) }
         let accuracies = members.compactMap { $0["test_acc"]?.doubleValue }
-        let summary: JSONValue = .object(["name": .string(config.name), "status": "completed", "method": .string(config.method?.name ?? "dml"),
-                                          "dataset": .string(data.dataset.rawValue),
-                                          "test_acc": .number(accuracies.max() ?? 0), "members": .array(members)])
+        let summary: JSONValue = .object([
+            "name": .string(config.name), "status": "completed", "method": .string(config.method?.name ?? "dml"),
+            "dataset": .string(data.dataset.rawValue),
+            "test_acc": .number(accuracies.max() ?? 0), "members": .array(members),
+        ])
         try dir.write(summary.formatted() + "\n", to: dir.summaryPath)
         return summary
     }
@@ -65,14 +70,16 @@ final class CohortTraining {
         let t0 = Date()
         let batch = data.train.batch(epoch: epoch, index: b)
         let teacherOut = teachers.outputs(for: batch, use: cohort.teacherUse)
-        let step = StepContext(labels: batch.labels, student: ModelOutput(logits: Tensor.zeros([0]), taps: [:]),
-                               teachers: teacherOut, epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing))
+        let step = StepContext(
+            labels: batch.labels, student: ModelOutput(logits: Tensor.zeros([0]), taps: [:]),
+            teachers: teacherOut, epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing))
         var outputs = recorders.map { $0.learner.model.forward(batch.images, $0.learner.context) }
         let shared = Date().timeIntervalSince(t0) / Double(recorders.count)
         for (k, r) in recorders.enumerated() {
             let t1 = Date()
-            let memberStep = StepContext(labels: step.labels, student: outputs[k], teachers: teacherOut, epoch: epoch, stage: stage,
-                                         labelSmoothing: step.labelSmoothing)
+            let memberStep = StepContext(
+                labels: step.labels, student: outputs[k], teachers: teacherOut, epoch: epoch, stage: stage,
+                labelSmoothing: step.labelSmoothing)
             let terms = cohort.losses(member: k, outputs: outputs, step: memberStep)
             let total = terms.dropFirst().reduce(terms[0].value) { $0 + $1.value }
             let value = Double(total.item)
@@ -83,7 +90,8 @@ final class CohortTraining {
                 // Later members see this member's updated predictions (no tape: peers are detached anyway).
                 outputs[k] = noGrad { r.learner.model.forward(batch.images, r.learner.context) }
             }
-            r.record(terms: terms, total: value, logits: logits, labels: batch.labels, seconds: shared + Date().timeIntervalSince(t1))
+            r.record(
+                terms: terms, total: value, logits: logits, labels: batch.labels, seconds: shared + Date().timeIntervalSince(t1))
             r.showProgress(epoch: epoch, epochs: config.epochs, done: b + 1, total: steps)
         }
     }

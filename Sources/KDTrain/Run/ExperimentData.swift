@@ -41,8 +41,9 @@ public final class ExperimentData {
         let norm = config.normalize ? Normalization.fit(trainSet) : .identity(channels: trainSet.channels)
         normalization = norm
         let augmentation = Augmentation(cropPadding: config.cropPadding, horizontalFlip: config.flip)
-        train = try BatchLoader(dataset: trainSet, normalization: norm, batchSize: batchSize, shuffle: true,
-                                augmentation: augmentation, seed: dataSeed)
+        train = try BatchLoader(
+            dataset: trainSet, normalization: norm, batchSize: batchSize, shuffle: true,
+            augmentation: augmentation, seed: dataSeed)
         validation = try validationSet.map {
             try BatchLoader(dataset: $0, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         }

@@ -17,8 +17,10 @@ public final class Learner {
     let optimizerConfig: OptimizerConfig
     let scheduleConfig: ScheduleConfig
 
-    public init(name: String, model: Model, extras: [Layer], optimizer: OptimizerConfig, schedule: ScheduleConfig,
-                seed: UInt64) {
+    public init(
+        name: String, model: Model, extras: [Layer], optimizer: OptimizerConfig, schedule: ScheduleConfig,
+        seed: UInt64
+    ) {
         self.name = name
         self.model = model
         self.extras = extras
@@ -37,8 +39,9 @@ public final class Learner {
     /// A fresh optimizer and a schedule over `epochs` epochs of `stepsPerEpoch` steps (a new stage).
     public func beginStage(epochs: Int, stepsPerEpoch: Int) {
         optimizer = Learner.makeOptimizer(optimizerConfig, model.state + Learner.extraState(extras))
-        schedule = LRSchedule(baseLR: optimizerConfig.lr, kind: Learner.kind(scheduleConfig), stepsPerEpoch: stepsPerEpoch,
-                              epochs: epochs, warmupEpochs: scheduleConfig.warmupEpochs)
+        schedule = LRSchedule(
+            baseLR: optimizerConfig.lr, kind: Learner.kind(scheduleConfig), stepsPerEpoch: stepsPerEpoch,
+            epochs: epochs, warmupEpochs: scheduleConfig.warmupEpochs)
     }
 
     /// The configured optimizer over `parameters`.
@@ -49,7 +52,8 @@ public final class Learner {
         case .adam:
             return Adam(parameters, lr: Float(c.lr), beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: c.weightDecay)
         case .adamw:
-            return AdamW(parameters, lr: Float(c.lr), beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: c.weightDecay)
+            return AdamW(
+                parameters, lr: Float(c.lr), beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weightDecay: c.weightDecay)
         }
     }
 
@@ -83,8 +87,10 @@ public final class Learner {
         let extraEntries = entries.filter { $0.name.hasPrefix("extra.") }
         let extraTensors = Learner.extraState(extras)
         for named in extraTensors {
-            guard let saved = extraEntries.first(where: { $0.name == named.name }), saved.tensor.shape == named.tensor.shape else {
-                throw RunError("\(source): \(named.name): missing or of another shape; this resume file belongs to another method")
+            guard let saved = extraEntries.first(where: { $0.name == named.name }), saved.tensor.shape == named.tensor.shape
+            else {
+                throw RunError(
+                    "\(source): \(named.name): missing or of another shape; this resume file belongs to another method")
             }
             named.tensor.assign(saved.tensor)
         }

@@ -19,7 +19,9 @@ final class PipelineTraining {
     }
 
     func run(resume: Bool) throws -> JSONValue {
-        guard let student = config.student else { throw ConfigError(source: config.source, path: "student", message: "required for distill") }
+        guard let student = config.student else {
+            throw ConfigError(source: config.source, path: "student", message: "required for distill")
+        }
         let plan = try pipeline.plan(student: student, hasTeacher: config.teacher?.checkpoint != nil)
         try dir.create()
         try dir.write(config.resolvedJSON.formatted() + "\n", to: dir.configPath)
@@ -27,7 +29,8 @@ final class PipelineTraining {
         for (i, step) in plan.enumerated() {
             let child = dir.child(step.name)
             if resume, let done = try? JSONValue(parsing: String(contentsOfFile: child.summaryPath, encoding: .utf8)),
-               done["status"]?.stringValue == "completed" {
+                done["status"]?.stringValue == "completed"
+            {
                 ProgressDisplay.log("\(step.name): already completed, skipped")
                 summaries.append(done)
                 continue
@@ -52,7 +55,8 @@ final class PipelineTraining {
             let metrics = Evaluator.ensembleMetrics(models, data.test)
             summary["ensemble_test_acc"] = .number(metrics.top1)
             summary["ensemble_runs"] = .array(ensembleNames.map { .string($0) })
-            ProgressDisplay.log(String(format: "ensemble of %@: test accuracy %.2f%%", ensembleNames.joined(separator: ", "), metrics.top1 * 100))
+            ProgressDisplay.log(
+                String(format: "ensemble of %@: test accuracy %.2f%%", ensembleNames.joined(separator: ", "), metrics.top1 * 100))
         }
         let value = JSONValue.object(summary)
         try dir.write(value.formatted() + "\n", to: dir.summaryPath)
@@ -65,9 +69,11 @@ final class PipelineTraining {
         sub.student = step.model
         sub.output.dir = child.path
         sub.name = config.name + "/" + step.name
-        let model = try Zoo.build(data.spec(step.model), seed: UInt64(config.seed) &+ UInt64(step.name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
-        let learner = Learner(name: step.name, model: model, extras: [], optimizer: config.optimizer, schedule: config.schedule,
-                              seed: UInt64(config.seed) &+ 1)
+        let model = try Zoo.build(
+            data.spec(step.model), seed: UInt64(config.seed) &+ UInt64(step.name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
+        let learner = Learner(
+            name: step.name, model: model, extras: [], optimizer: config.optimizer, schedule: config.schedule,
+            seed: UInt64(config.seed) &+ 1)
         let teacherPath: String?
         switch step.teacher {
         case .configured: teacherPath = config.teacher?.checkpoint
@@ -76,16 +82,21 @@ final class PipelineTraining {
         }
         guard let teacherPath else {
             sub.method = nil
-            return try TrainingRun(config: sub, data: data, learner: learner, teachers: .none, method: LabelsOnly(),
-                                   methodName: "labels", dir: child).run(resume: resume)
+            return try TrainingRun(
+                config: sub, data: data, learner: learner, teachers: .none, method: LabelsOnly(),
+                methodName: "labels", dir: child
+            ).run(resume: resume)
         }
         sub.method = MethodConfig(name: "kd", parts: ["kd"], params: step.kdParams)
         let teacher = try Teachers.load(teacherPath, fallback: config.teacher?.model, data: data)
         let teachers = Teachers(models: [teacher], paths: [teacherPath], trainBN: config.teacher?.trainBN ?? false)
-        let setup = MethodSetup(student: model, teachers: [teacher], epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
-                                augmented: data.augmented)
+        let setup = MethodSetup(
+            student: model, teachers: [teacher], epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
+            augmented: data.augmented)
         let method = try MethodRegistry.buildSingle(parts: ["kd"], params: step.kdParams, setup: setup)
-        return try TrainingRun(config: sub, data: data, learner: learner, teachers: teachers, method: method,
-                               methodName: "kd", dir: child).run(resume: resume)
+        return try TrainingRun(
+            config: sub, data: data, learner: learner, teachers: teachers, method: method,
+            methodName: "kd", dir: child
+        ).run(resume: resume)
     }
 }

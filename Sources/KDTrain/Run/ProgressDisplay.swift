@@ -28,8 +28,9 @@ public final class ProgressDisplay {
         let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
         let elapsed = Date().timeIntervalSince(epochStart)
         let eta = done == 0 ? 0 : elapsed / Double(done) * Double(total - done)
-        let line = String(format: "\r%@ epoch %d/%d [%@] %d/%d loss %.4f acc %.2f%% %.0f img/s ETA %@",
-                          label, epoch, epochs, bar, done, total, loss, accuracy * 100, imagesPerSecond, Self.clock(eta))
+        let line = String(
+            format: "\r%@ epoch %d/%d [%@] %d/%d loss %.4f acc %.2f%% %.0f img/s ETA %@",
+            label, epoch, epochs, bar, done, total, loss, accuracy * 100, imagesPerSecond, Self.clock(eta))
         FileHandle.standardError.write(Data(line.utf8))
     }
 
@@ -42,6 +43,7 @@ public final class ProgressDisplay {
     /// `m:ss` or `h:mm:ss`.
     public static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }

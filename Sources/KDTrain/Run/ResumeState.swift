@@ -34,7 +34,8 @@ struct ResumeState: Codable, Equatable {
     static func read(from path: String) throws -> (ResumeState, SafetensorsFile) {
         let file = try SafetensorsFile.read(path: path)
         guard let text = file.metadata["resume"], let state = try? JSONDecoder().decode(ResumeState.self, from: Data(text.utf8)),
-              SeededGenerator(state: state.rng) != nil else {
+            SeededGenerator(state: state.rng) != nil
+        else {
             throw RunInputError("\(path): expected a kdistill resume state, found none (not written by kdistill train/distill?)")
         }
         return (state, file)

@@ -47,7 +47,9 @@ public struct RunDirectory {
             try write(text, to: metricsPath)
             return
         }
-        guard let handle = FileHandle(forWritingAtPath: metricsPath) else { throw RunError("\(metricsPath): cannot open for appending") }
+        guard let handle = FileHandle(forWritingAtPath: metricsPath) else {
+            throw RunError("\(metricsPath): cannot open for appending")
+        }
         defer { try? handle.close() }
         do {
             try handle.seekToEnd()

@@ -18,8 +18,10 @@ final class RunRecorder {
     var state = ResumeState()
     private var runStart = Date()
 
-    init(config: ExperimentConfig, data: ExperimentData, learner: Learner, dir: RunDirectory, methodName: String,
-         teacherPaths: [String]) {
+    init(
+        config: ExperimentConfig, data: ExperimentData, learner: Learner, dir: RunDirectory, methodName: String,
+        teacherPaths: [String]
+    ) {
         (self.config, self.data, self.learner, self.dir) = (config, data, learner, dir)
         (self.methodName, self.teacherPaths) = (methodName, teacherPaths)
         progress = ProgressDisplay(label: learner.name)
@@ -60,8 +62,9 @@ final class RunRecorder {
     /// Updates the live progress bar after batch `done` of `total`.
     func showProgress(epoch: Int, epochs: Int, done: Int, total: Int) {
         let seen = Double(max(state.seen, 1))
-        progress.batch(epoch: epoch + 1, epochs: epochs, done: done, total: total, loss: state.sums["train_loss", default: 0] / seen,
-                       accuracy: Double(state.correct) / seen, imagesPerSecond: Double(state.seen) / max(state.trainSeconds, 1e-9))
+        progress.batch(
+            epoch: epoch + 1, epochs: epochs, done: done, total: total, loss: state.sums["train_loss", default: 0] / seen,
+            accuracy: Double(state.correct) / seen, imagesPerSecond: Double(state.seen) / max(state.trainSeconds, 1e-9))
     }
 
     /// Ends epoch `epoch` (0-based): evaluates, appends metrics, writes checkpoints and the resume state.
@@ -73,9 +76,11 @@ final class RunRecorder {
         var line = JSONObject()
         line["epoch"] = .int(epoch + 1)
         if let stage { line["stage"] = .string(stage.name) }
-        line["lr"] = .number(Double("\(lr)") ?? Double(lr))   // the float's shortest decimal, not its binary expansion
+        line["lr"] = .number(Double("\(lr)") ?? Double(lr))  // the float's shortest decimal, not its binary expansion
         line["train_loss"] = .number(state.sums["train_loss", default: 0] / seen)
-        for (name, sum) in state.sums.sorted(by: { $0.key < $1.key }) where name != "train_loss" { line[name] = .number(sum / seen) }
+        for (name, sum) in state.sums.sorted(by: { $0.key < $1.key }) where name != "train_loss" {
+            line[name] = .number(sum / seen)
+        }
         line["train_acc"] = .number(Double(state.correct) / seen)
         line[monitor.name] = .number(score)
         line["elapsed_s"] = .number((Date().timeIntervalSince(runStart) * 1000).rounded() / 1000)
@@ -91,12 +96,15 @@ final class RunRecorder {
         if config.output.keepEvery > 0 && (epoch + 1) % config.output.keepEvery == 0 {
             try saveCheckpoint(dir.epochPath(epoch + 1), epoch: epoch + 1, metrics: metrics)
         }
-        progress.endEpoch(String(format: "epoch %d/%d%@: loss %.4f, train acc %.2f%%, %@ %.2f%%, %.0f img/s", epoch + 1, totalEpochs,
-                                 stage.map { " (\($0.name))" } ?? "", state.sums["train_loss", default: 0] / seen,
-                                 Double(state.correct) / seen * 100, monitor.name, score * 100,
-                                 Double(state.seen) / max(state.trainSeconds, 1e-9)))
-        state = ResumeState(epoch: epoch + 1, batch: 0, bestScore: state.bestScore, bestEpoch: state.bestEpoch,
-                            elapsed: Date().timeIntervalSince(runStart))
+        progress.endEpoch(
+            String(
+                format: "epoch %d/%d%@: loss %.4f, train acc %.2f%%, %@ %.2f%%, %.0f img/s", epoch + 1, totalEpochs,
+                stage.map { " (\($0.name))" } ?? "", state.sums["train_loss", default: 0] / seen,
+                Double(state.correct) / seen * 100, monitor.name, score * 100,
+                Double(state.seen) / max(state.trainSeconds, 1e-9)))
+        state = ResumeState(
+            epoch: epoch + 1, batch: 0, bestScore: state.bestScore, bestEpoch: state.bestEpoch,
+            elapsed: Date().timeIntervalSince(runStart))
         try state.save(to: dir.resumePath, learner: learner)
     }
 
@@ -107,27 +115,33 @@ final class RunRecorder {
         state.elapsed = Date().timeIntervalSince(runStart)
         try saveCheckpoint(dir.latestPath, epoch: epoch, metrics: .object([:]))
         try state.save(to: dir.resumePath, learner: learner)
-        return RunInterrupted(description: "\(dir.path): stopped by signal \(signal) at epoch \(epoch + 1), batch \(nextBatch); "
-                              + "state saved, continue with --resume")
+        return RunInterrupted(
+            description: "\(dir.path): stopped by signal \(signal) at epoch \(epoch + 1), batch \(nextBatch); "
+                + "state saved, continue with --resume")
     }
 
     /// The error for a non-finite loss; also writes a `diverged` summary.json.
     func diverged(epoch: Int, batch: Int, terms: [LossTerm]) -> RunError {
         let detail = terms.map { "\($0.name) \($0.value.item)" }.joined(separator: ", ")
-        let kept = FileManager.default.fileExists(atPath: dir.latestPath)
+        let kept =
+            FileManager.default.fileExists(atPath: dir.latestPath)
             ? "the last good checkpoint is \(dir.latestPath) (epoch \(epoch))" : "no checkpoint was written (first epoch)"
-        let summary: JSONValue = .object(["name": .string(config.name), "status": "diverged", "method": .string(methodName),
-                                          "model": .string(learner.model.spec.name), "epoch": .int(epoch + 1),
-                                          "batch": .int(batch + 1), "detail": .string(detail)])
+        let summary: JSONValue = .object([
+            "name": .string(config.name), "status": "diverged", "method": .string(methodName),
+            "model": .string(learner.model.spec.name), "epoch": .int(epoch + 1),
+            "batch": .int(batch + 1), "detail": .string(detail),
+        ])
         try? dir.write(summary.formatted() + "\n", to: dir.summaryPath)
-        return RunError("\(dir.path): the loss became non-finite at epoch \(epoch + 1), batch \(batch + 1) (\(detail)); "
-                        + "training stopped and \(kept). Lower optimizer.lr or the loss weights.")
+        return RunError(
+            "\(dir.path): the loss became non-finite at epoch \(epoch + 1), batch \(batch + 1) (\(detail)); "
+                + "training stopped and \(kept). Lower optimizer.lr or the loss weights.")
     }
 
     func saveCheckpoint(_ path: String, epoch: Int, metrics: JSONValue) throws {
-        let meta = CheckpointMetadata(spec: learner.model.spec, dataset: data.dataset.rawValue,
-                                      normalization: .init(mean: data.normalization.mean, std: data.normalization.std),
-                                      epoch: epoch, metrics: metrics.formatted(.compact), config: config.resolvedJSON.formatted(.compact))
+        let meta = CheckpointMetadata(
+            spec: learner.model.spec, dataset: data.dataset.rawValue,
+            normalization: .init(mean: data.normalization.mean, std: data.normalization.std),
+            epoch: epoch, metrics: metrics.formatted(.compact), config: config.resolvedJSON.formatted(.compact))
         do { try learner.model.saveCheckpoint(to: path, metadata: meta.encode()) } catch {
             throw RunError("\(path): cannot write the checkpoint (\(error))")
         }
@@ -135,8 +149,9 @@ final class RunRecorder {
 
     /// Writes and returns summary.json.
     func finish(totalEpochs: Int, teachers: [Model]) throws -> JSONValue {
-        let summary = try RunSummary.make(recorder: self, totalEpochs: totalEpochs, teachers: teachers,
-                                          wallTime: Date().timeIntervalSince(runStart))
+        let summary = try RunSummary.make(
+            recorder: self, totalEpochs: totalEpochs, teachers: teachers,
+            wallTime: Date().timeIntervalSince(runStart))
         try dir.write(summary.formatted() + "\n", to: dir.summaryPath)
         return summary
     }

@@ -33,11 +33,14 @@ public final class Teachers {
         } else if let fallback {
             spec = data.spec(fallback)
         } else {
-            throw RunInputError("\(path): the checkpoint does not say which model it holds (no kdistill metadata); set teacher.model")
+            throw RunInputError(
+                "\(path): the checkpoint does not say which model it holds (no kdistill metadata); set teacher.model")
         }
         if spec.inputShape != data.inputShape || spec.numClasses != data.numClasses {
-            throw RunInputError("\(path): expected a model for input \(data.inputShape) with \(data.numClasses) classes "
-                + "(\(data.dataset.rawValue)), found \(spec.name) for input \(spec.inputShape) with \(spec.numClasses) classes")
+            throw RunInputError(
+                "\(path): expected a model for input \(data.inputShape) with \(data.numClasses) classes "
+                    + "(\(data.dataset.rawValue)), found \(spec.name) for input \(spec.inputShape) with \(spec.numClasses) classes"
+            )
         }
         spec.dropout = 0
         let model = try Zoo.build(spec, seed: 0)

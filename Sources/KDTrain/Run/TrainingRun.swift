@@ -17,13 +17,16 @@ public final class TrainingRun {
     let stages: [Stage]
     let recorder: RunRecorder
 
-    public init(config: ExperimentConfig, data: ExperimentData, learner: Learner, teachers: Teachers,
-                method: DistillationMethod, methodName: String, dir: RunDirectory) {
+    public init(
+        config: ExperimentConfig, data: ExperimentData, learner: Learner, teachers: Teachers,
+        method: DistillationMethod, methodName: String, dir: RunDirectory
+    ) {
         (self.config, self.data, self.learner, self.teachers, self.method) = (config, data, learner, teachers, method)
         let declared = method.stages
         stages = declared.isEmpty ? [Stage("train", epochs: config.epochs)] : declared
-        recorder = RunRecorder(config: config, data: data, learner: learner, dir: dir, methodName: methodName,
-                               teacherPaths: teachers.paths)
+        recorder = RunRecorder(
+            config: config, data: data, learner: learner, dir: dir, methodName: methodName,
+            teacherPaths: teachers.paths)
     }
 
     var totalEpochs: Int { stages.reduce(0) { $0 + $1.epochs } }
@@ -47,15 +50,20 @@ public final class TrainingRun {
     /// Trains to the end (or to a signal, which throws `RunInterrupted` after saving); returns summary.json.
     public func run(resume: Bool) throws -> JSONValue {
         try recorder.prepare(resume: resume) { self.stage(at: $0).stage.epochs }
-        if cachesTeacher && stages.contains(where: { method.teacherUse(in: $0) == .logits }) { teachers.buildCache(for: data.train) }
+        if cachesTeacher && stages.contains(where: { method.teacherUse(in: $0) == .logits }) {
+            teachers.buildCache(for: data.train)
+        }
         let steps = data.train.numBatches
         for epoch in recorder.state.epoch..<totalEpochs {
             let (stage, start) = stage(at: epoch)
-            if epoch == start && epoch != 0 && recorder.state.batch == 0 { learner.beginStage(epochs: stage.epochs, stepsPerEpoch: steps) }
+            if epoch == start && epoch != 0 && recorder.state.batch == 0 {
+                learner.beginStage(epochs: stage.epochs, stepsPerEpoch: steps)
+            }
             try trainEpoch(epoch, stage: stage, stageStart: start)
-            try recorder.finishEpoch(epoch, totalEpochs: totalEpochs, stage: stages.count > 1 ? stage : nil,
-                                     lr: learner.schedule.learningRate(atStep: (epoch - start) * steps),
-                                     tracksBest: stage == stages[stages.count - 1])
+            try recorder.finishEpoch(
+                epoch, totalEpochs: totalEpochs, stage: stages.count > 1 ? stage : nil,
+                lr: learner.schedule.learningRate(atStep: (epoch - start) * steps),
+                tracksBest: stage == stages[stages.count - 1])
         }
         return try recorder.finish(totalEpochs: totalEpochs, teachers: teachers.models)
     }
@@ -68,14 +76,16 @@ public final class TrainingRun {
             let t0 = Date()
             let batch = loader.batch(epoch: epoch, index: b)
             let out = learner.model.forward(batch.images, learner.context)
-            let step = StepContext(labels: batch.labels, student: out, teachers: teachers.outputs(for: batch, use: use),
-                                   epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing))
+            let step = StepContext(
+                labels: batch.labels, student: out, teachers: teachers.outputs(for: batch, use: use),
+                epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing))
             let terms = method.losses(step)
             let total = terms.dropFirst().reduce(terms[0].value) { $0 + $1.value }
             let value = Double(total.item)
             if !value.isFinite && config.stopOnNonfinite { throw recorder.diverged(epoch: epoch, batch: b, terms: terms) }
             learner.step(total, at: (epoch - stageStart) * steps + b)
-            recorder.record(terms: terms, total: value, logits: out.logits, labels: batch.labels, seconds: Date().timeIntervalSince(t0))
+            recorder.record(
+                terms: terms, total: value, logits: out.logits, labels: batch.labels, seconds: Date().timeIntervalSince(t0))
             recorder.showProgress(epoch: epoch, epochs: totalEpochs, done: b + 1, total: steps)
             if let sig = Interruption.pending { throw try recorder.interrupted(epoch: epoch, nextBatch: b + 1, signal: sig) }
         }

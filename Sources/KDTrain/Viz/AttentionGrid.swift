@@ -49,7 +49,10 @@ public struct AttentionGrid {
     /// Image size.
     public var size: (width: Int, height: Int) {
         let w = Self.margin * 2 + labelWidth + columns * (cellSize.width + Self.gap)
-        return (max(w, Self.margin * 2 + BitmapFont.width(title, scale: Self.fontScale)), Self.margin * 2 + Self.lineHeight + rows.count * rowHeight)
+        return (
+            max(w, Self.margin * 2 + BitmapFont.width(title, scale: Self.fontScale)),
+            Self.margin * 2 + Self.lineHeight + rows.count * rowHeight
+        )
     }
 
     /// Top-left corner of cell (row, column); column 0 is the input.
@@ -90,8 +93,9 @@ public struct AttentionGrid {
                 for y in 0..<ch {
                     for x in 0..<cw {
                         let k = (y / scale) * input.width + x / scale
-                        image.set(x: origin.x + x, y: origin.y + y,
-                                  Colormap.blend(base: (input.r[k], input.g[k], input.b[k]), t: up[y * cw + x], alpha: alpha))
+                        image.set(
+                            x: origin.x + x, y: origin.y + y,
+                            Colormap.blend(base: (input.r[k], input.g[k], input.b[k]), t: up[y * cw + x], alpha: alpha))
                     }
                 }
             }
@@ -104,8 +108,14 @@ public struct AttentionGrid {
     public func svg() throws -> String {
         let (w, h) = size
         let png = Data(try PNG.encode(render(text: false))).base64EncodedString()
-        var children = [SVGElement("image", [("x", "0"), ("y", "0"), ("width", String(w)), ("height", String(h)),
-                                             ("style", "image-rendering:pixelated"), ("href", "data:image/png;base64," + png)])]
+        var children = [
+            SVGElement(
+                "image",
+                [
+                    ("x", "0"), ("y", "0"), ("width", String(w)), ("height", String(h)),
+                    ("style", "image-rendering:pixelated"), ("href", "data:image/png;base64," + png),
+                ])
+        ]
         for l in labels { children.append(SVGElement.label(l.text, x: Double(l.x), y: Double(l.y + 10), cls: "label")) }
         return SVGElement.document(width: Double(w), height: Double(h), children: children).fileText()
     }

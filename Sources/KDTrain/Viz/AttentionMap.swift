@@ -19,9 +19,13 @@ public struct AttentionMap {
         guard feature.rank == 4, feature.shape[0] >= 1 else {
             throw RunInputError("tap \(tap): expected a feature map [N, C, H, W], found shape \(feature.shape)")
         }
-        let first = feature.shape[0] == 1 ? feature : Tensor(shape: Array([1] + feature.shape[1...]),
-                                                              scalars: Array(feature.scalars[0..<(feature.count / feature.shape[0])]))
-        let a = noGrad { FeatureMaps.attention(first, p: 2, channelSum: true) }.scalars   // [1, H·W], L2-normalised
+        let first =
+            feature.shape[0] == 1
+            ? feature
+            : Tensor(
+                shape: Array([1] + feature.shape[1...]),
+                scalars: Array(feature.scalars[0..<(feature.count / feature.shape[0])]))
+        let a = noGrad { FeatureMaps.attention(first, p: 2, channelSum: true) }.scalars  // [1, H·W], L2-normalised
         let top = a.max() ?? 0
         self.tap = tap
         (height, width) = (feature.shape[2], feature.shape[3])

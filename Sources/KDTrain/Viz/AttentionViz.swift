@@ -28,9 +28,15 @@ public enum AttentionViz {
         public var scale: Int?
 
         /// A request with the defaults.
-        public init(checkpoint: String, teacher: String? = nil, dataset: String? = nil, dataDirectory: String? = nil, split: String = "test",
-                    index: Int = 0, output: String = "attention.png", taps: [String]? = nil, teacherTaps: [String]? = nil, scale: Int? = nil) {
-            (self.checkpoint, self.teacher, self.dataset, self.dataDirectory, self.split) = (checkpoint, teacher, dataset, dataDirectory, split)
+        public init(
+            checkpoint: String, teacher: String? = nil, dataset: String? = nil, dataDirectory: String? = nil,
+            split: String = "test",
+            index: Int = 0, output: String = "attention.png", taps: [String]? = nil, teacherTaps: [String]? = nil,
+            scale: Int? = nil
+        ) {
+            (self.checkpoint, self.teacher, self.dataset, self.dataDirectory, self.split) = (
+                checkpoint, teacher, dataset, dataDirectory, split
+            )
             (self.index, self.output, self.taps, self.teacherTaps, self.scale) = (index, output, taps, teacherTaps, scale)
         }
     }
@@ -46,7 +52,9 @@ public enum AttentionViz {
             try PNG.write(grid.render(), to: request.output)
         } else {
             let text = try grid.svg()
-            do { try AtomicFile.write(Array(text.utf8), to: request.output) } catch { throw ImageError("\(request.output): cannot write (\(error))") }
+            do { try AtomicFile.write(Array(text.utf8), to: request.output) } catch {
+                throw ImageError("\(request.output): cannot write (\(error))")
+            }
         }
         return (lines + ["wrote \(request.output) (\(grid.size.width)x\(grid.size.height))"]).joined(separator: "\n")
     }
@@ -56,38 +64,53 @@ public enum AttentionViz {
         let (student, meta) = try Evaluate.loadModel(request.checkpoint)
         let teacher = try request.teacher.map { try Evaluate.loadModel($0) }
         guard let name = request.dataset ?? meta.dataset, let dataset = DatasetName(rawValue: name) else {
-            throw RunInputError("\(request.checkpoint): expected a dataset (checkpoint metadata or --data), found "
-                                + (request.dataset ?? meta.dataset).map { "'\($0)'" }.orNone)
+            throw RunInputError(
+                "\(request.checkpoint): expected a dataset (checkpoint metadata or --data), found "
+                    + (request.dataset ?? meta.dataset).map { "'\($0)'" }.orNone)
         }
-        guard let split = Split(rawValue: request.split) else { throw RunInputError("--split: expected train or test, found '\(request.split)'") }
+        guard let split = Split(rawValue: request.split) else {
+            throw RunInputError("--split: expected train or test, found '\(request.split)'")
+        }
         let directory = DatasetLoader.resolveDirectory(dataset, requested: request.dataDirectory ?? "data/\(dataset.rawValue)")
-        let images = try DatasetLoader.load(dataset, directory: directory, split: split,
-                                            cifar100Labels: student.spec.numClasses == 20 ? .coarse : .fine)
+        let images = try DatasetLoader.load(
+            dataset, directory: directory, split: split,
+            cifar100Labels: student.spec.numClasses == 20 ? .coarse : .fine)
         guard request.index >= 0 && request.index < images.count else {
-            throw RunInputError("--index: expected an image index in 0..<\(images.count) (\(dataset.rawValue) \(split.rawValue)), found \(request.index)")
+            throw RunInputError(
+                "--index: expected an image index in 0..<\(images.count) (\(dataset.rawValue) \(split.rawValue)), found \(request.index)"
+            )
         }
         for (path, model) in [(request.checkpoint, student)] + (teacher.map { [(request.teacher ?? "", $0.0)] } ?? [])
         where model.spec.inputShape != images.imageShape {
-            throw RunInputError("\(path): expected a model for input \(images.imageShape) (\(dataset.rawValue)), found \(model.spec.name) "
-                                + "for \(model.spec.inputShape)")
+            throw RunInputError(
+                "\(path): expected a model for input \(images.imageShape) (\(dataset.rawValue)), found \(model.spec.name) "
+                    + "for \(model.spec.inputShape)")
         }
         let one = images.subset(indices: [request.index])
         var rows: [AttentionRow] = []
-        var lines = ["image \(request.index) of \(dataset.rawValue) \(split.rawValue), label \(one.labels[0]) (\(one.classNames[Int(one.labels[0])]))"]
-        let nets = [("student", student, meta, request.taps)] + (teacher.map { [("teacher", $0.0, $0.1, request.teacherTaps)] } ?? [])
+        var lines = [
+            "image \(request.index) of \(dataset.rawValue) \(split.rawValue), label \(one.labels[0]) (\(one.classNames[Int(one.labels[0])]))"
+        ]
+        let nets =
+            [("student", student, meta, request.taps)] + (teacher.map { [("teacher", $0.0, $0.1, request.teacherTaps)] } ?? [])
         for (role, model, m, wanted) in nets {
-            let norm = m.normalization.map { Normalization(mean: $0.mean, std: $0.std) } ?? Normalization.identity(channels: one.channels)
-            let x = try BatchLoader(dataset: one, normalization: norm, batchSize: 1, shuffle: false).batch(epoch: 0, index: 0).images
+            let norm =
+                m.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
+                ?? Normalization.identity(channels: one.channels)
+            let x = try BatchLoader(dataset: one, normalization: norm, batchSize: 1, shuffle: false).batch(epoch: 0, index: 0)
+                .images
             let out = noGrad { model.forward(x, .eval) }
             let taps = wanted ?? AttentionMap.defaultTaps(model, output: out)
             guard !taps.isEmpty else {
-                throw RunInputError("\(role) \(model.spec.name): expected feature taps with a spatial map [N, C, H, W], found none (taps: "
-                                    + model.tapNames.joined(separator: ", ") + ")")
+                throw RunInputError(
+                    "\(role) \(model.spec.name): expected feature taps with a spatial map [N, C, H, W], found none (taps: "
+                        + model.tapNames.joined(separator: ", ") + ")")
             }
             let maps = try taps.map { tap -> AttentionMap in
                 guard let f = out.taps[tap] else {
-                    throw RunInputError("--\(role == "student" ? "" : "teacher-")taps: \(model.spec.name) has no tap '\(tap)' (taps: "
-                                        + model.tapNames.joined(separator: ", ") + ")")
+                    throw RunInputError(
+                        "--\(role == "student" ? "" : "teacher-")taps: \(model.spec.name) has no tap '\(tap)' (taps: "
+                            + model.tapNames.joined(separator: ", ") + ")")
                 }
                 return try AttentionMap(tap: tap, feature: f)
             }
@@ -95,12 +118,15 @@ public enum AttentionViz {
             let probs = noGrad { out.logits.softmax() }.scalars
             let best = probs.indices.max { probs[$0] < probs[$1] } ?? 0
             let className = best < one.classNames.count ? one.classNames[best] : String(best)
-            lines.append("\(role) \(model.spec.name): predicts \(best) (\(className), \(ReportFormat.fixed(Double(probs[best]) * 100, 1))%); "
-                         + "maps " + maps.map { "\($0.tap) \($0.height)x\($0.width)" }.joined(separator: ", "))
+            lines.append(
+                "\(role) \(model.spec.name): predicts \(best) (\(className), \(ReportFormat.fixed(Double(probs[best]) * 100, 1))%); "
+                    + "maps " + maps.map { "\($0.tap) \($0.height)x\($0.width)" }.joined(separator: ", "))
         }
         let input = InputImage(bytes: one.pixels, channels: one.channels, height: one.height, width: one.width)
-        let grid = AttentionGrid(input: input, rows: rows, title: "\(dataset.rawValue) \(split.rawValue) #\(request.index): \(one.classNames[Int(one.labels[0])])",
-                                 scale: request.scale)
+        let grid = AttentionGrid(
+            input: input, rows: rows,
+            title: "\(dataset.rawValue) \(split.rawValue) #\(request.index): \(one.classNames[Int(one.labels[0])])",
+            scale: request.scale)
         return (grid, lines)
     }
 }

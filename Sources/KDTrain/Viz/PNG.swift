@@ -20,16 +20,19 @@ public enum PNG {
 
     /// The PNG bytes of `image`.
     public static func encode(_ image: RGBImage) throws -> [UInt8] {
-        guard image.width > 0, image.height > 0 else { throw ImageError("PNG: expected a non-empty image, found \(image.width)x\(image.height)") }
+        guard image.width > 0, image.height > 0 else {
+            throw ImageError("PNG: expected a non-empty image, found \(image.width)x\(image.height)")
+        }
         var header: [UInt8] = []
         header += be32(UInt32(image.width)) + be32(UInt32(image.height))
-        header += [8, 2, 0, 0, 0]   // bit depth 8, colour type 2 (RGB), deflate, filter method 0, no interlace
+        header += [8, 2, 0, 0, 0]  // bit depth 8, colour type 2 (RGB), deflate, filter method 0, no interlace
         let rowBytes = image.width * 3
         var raw = [UInt8](repeating: 0, count: image.height * (rowBytes + 1))
         for y in 0..<image.height {
-            raw[y * (rowBytes + 1)] = 0   // filter type None
-            raw.replaceSubrange((y * (rowBytes + 1) + 1)...(y * (rowBytes + 1) + rowBytes),
-                                with: image.pixels[(y * rowBytes)..<((y + 1) * rowBytes)])
+            raw[y * (rowBytes + 1)] = 0  // filter type None
+            raw.replaceSubrange(
+                (y * (rowBytes + 1) + 1)...(y * (rowBytes + 1) + rowBytes),
+                with: image.pixels[(y * rowBytes)..<((y + 1) * rowBytes)])
         }
         var out = signature
         out += chunk("IHDR", header)
@@ -61,5 +64,7 @@ public enum PNG {
         return Array(out[0..<Int(size)])
     }
 
-    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    static func be32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+    }
 }

@@ -8,9 +8,11 @@ enum BenchCommand: Subcommand {
         usage: "kdistill bench [--workload W1,W3] [--steps N] [--threads N] [--json]",
         discussion: "W1 mlp-1200-1200, W2 lenet5, W3 resnet20 training steps (batch 128); W4 resnet32 → resnet8 distillation "
             + "step; W5 resnet20 inference (batch 1000). `make bench` sets PyTorch's figures beside these.",
-        options: [.value("workload", "IDS", default: "all", help: "comma-separated workload ids, or all"),
-                  .value("steps", "N", default: "10", help: "timed steps (median reported), after 3 warm-up steps"),
-                  CommonOptions.json],
+        options: [
+            .value("workload", "IDS", default: "all", help: "comma-separated workload ids, or all"),
+            .value("steps", "N", default: "10", help: "timed steps (median reported), after 3 warm-up steps"),
+            CommonOptions.json,
+        ],
         positionals: [])
 
     static func run(_ args: ParsedArguments) throws {
@@ -23,8 +25,9 @@ enum BenchCommand: Subcommand {
         if ids.count == 1 {
             results = [try Bench.run(ids[0], steps: steps).json]
         } else {
-            results = try Bench.runIsolated(ids, executable: Bundle.main.executablePath ?? CommandLine.arguments[0], steps: steps,
-                                            threads: threads)
+            results = try Bench.runIsolated(
+                ids, executable: Bundle.main.executablePath ?? CommandLine.arguments[0], steps: steps,
+                threads: threads)
         }
         if args.flag("json") { results.forEach { print($0.formatted(.compact)) } } else { print(Bench.text(results)) }
     }

@@ -7,13 +7,16 @@ enum DistillCommand: Subcommand {
         usage: "kdistill distill CONFIG [--method NAME] [--set KEY=VALUE]... [--resume] [--json]",
         discussion: "--method replaces the config's method, keeping the parameters the new method declares. "
             + "`kdistill methods` lists every method with its parameters.",
-        options: [.value("method", "NAME", help: "method to use instead of the config's (e.g. at+kd)"),
-                  CommonOptions.set, CommonOptions.resume, CommonOptions.json],
+        options: [
+            .value("method", "NAME", help: "method to use instead of the config's (e.g. at+kd)"),
+            CommonOptions.set, CommonOptions.resume, CommonOptions.json,
+        ],
         positionals: [Positional(name: "CONFIG", help: "experiment config (JSON)")])
 
     static func run(_ args: ParsedArguments) throws {
-        let summary = try Distill.run(args.positional("CONFIG") ?? "", method: args.string("method"), overrides: args.strings("set"),
-                                      resume: args.flag("resume"), threads: try args.int("threads", min: 1))
+        let summary = try Distill.run(
+            args.positional("CONFIG") ?? "", method: args.string("method"), overrides: args.strings("set"),
+            resume: args.flag("resume"), threads: try args.int("threads", min: 1))
         Output.printRun(summary, json: args.flag("json"))
     }
 }

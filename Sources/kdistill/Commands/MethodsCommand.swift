@@ -2,8 +2,9 @@
 import KDTrain
 
 enum MethodsCommand: Subcommand {
-    static let spec = Command(name: "methods", abstract: "list the distillation methods with their parameters and defaults",
-                              options: [], positionals: [])
+    static let spec = Command(
+        name: "methods", abstract: "list the distillation methods with their parameters and defaults",
+        options: [], positionals: [])
 
     static func run(_ args: ParsedArguments) throws { print(Catalogs.methodsText()) }
 }

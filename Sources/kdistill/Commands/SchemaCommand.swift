@@ -2,8 +2,9 @@
 import KDTrain
 
 enum SchemaCommand: Subcommand {
-    static let spec = Command(name: "schema", abstract: "print the JSON Schema of experiment configs (as in configs/schema.json)",
-                              options: [], positionals: [])
+    static let spec = Command(
+        name: "schema", abstract: "print the JSON Schema of experiment configs (as in configs/schema.json)",
+        options: [], positionals: [])
 
     static func run(_ args: ParsedArguments) throws {
         print(ConfigSchema.jsonSchema(context: ConfigLoading.context).formatted())

@@ -32,7 +32,8 @@ enum Output {
         }
         let pct = { (key: String) in String(format: "%.2f%%", (s[key]?.doubleValue ?? 0) * 100) }
         let model = s["model"]?.stringValue ?? "?", method = s["method"]?.stringValue ?? "?"
-        var line = "\(s["run"]?.stringValue ?? model) \(model) (\(method)) on \(s["dataset"]?.stringValue ?? "?"): test \(pct("test_acc"))"
+        var line =
+            "\(s["run"]?.stringValue ?? model) \(model) (\(method)) on \(s["dataset"]?.stringValue ?? "?"): test \(pct("test_acc"))"
         if let best = s["best_epoch"]?.intValue { line += " (best checkpoint \(pct("best_test_acc")), epoch \(best))" }
         if let t = s["teacher_test_acc"]?.doubleValue { line += String(format: ", teacher %.2f%%", t * 100) }
         if let p = s["parameters"]?.intValue { line += ", \(p.formatted()) params" }
@@ -43,7 +44,8 @@ enum Output {
 
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 }
 

@@ -11,8 +11,9 @@ enum TrainTeacherCommand: Subcommand {
         positionals: [Positional(name: "CONFIG", help: "experiment config (JSON)")])
 
     static func run(_ args: ParsedArguments) throws {
-        let summary = try TrainTeacher.run(args.positional("CONFIG") ?? "", overrides: args.strings("set"),
-                                           resume: args.flag("resume"), threads: try args.int("threads", min: 1))
+        let summary = try TrainTeacher.run(
+            args.positional("CONFIG") ?? "", overrides: args.strings("set"),
+            resume: args.flag("resume"), threads: try args.int("threads", min: 1))
         Output.printRun(summary, json: args.flag("json"))
     }
 }

@@ -11,8 +11,9 @@ enum ValidateCommand: Subcommand {
     static func run(_ args: ParsedArguments) throws {
         let path = args.positional("CONFIG") ?? ""
         let probe = try ConfigLoading.load(path, overrides: args.strings("set"), method: args.string("method"), for: nil)
-        let config = try ConfigLoading.load(path, overrides: args.strings("set"), method: args.string("method"),
-                                            for: probe.impliedCommand)
+        let config = try ConfigLoading.load(
+            path, overrides: args.strings("set"), method: args.string("method"),
+            for: probe.impliedCommand)
         print(config.resolvedJSON.formatted())
     }
 }
