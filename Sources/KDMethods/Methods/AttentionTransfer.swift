@@ -35,7 +35,7 @@ public final class AttentionTransfer: DistillationMethod {
     /// The registry entry (combinable: `at+kd`).
     public static let entry = MethodEntry(
         name: "at", citation: "Zagoruyko & Komodakis 2017",
-        summary: "match normalised spatial attention maps of the stage outputs (combine with kd as at+kd)",
+        summary: "match normalised spatial attention maps of the stage outputs",
         params: params, combinable: true, shape: .single { p, setup in try AttentionTransfer(p, setup) })
 
     /// Paired tap names, in order.

@@ -40,7 +40,11 @@ public enum Catalogs {
         var out: [String] = []
         for entry in MethodRegistry.all {
             var header = "\(entry.name): \(entry.summary) (\(entry.citation))"
-            if entry.teacher == .optional { header += "; teacher optional" }
+            if entry.teacherCheckpoints != nil {
+                header += "; teachers listed in its parameters"
+            } else if entry.teacher == .optional {
+                header += "; teacher optional"
+            }
             if entry.combinable { header += "; combine with kd as \(entry.name)+kd" }
             out.append(header)
             for p in entry.params {
