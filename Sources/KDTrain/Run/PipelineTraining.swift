@@ -87,13 +87,15 @@ final class PipelineTraining {
                 methodName: "labels", dir: child
             ).run(resume: resume)
         }
-        sub.method = MethodConfig(name: "kd", parts: ["kd"], params: step.kdParams)
+        // Each run's teacher is frozen, so without augmentation its logits are computed once (as `kd` allows).
+        let params = step.kdParams.setting("cache_teacher", .bool(!data.augmented))
+        sub.method = MethodConfig(name: "kd", parts: ["kd"], params: params)
         let teacher = try Teachers.load(teacherPath, fallback: config.teacher?.model, data: data)
         let teachers = Teachers(models: [teacher], paths: [teacherPath], trainBN: config.teacher?.trainBN ?? false)
         let setup = MethodSetup(
             student: model, teachers: [teacher], epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
             augmented: data.augmented)
-        let method = try MethodRegistry.buildSingle(parts: ["kd"], params: step.kdParams, setup: setup)
+        let method = try MethodRegistry.buildSingle(parts: ["kd"], params: params, setup: setup)
         return try TrainingRun(
             config: sub, data: data, learner: learner, teachers: teachers, method: method,
             methodName: "kd", dir: child
