@@ -10,7 +10,7 @@ extension ConvKernels {
         dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
         dBias: UnsafeMutablePointer<Float>?, _ g: ConvGeometry
     ) {
-        if allowDirect, DirectConv.applies(g), let flipped = FlippedConvolution(weight: weight, g),
+        if allowDirect, DirectConv.appliesToWeightGradient(g), let flipped = FlippedConvolution(weight: weight, g),
             DirectConv.applies(flipped.geometry)
         {
             directBackward(x: x, weight: weight, dy: dy, dx: dx, dWeight: dWeight, dBias: dBias, g, flipped: flipped)
@@ -20,13 +20,11 @@ extension ConvKernels {
         let group = groupSize(g), parts = Parallel.partCount(g.batch)
         // A stride-1 convolution's input gradient is a convolution of dy with the flipped, transposed kernel.
         let flipped = dx != nil && !g.isPointwise ? FlippedConvolution(weight: weight, g) : nil
-        // Same convolutions take their input gradient from DirectConv, after the weight gradient below.
-        let directDx = allowDirect && (flipped.map { DirectConv.applies($0.geometry) } ?? false)
         let inPixels = g.height * g.width
         let colSize = g.isPointwise ? 0 : k * hw * group
-        let dcolSize = g.isPointwise || directDx ? 0 : (flipped.map { $0.geometry.patchSize * inPixels } ?? k * hw) * group
+        let dcolSize = g.isPointwise ? 0 : (flipped.map { $0.geometry.patchSize * inPixels } ?? k * hw) * group
         let dyGroupSize = group > 1 ? cout * hw * group : 0
-        let dxGroupSize = group > 1 && !directDx ? cin * inPixels * group : 0
+        let dxGroupSize = group > 1 ? cin * inPixels * group : 0
         let perThread = colSize + dcolSize + dyGroupSize + dxGroupSize + cout * k + cout
         let scratch = TensorStorage(uninitializedCount: parts * perThread)
         let partials = colSize + dcolSize + dyGroupSize + dxGroupSize
@@ -61,7 +59,7 @@ extension ConvKernels {
                         transB: true, m: cout, n: k, k: pitch, a: dyG, lda: pitch, b: operand, ldb: pitch,
                         beta: 1, c: dwPart, ldc: k)
                 }
-                if let dx, !directDx {
+                if let dx {
                     let dxN = dx + start * g.inImageSize
                     if g.isPointwise {
                         Gemm.sgemm(transA: true, m: k, n: hw, k: cout, a: weight, lda: k, b: dyG, ldb: hw, c: dxN, ldc: hw)
@@ -85,10 +83,6 @@ extension ConvKernels {
                 }
                 start += n
             }
-        }
-        if let dx, let flipped, directDx {
-            direct(
-                x: dy, packed: DirectConv.packWeights(flipped.weights.base, flipped.geometry), bias: nil, y: dx, flipped.geometry)
         }
         withExtendedLifetime(flipped) {}
         // Sum the per-thread partials in a fixed order (repeatable results).

@@ -9,13 +9,17 @@ enum DirectConv {
     static let channelBlock = 4
     static let positionBlock = 24
 
-    /// Whether `g` is handled here: stride 1, odd square kernel, padding (k−1)/2, at least 2 output channels,
-    /// and maps of at least 12x12 (on smaller ones the padded line wastes too much; grouped GEMMs win there,
-    /// as measured for 8x8 and 7x7 maps of 64 channels).
+    /// Whether a forward pass (or an input gradient) over `g` runs here: stride 1, odd square kernel,
+    /// padding (k−1)/2, at least 2 output channels and 8x8 maps or larger (measured: 1.5x faster than
+    /// grouped GEMMs for 64 channels on 8x8, slower on 7x7, where the padded line wastes a third).
     static func applies(_ g: ConvGeometry) -> Bool {
         g.stride == 1 && g.kernelH == g.kernelW && g.kernelH % 2 == 1 && g.kernelH > 1 && g.padding == (g.kernelH - 1) / 2
-            && g.outChannels >= 2 && g.outPixels >= 144
+            && g.outChannels >= 2 && g.outPixels >= 64
     }
+
+    /// Whether the weight gradient runs here too: from 12x12 maps up (its reductions run along the whole
+    /// line, which on smaller maps is too short to pay for the block setup).
+    static func appliesToWeightGradient(_ g: ConvGeometry) -> Bool { applies(g) && g.outPixels >= 144 }
 
     /// Weights `[Cout, Cin, k, k]` rearranged to `[Cout/4, Cin, k·k, 4]` (zero-padded to a multiple of 4 channels).
     static func packWeights(_ w: UnsafePointer<Float>, _ g: ConvGeometry) -> TensorStorage {
