@@ -51,7 +51,7 @@ final class FSPTests: XCTestCase {
         let tap = { (o: ModelOutput, a: String, b: String) in (o.taps[a]!, o.taps[b]!) }
         let expected = FSP.loss(
             student: fsp.studentPairs.map { tap(step.student, $0.0, $0.1) },
-            teacher: fsp.teacherPairs.map { tap(step.teacher, $0.0, $0.1) }, beta: 1)
+            teacher: fsp.teacherPairs.map { tap(step.teacher, $0.0, $0.1) }, beta: 0.01)  // the default
         assertClose([terms[0].value.item], [expected.item])
         terms[0].value.backward()
         XCTAssertNotNil(setup.student.parameters.first?.grad)

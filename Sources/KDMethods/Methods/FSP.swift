@@ -9,8 +9,9 @@ public final class FSP: DistillationMethod {
     /// Declared parameters (`kdistill methods` prints them).
     public static let params: [ParamSpec] = [
         ParamSpec(
-            "beta", .number(.nonNegative), default: 1,
-            doc: "weight of the summed FSP terms (the paper's equal λ; RepDistiller's stage 1 is unweighted)"),
+            "beta", .number(.nonNegative), default: 0.01,
+            doc: "weight of the summed FSP terms (equal for every pair, as in the paper); squared Frobenius norms are "
+                + "large, and 0.01 keeps stage 1 stable at usual learning rates (the paper lowers stage 1's rate 50x instead)"),
         ParamSpec("fsp_epochs", .integer(.positive), default: .absent, doc: "epochs of the FSP stage; absent: max(1, epochs/3)"),
         ParamSpec(
             "stage2", .string(choices: ["ce", "kd"]), default: "ce",
