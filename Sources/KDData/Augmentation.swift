@@ -1,5 +1,6 @@
 // Augmentation: random crop with zero padding and random horizontal flip, as torchvision's
 // RandomCrop(size, padding) + RandomHorizontalFlip, applied row by row on normalised floats.
+
 import Foundation
 import KDTensor
 

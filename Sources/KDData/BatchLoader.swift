@@ -1,5 +1,6 @@
 // BatchLoader: converts a dataset once to normalised floats [N, C, H, W], then assembles batches
 // by whole-image or whole-row copies. Order and augmentation depend only on (seed, epoch).
+
 import Foundation
 import KDTensor
 

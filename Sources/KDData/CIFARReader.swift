@@ -1,5 +1,6 @@
 // CIFARReader: the binary CIFAR-10/100 layout (Krizhevsky, 2009): fixed-size records of label
 // byte(s) followed by 3,072 pixel bytes, already in [C, H, W] order (1024 R, 1024 G, 1024 B).
+
 import Foundation
 
 /// Parser and validator for CIFAR binary batch files.

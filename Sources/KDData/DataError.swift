@@ -1,5 +1,6 @@
 // DataError: the one error type of KDData. Its description is a single line naming the file (or URL),
 // what was expected and what was found, so a user can act on it without a stack trace.
+
 import Foundation
 
 /// A failure reading, validating or downloading data: `<file>: expected <expected>, found <found>`.

@@ -1,5 +1,6 @@
 // DatasetDownloader: `kdistill download`: fetches a dataset's published files into a directory,
 // resuming `.part` files, checking MD5 before the final rename, extracting CIFAR archives safely.
+
 import Foundation
 
 /// Downloads datasets from their official URLs or a mirror.

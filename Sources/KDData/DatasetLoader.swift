@@ -1,5 +1,6 @@
 // DatasetLoader: finds a dataset's files under a directory (as published, plain or `.gz` IDX,
 // CIFAR with or without its top folder) and reads one split, validated.
+
 import Foundation
 
 /// Entry point for reading a dataset split from disk.

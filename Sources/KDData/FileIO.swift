@@ -1,5 +1,6 @@
 // FileIO: reading a whole file into bytes (inflating `.gz` transparently) and small path helpers,
 // with every failure turned into a DataError naming the path.
+
 import Foundation
 
 /// File helpers shared by the readers and the downloader.

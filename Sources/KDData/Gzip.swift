@@ -1,5 +1,6 @@
 // Gzip: inflating `.gz` data through zlib (`inflateInit2` with 16 + MAX_WBITS), either a whole
 // buffer at once (IDX files) or as a stream pulled chunk by chunk (tar.gz extraction).
+
 import CZlib
 import Foundation
 

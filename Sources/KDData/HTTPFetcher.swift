@@ -1,5 +1,6 @@
 // HTTPFetcher: one HTTP(S) GET streamed into a `.part` file through URLSession, resuming with
 // `Range: bytes=N-` from the file's current size; a 200 answer restarts the file from zero.
+
 import Foundation
 
 #if canImport(FoundationNetworking)

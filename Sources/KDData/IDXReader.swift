@@ -1,5 +1,6 @@
 // IDXReader: the IDX format of MNIST and Fashion-MNIST (LeCun et al., 1998): a big-endian magic
 // (0x00000803 images, 0x00000801 labels), big-endian u32 dimensions, then unsigned bytes.
+
 import Foundation
 
 /// A validated IDX file: its dimensions and its payload bytes.

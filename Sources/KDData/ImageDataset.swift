@@ -1,5 +1,6 @@
 // ImageDataset: a whole split held as raw bytes, pixels `[N, C, H, W]` and one Int32 label per
 // image. Readers produce it; subsetting, splitting and the batch loader consume it.
+
 import Foundation
 
 /// Images as raw `UInt8` pixels in NCHW order (`[N, C, H, W]`) with their labels.

@@ -1,5 +1,6 @@
 // MD5: the RFC 1321 message digest (Rivest, 1992), used only to check downloads against the
 // published checksums. Streaming, so a file is hashed chunk by chunk without loading it whole.
+
 import Foundation
 
 /// Incremental MD5. `update` any number of times, then `finalize`.

@@ -1,5 +1,6 @@
 // Normalization: per-channel mean and standard deviation of pixel/255, fitted on a training set
 // (in Double, from byte histograms) and stored in checkpoints so evaluation uses the same values.
+
 import Foundation
 
 /// Per-channel affine normalisation: `x = (pixel / 255 - mean[c]) / std[c]`.

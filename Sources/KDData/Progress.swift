@@ -1,5 +1,6 @@
 // Progress: download progress on standard error: a live bar redrawn in place on a terminal, and
 // sparse plain lines (every 10%) when stderr is a file or pipe, so logs stay readable.
+
 import Foundation
 
 /// Receives download progress. Calls for one file come from one thread at a time.

@@ -1,5 +1,6 @@
 // RemoteFile: what `kdistill download` fetches for each dataset: official base URLs, file names
 // and the MD5 of each published file (formats.md). Tests inject their own list and mirror.
+
 import Foundation
 
 /// One file to download: saved as `name`, fetched from `path` (relative to the base URL, or a full URL).

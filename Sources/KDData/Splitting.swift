@@ -1,5 +1,6 @@
 // Splitting: seeded, class-stratified subsets of a dataset: a validation split held out of the
 // training set and a `limit` subsample for quick runs. Indices come back in ascending order.
+
 import Foundation
 import KDTensor
 

@@ -1,5 +1,6 @@
 // TarExtractor: safe extraction of a (gzip-compressed) tar archive, streamed: regular files and
 // folders only, each file written under a temporary name then renamed. Links are checked and skipped.
+
 import Foundation
 
 /// Extracts tar archives without letting any entry escape the target directory.

@@ -1,5 +1,6 @@
 // TarHeader: decoding one 512-byte ustar/GNU/pax tar header, and the path rules that keep an
 // extracted entry inside the target directory (no absolute paths, no `..`, no escaping links).
+
 import Foundation
 
 /// The fields of a tar header that extraction uses.

@@ -1,5 +1,6 @@
 // Layer: the protocol every layer and model implements: named parameters and buffers (PyTorch
 // state_dict names), and the context a forward pass runs in (train/eval mode, dropout generator).
+
 import KDTensor
 
 /// Whether a named tensor is trained (parameter) or only updated by the forward pass (buffer).

@@ -1,5 +1,6 @@
 // Parallel: the one place that fans work out over cores. Work is split into a fixed number of
 // contiguous chunks (one per thread), so results never depend on scheduling: runs are repeatable.
+
 import Foundation
 
 /// Thread settings and the chunked parallel loop used by every kernel.

@@ -1,5 +1,6 @@
 // RNG: a small, seedable, serialisable generator (xoshiro256**, seeded by SplitMix64) used for
 // initialisation, dropout, shuffling and augmentation, so every run is repeatable from its seed.
+
 import Foundation
 
 /// xoshiro256** with SplitMix64 seeding. Its state can be saved and restored for resumable runs.

@@ -1,5 +1,6 @@
 // TensorStorage: the float32 buffer behind a Tensor, 64-byte aligned, recycled through a size-keyed
 // pool so that a training step, which allocates the same sizes every time, never calls malloc.
+
 import Foundation
 
 /// A contiguous float32 buffer. Tensors share one when they are views of each other (reshape, detach).

@@ -1,6 +1,7 @@
 // kdistill: the command line. Parses arguments, runs one subcommand, and turns errors into one line on
 // standard error with the exit status: 0 success, 1 runtime failure, 2 bad usage/config/data/checkpoint,
 // 128+N when stopped by signal N after saving a resumable state.
+
 import Foundation
 import KDTrain
 

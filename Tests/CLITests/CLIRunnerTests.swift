@@ -1,5 +1,6 @@
 // CLIRunnerTests: the test helper itself, on /bin/sh: output capture, exit status, working directory
 // and environment, signals after a delay or a stderr line, the timeout, and the missing-binary message.
+
 import Foundation
 import TestSupport
 import XCTest

@@ -1,6 +1,7 @@
 // CLITestCase: the base of the CLI tests: a fresh temporary directory per test (`kdistill-cli-*`,
 // removed afterwards) that is the working directory of every `kdistill` run, plus helpers to write
 // configs and read run files (JSON, JSON Lines) and the one assertion every bad input must pass.
+
 import Foundation
 import TestSupport
 import XCTest

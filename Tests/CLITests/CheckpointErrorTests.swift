@@ -1,6 +1,7 @@
 // CheckpointErrorTests: bad checkpoints through `distill` (teacher), `eval` and `--resume`: truncated header
 // or data, not safetensors, another model's weights (shape mismatch), other data, no metadata, missing
 // file, broken resume state. Each is one `kdistill: ` line naming the file, exit status 2.
+
 import Foundation
 import TestSupport
 import XCTest

@@ -1,6 +1,7 @@
 // ConfigErrorTests: the bad-config corpus through the binary: typos (with suggestions), wrong types,
 // bad values, unknown models and methods, JSON syntax errors (line and column), per-command
 // requirements. Each gives one `kdistill: ` line naming the file and key path, and exit status 2.
+
 import Foundation
 import TestSupport
 import XCTest

@@ -1,6 +1,7 @@
 // DataErrorTests: broken dataset files (tiny, in the published formats) through `train-teacher`: missing
 // directory, truncated/empty IDX, wrong magic, label beyond the classes, count mismatch, bad gzip, partial
 // CIFAR records. Each is one `kdistill: ` line naming the file, exit status 2.
+
 import Foundation
 import TestSupport
 import XCTest

@@ -1,6 +1,7 @@
 // DistillationEndToEndTests: every registered method through `kdistill distill` on a real Fashion-MNIST
 // subset (MethodTable), the census that no listed method lacks a case, `--method` overriding the
 // config's method, and determinism of a distillation. The teachers are trained once per class.
+
 import Foundation
 import TestSupport
 import XCTest

@@ -1,6 +1,7 @@
 // DownloadCLITests: `kdistill download` from a local HTTP server (`--mirror`): a tiny MNIST lands checked
 // against `--checksums`; corrupted or unpublished files give one line and a non-zero exit; fashion-mnist
 // uses Debian's installed copy without the network.
+
 import Foundation
 import TestSupport
 import XCTest

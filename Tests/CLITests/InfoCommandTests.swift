@@ -1,6 +1,7 @@
 // InfoCommandTests: the commands that only print: `validate` (the resolved config with defaults),
 // `schema` (valid JSON naming every method parameter, equal to configs/schema.json), `models`, `methods`
 // (every method with its parameters), `--version`, `--help`, `help distill`, `COMMAND --help`.
+
 import Foundation
 import TestSupport
 import XCTest

@@ -1,6 +1,7 @@
 // RunControlTests: SIGINT/SIGTERM save a resumable state (exit 128+N) and `--resume` ends with the metrics
 // of an uninterrupted run; same seed and threads give the same metrics; a diverging run stops with one
 // "non-finite" line, exit 1, `status: diverged`, keeping the last good checkpoint if any.
+
 import Foundation
 import TestSupport
 import XCTest

@@ -1,6 +1,7 @@
 // The sweep scripts end to end: a tiny teacher, then kd and rkd × seeds 0 and 1 on a small
 // Fashion-MNIST subset through scripts/sweep.sh, stopped with SIGTERM after the first run finished,
 // started again (finished runs skipped, their summary.json untouched), and `kdistill report` over it.
+
 import Foundation
 import TestSupport
 import XCTest

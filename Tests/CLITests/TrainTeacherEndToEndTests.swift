@@ -1,6 +1,7 @@
 // TrainTeacherEndToEndTests: `train-teacher` of lenet5 on a real Fashion-MNIST subset: accuracy well
 // above chance, the run directory of formats.md (resolved config, one metrics line per epoch with the
 // required keys, latest/best checkpoints, summary), `--json`, and `eval` of its checkpoint (text and JSON).
+
 import Foundation
 import TestSupport
 import XCTest

@@ -1,6 +1,7 @@
 // UsageErrorTests: bad command lines through the binary: unknown command (with a suggestion), unknown
 // option, missing and surplus positionals, bad option values, and `--set` with bad syntax or values.
 // Each must give one `kdistill: ` line naming the culprit and exit status 2.
+
 import Foundation
 import TestSupport
 import XCTest

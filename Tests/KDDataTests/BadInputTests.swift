@@ -1,5 +1,6 @@
 // BadInputTests: the bad-input corpus. Every broken file yields a one-line DataError naming the
 // file, what was expected and what was found; nothing traps.
+
 import KDData
 import TestSupport
 import XCTest

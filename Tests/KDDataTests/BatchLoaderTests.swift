@@ -1,5 +1,6 @@
 // BatchLoaderTests: batch shapes and values, the last partial batch, seeded per-epoch order with
 // every image exactly once, and augmentation (crop with padding, flip) against a naive reference.
+
 import KDData
 import KDTensor
 import TestSupport

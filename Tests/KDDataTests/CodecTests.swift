@@ -1,5 +1,6 @@
 // CodecTests: MD5 against the RFC 1321 test suite, gzip inflation (stored, multi-member, corrupt),
 // and tar extraction, including hostile archives that try to escape the target directory.
+
 import KDData
 import TestSupport
 import XCTest

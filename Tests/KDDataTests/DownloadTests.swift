@@ -1,5 +1,6 @@
 // DownloadTests: the downloader against a local HTTP server on 127.0.0.1: a clean download, a
 // resumed `.part`, a cut connection resumed on the next run, a corrupted file, 404, a dead server.
+
 import KDData
 import TestSupport
 import XCTest

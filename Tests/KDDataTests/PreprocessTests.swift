@@ -1,4 +1,5 @@
 // PreprocessTests: normalisation statistics, and the seeded, stratified validation split and limit.
+
 import KDData
 import TestSupport
 import XCTest

@@ -1,5 +1,6 @@
 // ProgressTests: the plain (non-terminal) progress output is sparse, one line per 10%, and the
 // live bar redraws in place with a carriage return.
+
 import KDData
 import XCTest
 

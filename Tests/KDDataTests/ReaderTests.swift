@@ -1,5 +1,6 @@
 // ReaderTests: the IDX and CIFAR readers on tiny files written in the published formats, plain
 // and gzip, with the loader finding files by their official names.
+
 import KDData
 import TestSupport
 import XCTest

@@ -1,5 +1,6 @@
 // RealFashionMNISTTests: the real Fashion-MNIST from Debian's dataset-fashion-mnist package, when
 // installed: counts, label range, the well-known normalisation, and the downloader's use of it.
+
 import KDData
 import XCTest
 

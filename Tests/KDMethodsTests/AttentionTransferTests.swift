@@ -1,5 +1,6 @@
 // Attention transfer: gradients and PyTorch golden values of both loss forms, default taps per
 // architecture, the at+kd combination's weights, and the one-line errors on bad taps.
+
 import KDMethods
 import KDNN
 import KDTensor

@@ -1,5 +1,6 @@
 // DML (Zhang et al. 2018): gradient of the peer term (peers get none), PyTorch golden member losses
 // and gradients for a 3-member cohort, a tiny zoo cohort, parameters and errors.
+
 import KDMethods
 import KDNN
 import KDTensor

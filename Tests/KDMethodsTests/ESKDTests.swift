@@ -1,5 +1,6 @@
 // ESKD (Cho & Hariharan 2019): KD until kd_stop_epoch, then labels alone with CE weight 1 and no
 // teacher forwards; the teacher use per epoch, and the errors shared with kd.
+
 import KDMethods
 import KDNN
 import KDTensor

@@ -1,5 +1,6 @@
 // Ensemble of teachers: targets and losses against PyTorch for both averages (weighted and equal),
 // a gradient check, and the method's teachers, weights and errors.
+
 import KDMethods
 import KDNN
 import KDTensor

@@ -1,5 +1,6 @@
 // FSP: gradient and PyTorch golden values of the loss, the two stages and what each needs from the
 // teacher, default pairs per architecture, and the channel-count and stage-length errors.
+
 import KDMethods
 import KDNN
 import KDTensor

@@ -1,5 +1,6 @@
 // FeatureMethodKit: helpers of the fitnet/at/fsp tests: tiny zoo setups, one training step's context,
 // golden inputs rebuilt from their formula, and parameter unions as the config decoder forms them.
+
 import Foundation
 import KDMethods
 import KDNN

@@ -1,5 +1,6 @@
 // FitNets: the regressor (layer choice, PyTorch golden outputs, gradients, names), both modes' stages,
 // teacher use and terms, the regressor mapping real zoo taps onto the teacher's, and the errors.
+
 import Foundation
 import KDMethods
 import KDNN

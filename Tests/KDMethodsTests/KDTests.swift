@@ -1,5 +1,6 @@
 // KD (Hinton et al. 2015): golden values and gradients from PyTorch, the gradient formula of methods.md
 // (dL/dz_s = weight·T·(softmax(z_s/T) − softmax(z_t/T))/B), a gradient check and the method's behaviour.
+
 import Foundation
 import KDMethods
 import KDNN

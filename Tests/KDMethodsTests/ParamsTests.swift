@@ -1,5 +1,6 @@
 // Parameter declarations and resolved values: kinds and their phrases, default coercion,
 // declaration problems, and the typed getters (including their errors).
+
 import KDMethods
 import XCTest
 

@@ -1,5 +1,6 @@
 // BAN (Furlanello et al. 2018) and TAKD (Mirzadeh et al. 2020): run plans with and without a teacher,
 // the kd parameters each run gets, ensembles, and the pipeline/cohort builders' errors.
+
 import KDMethods
 import XCTest
 

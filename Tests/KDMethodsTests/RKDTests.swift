@@ -1,5 +1,6 @@
 // RKD (Park et al. 2019): distance and angle terms against PyTorch (RepDistiller's RKDLoss), gradient
 // checks, the ψ_D / ψ_A structure, and the method built through the registry (taps, terms, errors).
+
 import KDMethods
 import KDNN
 import KDTensor

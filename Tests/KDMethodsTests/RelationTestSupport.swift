@@ -1,5 +1,6 @@
 // RelationTestSupport: tiny zoo models, method setups and step contexts for the kd, rkd, sp, eskd and
 // ensemble tests (namespaced so other method test files can keep their own helpers).
+
 import KDMethods
 import KDNN
 import KDTensor

@@ -1,5 +1,6 @@
 // SP (Tung & Mori 2019): the similarity term against PyTorch (RepDistiller's Similarity), a gradient
 // check, and the method built through the registry (default and listed taps, terms, errors).
+
 import KDMethods
 import KDNN
 import KDTensor

@@ -1,5 +1,6 @@
 // Optimizers: PyTorch trajectories (every SGD/Adam/AdamW option, skipped parameters, changing lr),
 // exact resume from saved state, state validation, and convergence on small problems.
+
 import Foundation
 import KDNN
 import KDTensor

@@ -1,5 +1,6 @@
 // Helpers for the checkpoint tests: temporary directories, raw safetensors files built byte by
 // byte (for malformed-file cases), and asserting the one-line error a call throws.
+
 import Foundation
 import KDNN
 import KDTensor

@@ -1,5 +1,6 @@
 // Safetensors reading and writing: round trips (values, shapes, order, metadata, dtypes), files
 // written by PyTorch's safetensors.torch.save_file, F16/BF16 rounding, and atomic writing.
+
 import Foundation
 import KDNN
 import KDTensor

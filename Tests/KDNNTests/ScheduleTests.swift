@@ -1,5 +1,6 @@
 // Learning-rate schedules: PyTorch's scheduler sequences step by step, warm-up rounding, and the
 // shape of each schedule at its boundaries.
+
 import KDNN
 import XCTest
 

@@ -1,5 +1,6 @@
 // State dicts and checkpoints: a tiny layer saved and loaded (references, round trip, PyTorch
 // file with num_batches_tracked), every loading mismatch as a one-line error, and the metadata keys.
+
 import Foundation
 import KDNN
 import KDTensor

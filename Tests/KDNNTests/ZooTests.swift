@@ -1,5 +1,6 @@
 // ZooTests: the model zoo against models.md: parameter counts, PyTorch state_dict names and shapes
 // (golden list from scripts/golden/zoo_golden.py), tap shapes, FLOPs, and name validation.
+
 import KDNN
 import KDTensor
 import TestSupport

@@ -1,6 +1,7 @@
 // AutogradTests: the tape's contract: gradients accumulate across backward calls and along shared
 // paths, noGrad records nothing, detach stops gradients, and composite ops (cosine similarity)
 // differentiate correctly through their primitives.
+
 import KDTensor
 import TestSupport
 import XCTest
@@ -29,7 +30,7 @@ final class AutogradTests: XCTestCase {
         let y = noGrad { x * x }
         XCTAssertFalse(y.requiresGrad)
         XCTAssertNil(y.recordedOp)
-        let z = x * x.detached()   // d/dx of x·stop(x) = stop(x)
+        let z = x * x.detached()  // d/dx of x·stop(x) = stop(x)
         z.sum().backward()
         XCTAssertEqual(x.grad?.scalars, [1, 2])
         XCTAssertTrue(GradMode.isEnabled)

@@ -1,5 +1,6 @@
 // GradientCheckTests: a finite-difference check for every primitive op in OpCatalog; the census
 // test fails when an op is added to the catalog without a check here.
+
 import KDTensor
 import TestSupport
 import XCTest

@@ -1,5 +1,6 @@
 // KernelTwinTests: every fast kernel (im2col+GEMM convolution, pooling, batch norm) against its naive
 // loop-nest twin in Reference, on odd shapes, strides and paddings, with one and with two threads.
+
 import KDTensor
 import TestSupport
 import XCTest

@@ -1,5 +1,6 @@
 // Decoding valid configs: defaults filled in, shorthands, method params, per-command requirements,
 // and the resolved JSON round trip (resolve → write → parse → resolve is identical).
+
 import KDMethods
 import KDTrain
 import XCTest

@@ -1,5 +1,6 @@
 // Every class of config error, as the one line a user sees: syntax (line, column), unknown keys
 // with suggestions at several depths, wrong types, ranges, unknown models and methods.
+
 import KDMethods
 import KDTrain
 import XCTest

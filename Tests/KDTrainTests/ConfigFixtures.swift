@@ -1,5 +1,6 @@
 // Test fixtures for the config tests: fake method declarations (the real methods come later)
 // and helpers to decode a config from text and to capture the error a config produces.
+
 import KDMethods
 import KDTrain
 import XCTest

@@ -1,5 +1,6 @@
 // JSON parser and writer: values, ordered keys, exact numbers, escapes, round trips, and
 // syntax errors with line and column.
+
 import KDTrain
 import XCTest
 

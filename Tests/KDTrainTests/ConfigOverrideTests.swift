@@ -1,5 +1,6 @@
 // `--set key.path=value`: JSON or string values, nested creation, shorthand expansion, string
 // keys that look like numbers, errors marked "(from --set)", and bad syntax.
+
 import KDMethods
 import KDTrain
 import XCTest

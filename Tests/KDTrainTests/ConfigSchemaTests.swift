@@ -1,5 +1,6 @@
 // The JSON Schema export (and the committed configs/schema.json), the declarations' soundness,
 // Levenshtein suggestions and the default model-name rules.
+
 import Foundation
 import KDMethods
 import KDTrain

@@ -1,6 +1,7 @@
 // The report's files and HTML page: every file is written, results.md starts with the group table,
 // and index.html (parsed as XML) holds the same table cells, the three drawings inline, and the
 // diverged and left-out runs.
+
 import Foundation
 import KDTrain
 import XCTest

@@ -1,6 +1,7 @@
 // The report's SVG plots read back with an XML parser: learning-curve points (pixels mapped back
 // through the plot area's ranges) equal the per-epoch means over seeds, the loss panels hold each
 // group's terms, and the bars and error bars equal the groups' mean ± std. Plus the SVG builder.
+
 import Foundation
 import KDTrain
 import XCTest

@@ -1,5 +1,6 @@
 // The report's tables: the Markdown group table (varying keys, member, seeds, last and best accuracy
 // as mean ± std, parameters, wall time, diverged count), the per-run table and the CSV numbers.
+
 import KDTrain
 import XCTest
 

@@ -1,6 +1,7 @@
 // Report test support: synthetic run directories in the layout kdistill writes (config.json,
 // metrics.jsonl, summary.json; cohort members in subdirectories), and a small XML tree reader over
 // Foundation's XMLParser for checking the SVG and HTML the report writes.
+
 import Foundation
 import KDTrain
 import TestSupport

@@ -1,6 +1,7 @@
 // Attention maps: the channel sum of squares scaled to a maximum of 1, bilinear upsampling, the
 // default taps of each model family, and `viz attention` end to end on a tiny MNIST-layout dataset
 // (PNG decoded and compared pixel by pixel with the input and the blended maps; SVG parsed).
+
 import Foundation
 import KDNN
 import KDTensor

@@ -1,5 +1,6 @@
 // The PNG writer read back: signature, chunk order and lengths, every chunk's CRC-32 (checked with
 // zlib's crc32 too), IHDR fields, and the IDAT stream inflated with zlib into the exact pixels.
+
 import CZlib
 import Foundation
 import KDTrain

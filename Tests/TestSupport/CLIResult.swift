@@ -1,5 +1,6 @@
 // CLIResult: what one run of the `kdistill` binary left behind (exit status, captured output, timing),
 // with the line views and the one-paragraph description tests print when an assertion fails.
+
 import Foundation
 
 /// The outcome of `CLIRunner.run`.

@@ -1,6 +1,7 @@
 // CLIRunner: runs the built `kdistill` executable (found next to the test bundle, in .build/<config>/)
 // with arguments, environment and a working directory, capturing stdout, stderr and the exit status
 // under a timeout; it can send a signal after a delay or once a line appears on standard error.
+
 import Foundation
 
 /// When to send a signal to a running process.

@@ -1,5 +1,6 @@
 // GradCheck: compares the tape's gradients with central finite differences. The output is
 // projected on a fixed random tensor so that every output element's gradient is exercised.
+
 import KDTensor
 import XCTest
 

@@ -1,5 +1,6 @@
 // LocalHTTPServer: a tiny HTTP/1.1 server on 127.0.0.1 (POSIX sockets, one thread per connection)
 // serving in-memory files with `Range: bytes=N-` support, for offline download tests.
+
 import Foundation
 
 /// Serves registered byte arrays at paths; records every request; can cut a response short.

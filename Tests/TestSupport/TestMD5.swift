@@ -1,5 +1,6 @@
 // TestMD5: an independent, plain MD5 (RFC 1321, Rivest 1992) for tests that need the checksum of
 // bytes they serve, without depending on the product's own implementation in KDData.
+
 import Foundation
 
 /// One-shot MD5 of a byte array.

@@ -1,5 +1,6 @@
 // TinyDatasetFiles: writers for small files in the exact published dataset formats (IDX, CIFAR
 // binary), plus gzip (stored blocks, own CRC-32) and ustar archives, so readers are tested offline.
+
 import Foundation
 
 /// Byte-level writers of dataset files. Pixels follow `pixel(image:byte:)` so tests can predict them.

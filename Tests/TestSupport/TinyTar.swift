@@ -1,5 +1,6 @@
 // TinyTar: writes ustar archives entry by entry, including hostile ones (absolute paths, `..`,
 // links pointing outside), so extraction safety can be tested without any external tool.
+
 import Foundation
 
 /// One entry of a test archive.

@@ -1,5 +1,6 @@
 // Cohort and Pipeline: the two method shapes beyond one student. A cohort trains several students
 // together (DML); a pipeline chains whole runs (born-again generations, teacher assistants).
+
 import KDNN
 import KDTensor
 

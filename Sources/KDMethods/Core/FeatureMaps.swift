@@ -1,6 +1,7 @@
 // FeatureMaps: shared feature-map helpers of the feature and relation methods: attention maps
 // (Zagoruyko & Komodakis 2017), FSP matrices (Yim et al. 2017), batch similarity matrices
 // (Tung & Mori 2019), and bringing two maps to a common spatial size.
+
 import KDNN
 import KDTensor
 

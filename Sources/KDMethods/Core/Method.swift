@@ -1,6 +1,7 @@
 // Method: the small protocol every single-student distillation method implements. A method declares
 // its parameters, the taps it reads, any extra trainable parts and its stages, and turns one step's
 // outputs into named loss terms; the runner owns the loop, logging and checkpoints.
+
 import KDNN
 import KDTensor
 

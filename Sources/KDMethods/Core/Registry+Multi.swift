@@ -1,5 +1,6 @@
 // Registry+Multi: builders for the multi-model method shapes, cohorts (DML) and pipelines (BAN, TAKD),
 // with one-line errors when the name is unknown, of another shape, or part of a `+` combination.
+
 import KDNN
 
 extension MethodShape {

@@ -1,5 +1,6 @@
 // Registry: the one list of distillation methods, with each one's parameters, citation and how
 // to build it. `kdistill methods`, the config decoder and the JSON Schema all read it.
+
 import KDNN
 
 /// How a method is built and run.

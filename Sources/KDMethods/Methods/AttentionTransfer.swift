@@ -2,6 +2,7 @@
 // Performance of CNNs via Attention Transfer". Map a(f) = normalize(mean_c f^p) `[B, H·W]`.
 // code (default, the authors' code): L = ce_weight·CE + beta·Σ_pairs mean_{B·HW} (a_s − a_t)².
 // paper (Eq. 2): channel sum, L = ce_weight·CE + (beta/2)·Σ_pairs mean_B ‖a_s − a_t‖₂ (unsquared).
+
 import KDNN
 import KDTensor
 

@@ -1,6 +1,7 @@
 // BAN: Furlanello, Lipton, Tschannen, Itti & Anandkumar 2018, "Born Again Neural Networks". Generation g
 // (same architecture, fresh init, same schedule) learns from generation g−1:
 // L_g = label_weight·CE(y, z_g) + T²·KL(softmax(z_{g−1}/T) ‖ softmax(z_g/T)), run as `kd` with kd_weight 1.
+
 import KDNN
 
 /// Born-again self-distillation over `generations` runs, each saved and evaluated (Furlanello et al. 2018).

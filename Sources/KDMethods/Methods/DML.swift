@@ -1,6 +1,7 @@
 // DML: Zhang, Xiang, Hospedales & Lu 2018, "Deep Mutual Learning". K ≥ 2 students train together;
 // member k: L_k = ce_weight·CE(y, z_k) + peer_weight·(1/(K−1))·Σ_{l≠k} T²·KL(softmax(z_l/T) ‖ softmax(z_k/T))
 // (peers detached) [+ kd_weight·kd_T²·KL(softmax(z_t/kd_T) ‖ softmax(z_k/kd_T)) with an optional teacher].
+
 import KDNN
 import KDTensor
 

@@ -1,6 +1,7 @@
 // ESKD: Cho & Hariharan 2019, "On the Efficacy of Knowledge Distillation": KD from an early-stopped
 // teacher checkpoint, and KD stopped early: L = ce_weight·CE + kd_weight·T²·KL for the first
 // kd_stop_epoch epochs, then L = 1·CE (the KD term's weight becomes 0).
+
 import KDNN
 import KDTensor
 

@@ -1,6 +1,7 @@
 // Ensemble: KD from several teachers (Hinton et al. 2015 §3; arithmetic vs geometric averaging as in
 // Romero et al. 2015 §2.1). Target p̄ = Σ_m w_m·softmax(z_m/T) (`probabilities`) or softmax(Σ_m w_m·z_m/T)
 // (`logits`); L = ce_weight·CE + kd_weight·T²·KL(p̄ ‖ softmax(z_s/T)), KL batchmean.
+
 import KDNN
 import KDTensor
 

@@ -1,6 +1,7 @@
 // FSP: Yim, Joo, Bae & Kim 2017, "A Gift from Knowledge Distillation: Fast Optimization, Network
 // Minimization and Transfer Learning". G = F1·F2ᵀ/(h·w) per sample `[B, m, n]` (larger map max-pooled);
 // stage `fsp`: L = beta·Σ_pairs (1/B)·Σ_b ‖G_t[b] − G_s[b]‖²_F; stage `train`: CE alone, or KD (`stage2: kd`).
+
 import KDNN
 import KDTensor
 

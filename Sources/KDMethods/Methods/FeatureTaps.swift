@@ -1,6 +1,7 @@
 // FeatureTaps: what the feature methods (fitnet, at, fsp) need to know about a model's taps: their
 // shapes, the default taps by architecture (stage outputs of ResNets, group outputs of WRNs, the conv
 // maps of LeNet-5, hidden layers of MLPs), which taps follow a ReLU, and tap checks with one-line errors.
+
 import KDNN
 import KDTensor
 

@@ -2,6 +2,7 @@
 // hint = MSE(r(f_s), f_t), the mean over all elements, r a HintRegressor on the student's guided tap.
 // two-stage (the paper): stage `hint`: hint_weight·hint; stage `train`: ce_weight·CE + kd_weight·T²·KL.
 // one-stage (RepDistiller): L = ce_weight·CE + hint_weight·hint (+ kd_weight·T²·KL) from the first epoch.
+
 import KDNN
 import KDTensor
 

@@ -1,6 +1,7 @@
 // HintRegressor: the FitNets regressor r (Romero et al. 2015, §2.2) mapping the student's guided tap to
 // the shape of the teacher's hint tap. Convolution chosen from the spatial sizes as RepDistiller's
 // ConvReg, then BN, then a ReLU only when the hint tap is post-ReLU; a Linear layer for vector taps.
+
 import KDNN
 import KDTensor
 

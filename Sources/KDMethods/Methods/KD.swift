@@ -1,5 +1,6 @@
 // KD: Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a Neural Network":
 // L = ce_weight·CE(y, z_s) + kd_weight·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)), KL batchmean.
+
 import KDNN
 import KDTensor
 

@@ -1,6 +1,7 @@
 // RKD: Park, Kim, Lu & Cho 2019, "Relational Knowledge Distillation":
 // L = ce_weight·CE + distance_weight·Huber(ψ_D(s), ψ_D(t)) + angle_weight·Huber(ψ_A(s), ψ_A(t)), with
 // ψ_D = pairwise distances / their off-diagonal mean and ψ_A[i, j, k] = ⟨e_ij, e_ik⟩, e_ij = (x_j − x_i)/‖·‖.
+
 import KDNN
 import KDTensor
 

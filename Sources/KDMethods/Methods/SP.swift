@@ -1,6 +1,7 @@
 // SP: Tung & Mori 2019, "Similarity-Preserving Knowledge Distillation":
 // G = row-normalised Q·Qᵀ of the features flattened to Q `[B, C·H·W]`;
 // L = ce_weight·CE + gamma · Σ_pairs ‖G_t − G_s‖²_F / B².
+
 import KDNN
 import KDTensor
 

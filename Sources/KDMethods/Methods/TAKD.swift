@@ -1,6 +1,7 @@
 // TAKD: Mirzadeh, Farajtabar, Li, Levine, Matsukawa & Ghasemzadeh 2020, "Improved Knowledge Distillation
 // via Teacher Assistant". Teacher → assistant → student, each step plain `kd`:
 // L = ce_weight·CE(y, z_s) + kd_weight·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)), KL batchmean.
+
 import KDNN
 
 /// Distils the teacher into an intermediate-size assistant, then the assistant into the student

@@ -1,5 +1,6 @@
 // AtomicFile: writes a file so that a crash never leaves it half-written: the bytes go to a
 // temporary file in the same directory, are synced to disk, then renamed over the real name.
+
 import Foundation
 
 /// Crash-safe file writing (temporary file, fsync, rename, directory fsync).

@@ -1,5 +1,7 @@
 // CheckpointMetadata: the kdistill keys of a checkpoint's `__metadata__` (formats.md), encoded as
 // strings and decoded with validation. Keys may be absent (PyTorch-saved files): fields are optional.
+
+import KDJSON
 import KDTensor
 
 /// The kdistill metadata of a checkpoint. Absent keys decode as nil; present but invalid ones are errors.
@@ -70,12 +72,12 @@ public struct CheckpointMetadata: Equatable {
         var out = extra
         out["format"] = format
         out["model"] = model
-        out["input_shape"] = inputShape.map(JSONWriter.ints)
+        out["input_shape"] = inputShape.map { JSONValue.array($0.map(JSONValue.int)).formatted(.compact) }
         out["num_classes"] = numClasses.map(String.init)
         out["dropout"] = dropout.map { "\($0)" }
         out["dataset"] = dataset
         out["normalization"] = normalization.map {
-            JSONWriter.object([("mean", JSONWriter.floats($0.mean)), ("std", JSONWriter.floats($0.std))])
+            JSONValue.object(["mean": Self.floats($0.mean), "std": Self.floats($0.std)]).formatted(.compact)
         }
         out["epoch"] = epoch.map(String.init)
         out["metrics"] = metrics
@@ -95,7 +97,7 @@ public struct CheckpointMetadata: Equatable {
             case "model": m.model = text
             case "dataset": m.dataset = text
             case "input_shape":
-                guard case .array(let items)? = try? JSONReader.parse(text), !items.isEmpty else {
+                guard case .array(let items)? = try? JSONValue(parsing: text), !items.isEmpty else {
                     throw fail(key, "a JSON array of positive integers like [1,28,28]", text)
                 }
                 let dims = items.compactMap { $0.intValue }.filter { $0 > 0 }
@@ -116,7 +118,7 @@ public struct CheckpointMetadata: Equatable {
                 }
                 m.normalization = n
             case "metrics", "config":
-                guard (try? JSONReader.parse(text)) != nil else { throw fail(key, "JSON text", text) }
+                guard (try? JSONValue(parsing: text)) != nil else { throw fail(key, "JSON text", text) }
                 if key == "metrics" { m.metrics = text } else { m.config = text }
             default: m.extra[key] = text
             }
@@ -124,8 +126,13 @@ public struct CheckpointMetadata: Equatable {
         return m
     }
 
+    /// Floats as JSON numbers with their own shortest decimals (`0.2860402`, not the Double widening's digits).
+    private static func floats(_ values: [Float]) -> JSONValue {
+        .array(values.map { $0.isFinite ? .number(Double("\($0)") ?? Double($0)) : .null })
+    }
+
     private static func decodeNormalization(_ text: String) -> Normalization? {
-        guard case .object(let members)? = try? JSONReader.parse(text), members.count == 2 else { return nil }
+        guard case .object(let members)? = try? JSONValue(parsing: text), members.count == 2 else { return nil }
         var arrays: [String: [Float]] = [:]
         for (key, value) in members {
             guard case .array(let items) = value else { return nil }

@@ -1,6 +1,8 @@
 // SafetensorsFile: named tensors plus string metadata, read from and written to the safetensors
 // layout (8-byte little-endian header length, JSON header, raw little-endian data). See formats.md.
+
 import Foundation
+import KDJSON
 import KDTensor
 
 /// The contents of one safetensors file: tensors in header order and the `__metadata__` map.
@@ -74,26 +76,23 @@ public struct SafetensorsFile {
                 throw CheckpointError(path, name, expected: "one tensor per name", found: "the name twice")
             }
         }
-        var members: [(String, String)] = []
+        var members = JSONObject()
         if !metadata.isEmpty {
-            let sorted = metadata.keys.sorted().map { ($0, JSONWriter.quoted(metadata[$0] ?? "")) }
-            members.append(("__metadata__", JSONWriter.object(sorted)))
+            var sorted = JSONObject()
+            for key in metadata.keys.sorted() { sorted[key] = .string(metadata[key] ?? "") }
+            members["__metadata__"] = .object(sorted)
         }
         var offset = 0
         for (name, tensor) in tensors {
             let dtype = dtypes[name] ?? .F32
             let end = offset + tensor.count * dtype.byteSize
-            members.append(
-                (
-                    name,
-                    JSONWriter.object([
-                        ("dtype", JSONWriter.quoted(dtype.rawValue)), ("shape", JSONWriter.ints(tensor.shape)),
-                        ("data_offsets", JSONWriter.ints([offset, end])),
-                    ])
-                ))
+            members[name] = [
+                "dtype": .string(dtype.rawValue), "shape": .array(tensor.shape.map(JSONValue.int)),
+                "data_offsets": [.int(offset), .int(end)],
+            ]
             offset = end
         }
-        var header = Array(JSONWriter.object(members).utf8)
+        var header = Array(JSONValue.object(members).formatted(.compact).utf8)
         header.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - header.count % 8) % 8))
         try AtomicFile.write(to: path) { sink in
             var prefix = [UInt8]()

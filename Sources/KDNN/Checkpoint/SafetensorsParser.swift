@@ -1,6 +1,8 @@
 // SafetensorsParser: validates a safetensors file's bytes field by field before touching any
 // tensor data: header length, UTF-8 JSON object, every entry's keys, dtype, shape and offsets,
 // no overlap, full coverage of the data region, string metadata. Every failure is one line.
+
+import KDJSON
 import KDTensor
 
 /// One header entry after validation.
@@ -46,11 +48,11 @@ struct SafetensorsParser {
         }
         let header: JSONValue
         do {
-            header = try JSONReader.parse(headerBytes, maxDepth: 8)
-        } catch let e as JSONParseError {
-            throw error("header", "a JSON object", "\(e.message) at byte \(8 + e.offset)")
+            header = try JSONValue(parsing: String(decoding: headerBytes, as: UTF8.self), maxDepth: 8)
+        } catch {
+            throw self.error("header", "a JSON object", "invalid JSON (\(error))")
         }
-        guard case .object(let members) = header else { throw error("header", "a JSON object", header.kindName) }
+        guard case .object(let members) = header else { throw error("header", "a JSON object", header.typeName) }
         let dataStart = 8 + n, dataSize = size - dataStart
         var entries: [HeaderEntry] = []
         var metadata: [String: String] = [:]
@@ -76,12 +78,12 @@ struct SafetensorsParser {
     private func parseMetadata(_ value: JSONValue) throws -> [String: String] {
         if case .null = value { return [:] }
         guard case .object(let members) = value else {
-            throw error("__metadata__", "an object of strings", value.kindName)
+            throw error("__metadata__", "an object of strings", value.typeName)
         }
         var out: [String: String] = [:]
         for (k, v) in members {
             guard let s = v.stringValue else {
-                throw error("__metadata__.\(snippet(k))", "a string", "\(v.kindName) \(snippet(v.rendered))")
+                throw error("__metadata__.\(snippet(k))", "a string", "\(v.typeName) \(snippet(v.formatted(.compact)))")
             }
             out[k] = s
         }
@@ -91,12 +93,12 @@ struct SafetensorsParser {
     private func parseEntry(_ rawName: String, _ value: JSONValue, dataSize: Int) throws -> HeaderEntry {
         let name = snippet(rawName, limit: 120)
         guard case .object(let members) = value else {
-            throw error(name, "an object with dtype, shape and data_offsets", value.kindName)
+            throw error(name, "an object with dtype, shape and data_offsets", value.typeName)
         }
         var fields: [String: JSONValue] = [:]
         for (k, v) in members {
             guard ["dtype", "shape", "data_offsets"].contains(k) else {
-                throw error(name, "only the keys dtype, shape and data_offsets", "the key \(JSONWriter.quoted(snippet(k)))")
+                throw error(name, "only the keys dtype, shape and data_offsets", "the key \(JSONValue.quoted(snippet(k)))")
             }
             fields[k] = v
         }
@@ -105,39 +107,43 @@ struct SafetensorsParser {
         }
         let dtypeValue = fields["dtype"] ?? .null
         guard let dtype = dtypeValue.stringValue.flatMap(SafetensorsDType.init(rawValue:)) else {
-            throw error("\(name).dtype", "one of \(SafetensorsDType.supportedList)", snippet(dtypeValue.rendered))
+            throw error("\(name).dtype", "one of \(SafetensorsDType.supportedList)", snippet(dtypeValue.formatted(.compact)))
         }
         let shapeValue = fields["shape"] ?? .null
         guard case .array(let dims) = shapeValue else {
-            throw error("\(name).shape", "an array of non-negative integers", snippet(shapeValue.rendered))
+            throw error("\(name).shape", "an array of non-negative integers", snippet(shapeValue.formatted(.compact)))
         }
         var shape: [Int] = []
         var count = 1
         for d in dims {
-            guard let v = d.intValue, v >= 0 else {
-                throw error("\(name).shape", "an array of non-negative integers", snippet(shapeValue.rendered))
+            guard case .int(let v) = d, v >= 0 else {
+                throw error(
+                    "\(name).shape", "an array of non-negative integers",
+                    snippet(shapeValue.formatted(.compact)) + realNote(dims))
             }
             let (product, overflow) = count.multipliedReportingOverflow(by: v)
             guard !overflow else {
-                throw error("\(name).shape", "an element count that fits in 64 bits", snippet(shapeValue.rendered))
+                throw error("\(name).shape", "an element count that fits in 64 bits", snippet(shapeValue.formatted(.compact)))
             }
             shape.append(v)
             count = product
         }
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow else {
-            throw error("\(name).shape", "a byte count that fits in 64 bits", snippet(shapeValue.rendered))
+            throw error("\(name).shape", "a byte count that fits in 64 bits", snippet(shapeValue.formatted(.compact)))
         }
         let offsetsValue = fields["data_offsets"] ?? .null
         guard case .array(let offsets) = offsetsValue, offsets.count == 2,
-            let begin = offsets[0].intValue, let end = offsets[1].intValue
+            case .int(let begin) = offsets[0], case .int(let end) = offsets[1]
         else {
-            throw error("\(name).data_offsets", "two integers [begin, end]", snippet(offsetsValue.rendered))
+            throw error(
+                "\(name).data_offsets", "two integers [begin, end]",
+                snippet(offsetsValue.formatted(.compact)) + realNote(offsetsValue.arrayValue ?? []))
         }
         guard begin >= 0, begin <= end, end <= dataSize else {
             throw error(
                 "\(name).data_offsets", "0 ≤ begin ≤ end ≤ \(dataSize) (the data size)",
-                snippet(offsetsValue.rendered), hint: end > dataSize ? "truncated file?" : nil)
+                snippet(offsetsValue.formatted(.compact)), hint: end > dataSize ? "truncated file?" : nil)
         }
         guard end - begin == byteCount else {
             throw error(
@@ -146,6 +152,14 @@ struct SafetensorsParser {
                 "\(end - begin) bytes (\(begin)..<\(end))")
         }
         return HeaderEntry(name: rawName, dtype: dtype, shape: shape, count: count, begin: begin, end: end)
+    }
+
+    /// " (element i is the real number x)" for the first non-integer number of `items`, else "".
+    private func realNote(_ items: [JSONValue]) -> String {
+        for (i, v) in items.enumerated() {
+            if case .number(let x) = v { return " (element \(i) is the real number \(x))" }
+        }
+        return ""
     }
 
     /// Entries must not share bytes and together must cover the data region exactly.

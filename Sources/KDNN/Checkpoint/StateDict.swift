@@ -1,5 +1,6 @@
 // StateDict: a layer's named tensors as a PyTorch-style state dict, loading one with strict
 // checks (missing, unexpected and mis-shaped keys), and saving/loading whole safetensors checkpoints.
+
 import KDTensor
 
 /// Whether `name` is a batch-norm step counter, which PyTorch saves and kdistill does not need.

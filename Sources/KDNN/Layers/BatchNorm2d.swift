@@ -1,5 +1,6 @@
 // BatchNorm2d: batch normalisation with trainable γ (`weight`), β (`bias`) and running statistics
 // (`running_mean`, `running_var`, `num_batches_tracked`) named as in PyTorch; momentum 0.1, eps 1e-5.
+
 import KDTensor
 
 /// Per-channel batch normalisation; `callAsFunction(x, ctx, relu:)` can fuse the following ReLU.

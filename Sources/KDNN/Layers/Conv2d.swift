@@ -1,4 +1,5 @@
 // Conv2d: a 2-D convolution layer with PyTorch's parameter names (`weight [out, in, kh, kw]`, `bias`).
+
 import KDTensor
 
 /// Square-kernel convolution with stride and zero padding.

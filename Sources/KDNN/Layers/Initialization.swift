@@ -1,6 +1,7 @@
 // Initialization: seeded weight initialisers. Convolutions use Kaiming-normal with fan-out and the
 // ReLU gain (He et al. 2015, as the CIFAR ResNet references do); linear layers use PyTorch's default
 // uniform(±1/√fan_in) for weights and biases.
+
 import KDTensor
 
 /// Seeded initialisers for layer parameters.

@@ -1,4 +1,5 @@
 // Linear: a fully connected layer `y = x·Wᵀ + b` with PyTorch's parameter names and layout.
+
 import KDTensor
 
 /// Fully connected layer: weight `[out, in]`, bias `[out]`.

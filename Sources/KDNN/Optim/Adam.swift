@@ -1,6 +1,7 @@
 // Adam and AdamW with exactly PyTorch's update (torch.optim.Adam / AdamW): bias-corrected moments,
 // eps added outside the square root; Adam's weight decay is L2 (Kingma & Ba, 2015), AdamW's is
 // decoupled (Loshchilov & Hutter, 2019).
+
 import Foundation
 import KDTensor
 

@@ -1,6 +1,7 @@
 // LRSchedule: the learning rate at each global step: constant, step, multi-step or cosine, with an
 // optional linear warm-up. Matches PyTorch's StepLR/MultiStepLR (stepped per epoch), CosineAnnealingLR
 // (stepped per iteration, T_max = steps) and LinearLR warm-up (start 1/W) values.
+
 import Foundation
 
 /// A learning-rate schedule over a run of `epochs` epochs of `stepsPerEpoch` steps each.

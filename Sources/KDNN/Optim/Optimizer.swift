@@ -1,5 +1,6 @@
 // Optimizer: the protocol every optimizer implements, and the per-parameter state buffers they
 // share, saved by parameter name (`exp_avg.layer1.0.conv1.weight`) so that a run can resume.
+
 import KDTensor
 
 /// Updates parameters from their gradients. Hyper-parameters follow PyTorch's `torch.optim`.

@@ -1,5 +1,6 @@
 // SGD: stochastic gradient descent with momentum, Nesterov momentum and L2 weight decay, with
 // exactly PyTorch's update (torch.optim.SGD, dampening 0; Sutskever et al., 2013 for Nesterov).
+
 import KDTensor
 
 /// SGD as in `torch.optim.SGD` (dampening 0):

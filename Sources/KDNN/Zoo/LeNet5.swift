@@ -1,5 +1,6 @@
 // LeNet5: LeCun et al. 1998 in its common modern form: conv 5x5 (pad 2) → ReLU → maxpool 2 →
 // conv 5x5 → ReLU → maxpool 2 → fc 120 → fc 84 → fc K, every layer with bias.
+
 import KDTensor
 
 /// LeNet-5; taps `conv1` (after pooling), `conv2`, `fc1`, `fc2`, `logits`.

@@ -1,5 +1,6 @@
 // MLP: `mlp-H1-H2-...` (Hinton et al. 2015's teacher mlp-1200-1200 and student mlp-800-800): the input
 // flattened, `fc1 … fc{L+1}`, ReLU (and optional dropout) after each hidden layer.
+
 import KDTensor
 
 /// Multi-layer perceptron; taps `hidden1 … hiddenL` (after ReLU) and `logits`.

@@ -1,5 +1,6 @@
 // ResNet: the CIFAR ResNets of He et al. 2016 (`resnet8 … resnet110`, widths 16-16-32-64) and the
 // 4x-wide `resnet8x4`/`resnet32x4` (32-64-128-256) used by RepDistiller, with BN+ReLU fused.
+
 import KDTensor
 
 /// conv3x3 → BN → ReLU → conv3x3 → BN, plus the shortcut, then ReLU.

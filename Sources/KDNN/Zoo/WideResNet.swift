@@ -1,5 +1,6 @@
 // WideResNet: `wrn-D-k` of Zagoruyko & Komodakis 2016 (D = 6n + 4, widths 16, 16k, 32k, 64k) with
 // pre-activation blocks, named as in the attention-transfer and RepDistiller code.
+
 import KDTensor
 
 /// BN → ReLU → conv3x3(stride) → BN → ReLU → conv3x3, shortcut conv1x1 on the pre-activated input

@@ -1,5 +1,6 @@
 // Zoo: builds any model of models.md from its name (`mlp-800-800`, `lenet5`, `resnet20`,
 // `resnet32x4`, `wrn-40-2`), validates names with a suggestion, and reports FLOPs.
+
 import KDTensor
 
 /// A model name that the zoo does not know, or a model that does not fit its input.

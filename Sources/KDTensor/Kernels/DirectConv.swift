@@ -120,8 +120,10 @@ enum DirectConv {
 
     /// `block` for 3x3 kernels, with the nine taps unrolled and their offsets computed, not loaded.
     @inline(__always)
-    static func block3x3(_ input: UnsafePointer<Float>, planeStride: Int, channels: Int, rowStride: Int,
-                         weights: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, outStride: Int) {
+    static func block3x3(
+        _ input: UnsafePointer<Float>, planeStride: Int, channels: Int, rowStride: Int,
+        weights: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, outStride: Int
+    ) {
         typealias V = SIMD8<Float>
         var a00 = V(), a01 = V(), a02 = V(), a10 = V(), a11 = V(), a12 = V()
         var a20 = V(), a21 = V(), a22 = V(), a30 = V(), a31 = V(), a32 = V()

@@ -1,5 +1,6 @@
 // Gemm: the only file that calls OpenBLAS. OpenBLAS runs single-threaded; large products are split
 // by rows of C over `Parallel.threads`, so the thread count is ours and results are repeatable.
+
 import CBLAS
 
 /// Row-major single-precision matrix products on raw buffers.

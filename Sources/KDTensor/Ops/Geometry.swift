@@ -1,5 +1,6 @@
 // Geometry: L2 normalisation along an axis, pairwise Euclidean distances and cosine similarity,
 // the building blocks of attention transfer, RKD and similarity-preserving distillation.
+
 import Foundation
 
 extension Tensor {

@@ -1,5 +1,6 @@
 // Losses: KL divergence (batchmean, from log-probabilities), mean squared error and Huber
 // (smooth L1) loss, each fused with its gradient.
+
 import Foundation
 
 /// Σ_b Σ_k p_t (log p_t − log q) / B for `targetLogProbs` (log p_t) and `logProbs` (log q), `[B, ...]`.

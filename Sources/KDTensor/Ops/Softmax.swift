@@ -1,5 +1,6 @@
 // Softmax: fused, numerically stable softmax, log-softmax and cross-entropy (with optional label
 // smoothing). Rows are shifted by their maximum before exponentiating.
+
 import Foundation
 
 extension Tensor {

@@ -1,5 +1,6 @@
 // Unary: elementwise functions with their derivatives: neg, exp, log, sqrt, pow, abs, clamp,
 // relu, sigmoid, tanh. Ops whose derivative is cheapest from the output save the output.
+
 import Foundation
 
 extension Tensor {

@@ -1,6 +1,7 @@
 // Bench: `kdistill bench`: times each workload (3 warm-up steps, then the median of at least 10 timed
 // steps) and reports images/s, achieved GFLOP/s and peak resident memory. Each workload runs in its own
 // process when several are asked for, so the memory figure is that workload's alone.
+
 import Foundation
 import KDTensor
 

@@ -1,5 +1,6 @@
 // Catalogs: the text of `kdistill models` (the zoo with parameters and FLOPs for an input) and
 // `kdistill methods` (every method with its citation, parameters and defaults).
+
 import Foundation
 import KDMethods
 import KDNN

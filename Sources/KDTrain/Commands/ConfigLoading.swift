@@ -1,6 +1,7 @@
 // ConfigLoading: reads an experiment config for a command: the registry-aware decoding context,
 // `--set` overrides, and `--method`, which replaces the config's method (keeping only the parameters
 // the new method declares, so one config serves a sweep over methods).
+
 import Foundation
 import KDMethods
 import KDNN

@@ -1,5 +1,6 @@
 // Distill: `kdistill distill CONFIG [--method NAME]`: builds the teacher(s), the student and the
 // method from the registry, and runs it: one student, a cohort (DML) or a pipeline of runs (BAN, TAKD).
+
 import Foundation
 import KDMethods
 import KDNN

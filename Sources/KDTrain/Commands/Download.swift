@@ -1,6 +1,7 @@
 // Download: `kdistill download DATASET [--dir DIR]`: fetches a dataset's official files (checked
 // against their MD5), or links Debian's installed Fashion-MNIST when present. `--checksums FILE`
 // (md5sum format) replaces published checksums, for a mirror serving other files (tests, private copies).
+
 import Foundation
 import KDData
 

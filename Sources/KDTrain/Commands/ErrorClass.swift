@@ -1,5 +1,6 @@
 // ErrorClass: which errors are the user's input (exit status 2: usage, config, data, checkpoint,
 // method parameters) and which are runtime failures (exit status 1), and the version string.
+
 import KDData
 import KDMethods
 import KDNN

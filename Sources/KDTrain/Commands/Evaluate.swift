@@ -1,6 +1,7 @@
 // Evaluate: `kdistill eval CHECKPOINT`: accuracy (top-1/top-5, per class), confusion matrix, NLL,
 // calibration, size, FLOPs and speed of a checkpoint; with a teacher, agreement, KL, compression
 // and speed-up. The checkpoint's own normalisation is applied to the data.
+
 import Foundation
 import KDData
 import KDNN

@@ -1,5 +1,6 @@
 // TrainTeacher: `kdistill train-teacher CONFIG`: trains the config's `model` on the labels and writes
 // its run directory (metrics, checkpoints, summary).
+
 import KDMethods
 import KDNN
 

@@ -1,5 +1,6 @@
 // ConfigContext: what the config decoder needs to know about other modules, injected so KDTrain
 // hard-codes none of it: which model names exist, and the method registry (name → its params).
+
 import KDMethods
 
 /// Knowledge the decoder checks configs against.

@@ -1,5 +1,6 @@
 // ConfigError: every problem with an experiment config, as one line naming the file, the key path
 // (marked when a `--set` override put the value there), what was expected and what was found.
+
 import KDMethods
 
 /// A bad config: `configs/x.json: optimizer.lr: expected a number > 0, found -0.1`.

@@ -1,6 +1,7 @@
 // ConfigOverride: `--set key.path=value` from the command line, applied to the JSON tree before
 // it is checked, so override mistakes read like file mistakes (plus "(from --set)"). Missing
 // objects on the way are created; a bare-string shorthand (`"method": "kd"`) is expanded first.
+
 import KDMethods
 
 /// One `--set key.path=value`.

@@ -1,6 +1,7 @@
 // JSON Schema (draft 2020-12) of the experiment config, generated from ConfigSchema and the
 // method registry, so editors check and complete configs. `kdistill schema` writes it;
 // configs/schema.json is its output.
+
 import KDMethods
 
 extension ConfigSchema {

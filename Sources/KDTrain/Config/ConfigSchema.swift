@@ -1,5 +1,6 @@
 // ConfigSchema: the experiment config declared once, as ParamSpecs. The decoder, the defaults,
 // `--set` and the JSON Schema export all read this list; ExperimentConfig mirrors it in types.
+
 import KDData
 import KDMethods
 

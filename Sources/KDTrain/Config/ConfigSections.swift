@@ -1,5 +1,6 @@
 // The sections of ExperimentConfig (`data`, `teacher`, `method`, `optimizer`, `schedule`,
 // `output`) as typed structs, one per config object.
+
 import KDData
 import KDMethods
 

@@ -1,6 +1,7 @@
 // ExperimentConfig → JSON: the fully resolved config (every default filled in, shorthands
 // expanded, absent optional keys left out) in schema order, for config.json and checkpoints.
 // Decoding this JSON again gives the same config.
+
 import KDMethods
 
 extension ExperimentConfig {

@@ -2,6 +2,7 @@
 // distillation share it). Decoding is in ExperimentConfig+Decode.swift, the resolved JSON in
 // ExperimentConfig+Encode.swift, per-command checks in ExperimentConfig+Validate.swift, the
 // sections (data, optimizer, ...) in ConfigSections.swift.
+
 import KDData
 import KDMethods
 

@@ -1,6 +1,7 @@
 // ParamDecoder: checks a JSON tree against ParamSpecs and resolves it into ParamValues with
 // defaults filled in. Used for the whole experiment config and, through `.method`, for each
 // method's parameters. Every error names the key path, the expectation and the value found.
+
 import KDMethods
 
 /// Decodes JSON against declarations, reporting errors for `source`.

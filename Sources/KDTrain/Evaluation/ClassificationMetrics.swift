@@ -1,5 +1,6 @@
 // ClassificationMetrics: accumulates top-1/top-5 accuracy, per-class accuracy, the confusion matrix,
 // negative log-likelihood and expected calibration error (15 equal-width confidence bins, Guo et al. 2017).
+
 import Foundation
 import KDTensor
 

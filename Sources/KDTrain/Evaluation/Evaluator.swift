@@ -1,5 +1,6 @@
 // Evaluator: runs a model (and optionally a teacher) over a loader in evaluation mode, without
 // gradients, and collects classification metrics, agreement and inference speed.
+
 import Foundation
 import KDData
 import KDNN

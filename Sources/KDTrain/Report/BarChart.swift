@@ -1,5 +1,6 @@
 // BarChart: an SVG bar chart of categories (groups) with one bar per series (last-epoch, best-epoch)
 // and ± error bars, the y axis from zero; category labels in lines under their bars. Bars carry their value and error as data-* attributes.
+
 import Foundation
 
 /// One kind of bar across the categories.

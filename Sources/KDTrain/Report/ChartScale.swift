@@ -1,5 +1,6 @@
 // ChartScale: the data-to-pixel map of a chart axis and its "nice" ticks (steps of 1, 2 or 5 times a
 // power of ten), with the domain widened to whole steps and tick labels with just enough decimals.
+
 import Foundation
 
 /// A linear axis: a data interval mapped onto a pixel interval (either may be decreasing).

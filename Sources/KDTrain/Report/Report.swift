@@ -1,5 +1,6 @@
 // Report: `kdistill report RUN_DIR...`: reads the runs, groups them, and writes results.md,
 // results.csv, curves.svg, losses.svg, methods.svg and index.html into the output directory.
+
 import Foundation
 import KDNN
 

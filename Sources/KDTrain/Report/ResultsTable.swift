@@ -1,6 +1,7 @@
 // ResultsTable: the report's tables as cells (one model rendered as Markdown here and as HTML by
 // the page): one row per group (mean ± std over seeds of last- and best-epoch accuracy, seeds,
 // parameters, wall time) and one row per run; plus the group table as CSV with raw numbers.
+
 import Foundation
 
 /// A table of text cells.

@@ -1,6 +1,7 @@
 // RunGrouping: runs that differ only in seed (and name, output, description, threads) form a group.
 // The resolved config is flattened to dot paths; the paths whose values differ between groups become
 // the table's columns and the groups' labels. Cohort members and pipeline runs group apart.
+
 import Foundation
 
 /// Runs of one configuration (all seeds), with the statistics the report shows.

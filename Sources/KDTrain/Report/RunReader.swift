@@ -1,6 +1,7 @@
 // RunReader: finds and reads run directories for `kdistill report`. A directory with config.json is
 // a run; one without is searched one level down (`report runs/sweep`). Cohort members (`members`)
 // and pipeline runs (`runs`, plus the ensemble) become one record each. Unfinished runs are skipped.
+
 import Foundation
 
 /// Records read from run directories, and what was left out and why.

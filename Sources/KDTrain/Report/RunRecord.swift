@@ -1,5 +1,6 @@
 // RunRecord: one trained network as `kdistill report` sees it: where its files are, the resolved
 // config of the experiment it belongs to, its summary.json and its metrics.jsonl lines.
+
 import Foundation
 
 /// How a run ended.

@@ -1,5 +1,6 @@
 // SVG: a tiny XML builder for the report's drawings: elements with ordered attributes, text and
 // children; attribute values and text escaped; coordinates written with at most two decimals.
+
 import Foundation
 
 /// One element of an SVG drawing.

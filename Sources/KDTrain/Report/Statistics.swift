@@ -1,5 +1,6 @@
 // Statistics: mean and sample standard deviation over seeds, and how the report prints them
 // (`91.23 ± 0.45`, `—` for the deviation of a single seed).
+
 import Foundation
 
 /// Mean and sample standard deviation (n − 1) of some values.

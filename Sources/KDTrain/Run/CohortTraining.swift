@@ -1,6 +1,7 @@
 // CohortTraining: mutual learning (Zhang et al. 2018): several students trained together, each with
 // its own optimizer, run directory (`student1`, `student2`, ...), checkpoints and evaluation.
 // Sequential update (the paper): step member 1, recompute its output, step member 2, ...
+
 import Foundation
 import KDMethods
 import KDNN

@@ -1,5 +1,6 @@
 // ExperimentData: the `data` section of a config turned into batch loaders: the training split
 // (optionally limited, with a validation hold-out), the test split, and the training-set normalisation.
+
 import KDData
 import KDMethods
 import KDNN

@@ -1,5 +1,6 @@
 // Interruption: SIGINT/SIGTERM handling. The first signal sets a flag the training loop polls after
 // each batch (it then saves a resumable state and exits cleanly); a second one ends the process at once.
+
 import Foundation
 
 nonisolated(unsafe) private var interruptionSignal: Int32 = 0

@@ -1,5 +1,6 @@
 // LabelsOnly: the objective of training without a teacher: cross-entropy with the labels (with the
 // config's label smoothing). Teacher training and from-scratch baselines use it.
+
 import KDMethods
 
 /// Plain supervised training.

@@ -1,5 +1,6 @@
 // Learner: a network in training: the model, any extra trainable parts a method adds, its optimizer
 // and learning-rate schedule (rebuilt at each stage), and the forward context (train mode, dropout RNG).
+
 import KDMethods
 import KDNN
 import KDTensor

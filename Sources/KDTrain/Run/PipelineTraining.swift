@@ -1,6 +1,7 @@
 // PipelineTraining: chains whole runs (born-again generations, teacher → assistant → student): each
 // run trains in its own subdirectory from the previous run's best checkpoint (or the configured
 // teacher, or from scratch), then the chosen runs are also evaluated as an ensemble.
+
 import Foundation
 import KDMethods
 import KDNN

@@ -1,5 +1,6 @@
 // ProgressDisplay: training progress on standard error: a live bar (loss, accuracy, images/s, ETA) when
 // standard error is a terminal, one plain line per epoch otherwise.
+
 import Foundation
 
 /// Reports epochs and batches of a run on standard error.

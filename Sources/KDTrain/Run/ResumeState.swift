@@ -1,5 +1,6 @@
 // ResumeState: where a run stopped (next epoch and batch, best score so far, the dropout generator, the
 // partial epoch's sums), saved with the optimizer state in resume.safetensors after every epoch and on a signal.
+
 import Foundation
 import KDNN
 import KDTensor

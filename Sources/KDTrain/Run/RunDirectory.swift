@@ -1,5 +1,6 @@
 // RunDirectory: the files of one run (formats.md): config.json, metrics.jsonl, latest/best/epoch-N
 // checkpoints, resume.safetensors and summary.json, all written atomically.
+
 import Foundation
 import KDNN
 

@@ -1,6 +1,7 @@
 // RunRecorder: the bookkeeping of one trained network: running sums of a partial epoch, the
 // metrics.jsonl line of each epoch, latest/best/kept checkpoints, resume state, and summary.json.
 // The single-student loop and the cohort loop both record through it.
+
 import Foundation
 import KDMethods
 import KDNN

@@ -1,5 +1,6 @@
 // RunSummary: summary.json of a finished run: final and best accuracy (with the epoch of the best),
 // full test metrics of both, size and cost of the network, wall time, and the teacher's figures.
+
 import Foundation
 import KDNN
 import KDTensor

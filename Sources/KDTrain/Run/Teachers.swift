@@ -1,5 +1,6 @@
 // Teachers: the frozen networks of a distillation run: loading them from checkpoints (kdistill or
 // PyTorch files), running them without gradients, and caching their training-set logits.
+
 import KDData
 import KDMethods
 import KDNN

@@ -1,6 +1,7 @@
 // TrainingRun: the training loop shared by teacher training and every single-student distillation
 // method. It walks the method's stages (fresh optimizer and schedule each), asks the method for loss
 // terms each step and steps the optimizer; RunRecorder keeps the files.
+
 import Foundation
 import KDData
 import KDMethods

@@ -1,6 +1,7 @@
 // AttentionGrid: lays out attention maps as a grid (rows: networks; columns: the input, then each
 // tap's map blended over the input) with a title, row names and a caption under every cell, and
 // renders it as an RGB image (labels in the bitmap font) or an SVG (the image plus text labels).
+
 import Foundation
 
 /// One network's row of the grid.

@@ -1,6 +1,7 @@
 // AttentionMap: the spatial attention of one feature tap for one image (Zagoruyko & Komodakis 2017):
 // the sum over channels of squared activations, as FeatureMaps.attention computes it, scaled so the
 // largest value is 1, and its bilinear upsampling to the input's size.
+
 import KDMethods
 import KDNN
 import KDTensor

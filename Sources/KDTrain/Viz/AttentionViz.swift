@@ -1,6 +1,7 @@
 // AttentionViz: `kdistill viz attention CHECKPOINT [--teacher CKPT]`: one image of a dataset split,
 // run through the student (and teacher) in eval mode with each checkpoint's own normalisation; the
 // attention map of every tapped stage drawn over the image, written as PNG or SVG.
+
 import Foundation
 import KDData
 import KDNN

@@ -1,6 +1,7 @@
 // PNG: writes an RGBImage as a PNG file (8-bit truecolour, no interlace): signature, IHDR, one IDAT
 // holding the zlib stream (deflate via the system zlib) of the scanlines with filter type 0, IEND;
 // each chunk with its CRC-32.
+
 import CZlib
 import Foundation
 import KDNN

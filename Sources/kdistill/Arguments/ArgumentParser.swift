@@ -1,6 +1,7 @@
 // ArgumentParser: turns one command's arguments into ParsedArguments. Accepts `--opt value`,
 // `--opt=value`, `-o value`, `--` (everything after is positional); an unknown option is an
 // error suggesting the closest known one.
+
 import KDTrain
 
 /// Parses the arguments of one command.

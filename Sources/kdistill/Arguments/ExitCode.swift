@@ -1,5 +1,6 @@
 // ExitCode: the process exit statuses of kdistill, and UsageError, the error for a bad command
 // line (exit 2), printed as one line plus a pointer to the command's help.
+
 import Foundation
 
 /// kdistill's exit statuses.

@@ -1,5 +1,6 @@
 // Program: the top level of the command line: global options, `--version`, `--help`,
 // `help COMMAND`, choosing the subcommand (closest-name suggestion on a typo) and parsing it.
+
 import KDTrain
 
 /// The whole CLI: its commands and the options every command accepts.

@@ -1,4 +1,5 @@
 // BenchCommand: `kdistill bench [--workload W3] [--threads N] [--json]`: the speed workloads W1–W5.
+
 import Foundation
 import KDTrain
 

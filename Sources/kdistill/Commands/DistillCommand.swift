@@ -1,4 +1,5 @@
 // DistillCommand: `kdistill distill CONFIG [--method NAME]`.
+
 import KDTrain
 
 enum DistillCommand: Subcommand {

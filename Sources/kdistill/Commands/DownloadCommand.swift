@@ -1,5 +1,6 @@
 // DownloadCommand: `kdistill download <mnist|fashion-mnist|cifar10|cifar100> [--dir DIR] [--mirror URL]
 // [--checksums FILE]`.
+
 import KDTrain
 
 enum DownloadCommand: Subcommand {

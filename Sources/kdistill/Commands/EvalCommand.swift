@@ -1,4 +1,5 @@
 // EvalCommand: `kdistill eval CHECKPOINT [--teacher CKPT] [--json]`.
+
 import Foundation
 import KDTrain
 

@@ -1,4 +1,5 @@
 // MethodsCommand: `kdistill methods`: every distillation method with its parameters and defaults.
+
 import KDTrain
 
 enum MethodsCommand: Subcommand {

@@ -1,4 +1,5 @@
 // ModelsCommand: `kdistill models [--input CxHxW] [--classes K]`: the zoo with parameter counts and FLOPs.
+
 import KDTrain
 
 enum ModelsCommand: Subcommand {

@@ -1,5 +1,6 @@
 // ReportCommand: `kdistill report RUN_DIR... [--out DIR]`: tables (Markdown, CSV), SVG plots and an
 // HTML page from finished runs; prints the Markdown table, lists left-out directories on stderr.
+
 import Foundation
 import KDTrain
 

@@ -1,4 +1,5 @@
 // SchemaCommand: `kdistill schema`: the JSON Schema of experiment configs (configs/schema.json).
+
 import KDTrain
 
 enum SchemaCommand: Subcommand {

@@ -1,5 +1,6 @@
 // Subcommand: what each `kdistill` command file provides (its argument spec and its action), and the
 // output helpers they share (summary lines on standard output, JSON with --json).
+
 import Foundation
 import KDTrain
 

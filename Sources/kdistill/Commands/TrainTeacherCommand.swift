@@ -1,4 +1,5 @@
 // TrainTeacherCommand: `kdistill train-teacher CONFIG`.
+
 import KDTrain
 
 enum TrainTeacherCommand: Subcommand {

@@ -1,4 +1,5 @@
 // ValidateCommand: `kdistill validate CONFIG`: decodes and checks a config, prints it resolved.
+
 import KDTrain
 
 enum ValidateCommand: Subcommand {

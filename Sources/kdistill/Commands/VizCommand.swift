@@ -1,5 +1,6 @@
 // VizCommand: `kdistill viz attention CHECKPOINT [--teacher CKPT] --index I`: attention maps of each
 // tapped stage for one image, student and teacher side by side over the image, as PNG or SVG.
+
 import KDTrain
 
 enum VizCommand: Subcommand {

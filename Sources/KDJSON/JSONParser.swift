@@ -15,9 +15,9 @@ public struct JSONSyntaxError: Error, CustomStringConvertible, Equatable {
 }
 
 extension JSONValue {
-    /// Parses `text` as exactly one JSON value (surrounding whitespace allowed).
-    public init(parsing text: String) throws(JSONSyntaxError) {
-        var parser = JSONParser(bytes: Array(text.utf8))
+    /// Parses `text` as exactly one JSON value (surrounding whitespace allowed), nested at most `maxDepth` levels.
+    public init(parsing text: String, maxDepth: Int = 512) throws(JSONSyntaxError) {
+        var parser = JSONParser(bytes: Array(text.utf8), maxDepth: maxDepth)
         self = try parser.parseDocument()
     }
 }
@@ -27,9 +27,12 @@ struct JSONParser {
     let bytes: [UInt8]
     var i = 0
     var depth = 0
-    static let maxDepth = 512
+    let maxDepth: Int
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
 
     mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
@@ -113,7 +116,7 @@ struct JSONParser {
 
     mutating func enter() throws(JSONSyntaxError) {
         depth += 1
-        if depth > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth) levels", at: i) }
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels", at: i) }
     }
 
     mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
