@@ -22,19 +22,14 @@ public final class ESKD: DistillationMethod {
 
     /// First 0-based epoch trained without KD (nil: KD throughout).
     public let kdStopEpoch: Int?
-    let temperature: Float, ceWeight: Float, kdWeight: Float
+    let weights: SoftTargetWeights
 
     init(_ p: ParamValues, _ setup: MethodSetup) throws {
         _ = try setup.soleTeacher(for: "eskd")
-        temperature = Float(try p.double("T"))
-        ceWeight = Float(try p.double("ce_weight"))
-        kdWeight = Float(try p.double("kd_weight"))
+        weights = try SoftTargetWeights(p, setup)
         kdStopEpoch = try p.optionalInt("kd_stop_epoch")
         if let stop = kdStopEpoch, stop < 0 {
             throw MethodError("\(p.keyPath("kd_stop_epoch")): expected an integer >= 0, found \(stop)")
-        }
-        if try p.bool("cache_teacher") && setup.augmented {
-            throw MethodError("method.cache_teacher: needs data.augment off (a cached teacher sees each image once, unaugmented)")
         }
     }
 
@@ -53,7 +48,7 @@ public final class ESKD: DistillationMethod {
         guard distills(atEpoch: step.epoch) else {
             return [step.crossEntropyTerm(weight: 1), LossTerm("kd", Tensor(0))]
         }
-        let kd = SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: temperature)
-        return [step.crossEntropyTerm(weight: ceWeight), LossTerm("kd", kd * kdWeight)]
+        let kd = SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: weights.temperature)
+        return [step.crossEntropyTerm(weight: weights.ce), LossTerm("kd", kd * weights.kd)]
     }
 }

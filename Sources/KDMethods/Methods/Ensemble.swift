@@ -52,7 +52,7 @@ public final class Ensemble: DistillationMethod {
     public let weights: [Float]
     /// How the teachers are averaged.
     public let average: Average
-    let temperature: Float, ceWeight: Float, kdWeight: Float
+    let soft: SoftTargetWeights
 
     init(_ p: ParamValues, _ setup: MethodSetup) throws {
         let paths = try Self.checkpoints(p)
@@ -80,12 +80,7 @@ public final class Ensemble: DistillationMethod {
             throw MethodError("\(p.keyPath("average")): expected one of probabilities, logits, found \"\(name)\"")
         }
         average = avg
-        temperature = Float(try p.double("T"))
-        ceWeight = Float(try p.double("ce_weight"))
-        kdWeight = Float(try p.double("kd_weight"))
-        if try p.bool("cache_teacher") && setup.augmented {
-            throw MethodError("method.cache_teacher: needs data.augment off (a cached teacher sees each image once, unaugmented)")
-        }
+        soft = try SoftTargetWeights(p, setup)
     }
 
     public func teacherUse(in stage: Stage) -> TeacherUse { .logits }
@@ -93,8 +88,8 @@ public final class Ensemble: DistillationMethod {
     public func losses(_ step: StepContext) -> [LossTerm] {
         let kd = Self.loss(
             student: step.student.logits, teachers: step.teachers.map(\.logits), weights: weights,
-            temperature: temperature, average: average)
-        return [step.crossEntropyTerm(weight: ceWeight), LossTerm("kd", kd * kdWeight)]
+            temperature: soft.temperature, average: average)
+        return [step.crossEntropyTerm(weight: soft.ce), LossTerm("kd", kd * soft.kd)]
     }
 
     /// The ensemble's target probabilities `[B, K]` at temperature T from teacher logits `[B, K]` each

@@ -19,26 +19,32 @@ public final class KD: DistillationMethod {
         name: "kd", citation: "Hinton et al. 2015", summary: "soft targets of the teacher at temperature T, T²-scaled",
         params: params, shape: .single { p, setup in try KD(p, setup) })
 
-    let temperature: Float, ceWeight: Float, kdWeight: Float
+    let weights: SoftTargetWeights
 
     init(_ p: ParamValues, _ setup: MethodSetup) throws {
         _ = try setup.soleTeacher(for: "kd")
-        temperature = Float(try p.double("T"))
-        ceWeight = Float(try p.double("ce_weight"))
-        kdWeight = Float(try p.double("kd_weight"))
-        if try p.bool("cache_teacher") && setup.augmented {
-            throw MethodError("method.cache_teacher: needs data.augment off (a cached teacher sees each image once, unaugmented)")
-        }
+        weights = try SoftTargetWeights(p, setup)
     }
 
     public func teacherUse(in stage: Stage) -> TeacherUse { .logits }
 
     public func losses(_ step: StepContext) -> [LossTerm] {
-        [
-            step.crossEntropyTerm(weight: ceWeight),
-            LossTerm(
-                "kd",
-                SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: temperature) * kdWeight),
-        ]
+        let kd = SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: weights.temperature)
+        return [step.crossEntropyTerm(weight: weights.ce), LossTerm("kd", kd * weights.kd)]
+    }
+}
+
+/// The `T`, `ce_weight` and `kd_weight` of KD and its relatives (ESKD, ensembles), with the
+/// `cache_teacher` check they share.
+public struct SoftTargetWeights: Sendable {
+    public let temperature: Float, ce: Float, kd: Float
+
+    public init(_ p: ParamValues, _ setup: MethodSetup) throws {
+        temperature = Float(try p.double("T"))
+        ce = Float(try p.double("ce_weight"))
+        kd = Float(try p.double("kd_weight"))
+        if try p.bool("cache_teacher") && setup.augmented {
+            throw MethodError("method.cache_teacher: needs data.augment off (a cached teacher sees each image once, unaugmented)")
+        }
     }
 }

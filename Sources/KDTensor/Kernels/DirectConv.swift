@@ -146,15 +146,7 @@ enum DirectConv {
                 }
             }
         }
-        let o = UnsafeMutableRawPointer(out), s = outStride * 4
-        o.storeBytes(of: a00, toByteOffset: 0, as: V.self); o.storeBytes(of: a01, toByteOffset: 32, as: V.self)
-        o.storeBytes(of: a02, toByteOffset: 64, as: V.self)
-        o.storeBytes(of: a10, toByteOffset: s, as: V.self); o.storeBytes(of: a11, toByteOffset: s + 32, as: V.self)
-        o.storeBytes(of: a12, toByteOffset: s + 64, as: V.self)
-        o.storeBytes(of: a20, toByteOffset: 2 * s, as: V.self); o.storeBytes(of: a21, toByteOffset: 2 * s + 32, as: V.self)
-        o.storeBytes(of: a22, toByteOffset: 2 * s + 64, as: V.self)
-        o.storeBytes(of: a30, toByteOffset: 3 * s, as: V.self); o.storeBytes(of: a31, toByteOffset: 3 * s + 32, as: V.self)
-        o.storeBytes(of: a32, toByteOffset: 3 * s + 64, as: V.self)
+        store((a00, a01, a02), (a10, a11, a12), (a20, a21, a22), (a30, a31, a32), out: out, outStride: outStride)
     }
 
     /// out[o][0..<24] = Σ_c Σ_t w[c][t][o] · in[c·planeStride + offsets[t] + 0..<24] for a block of 4 channels.
@@ -182,15 +174,30 @@ enum DirectConv {
                 wp += 4
             }
         }
-        let o = UnsafeMutableRawPointer(out), s = outStride * 4
-        o.storeBytes(of: a00, toByteOffset: 0, as: V.self); o.storeBytes(of: a01, toByteOffset: 32, as: V.self)
-        o.storeBytes(of: a02, toByteOffset: 64, as: V.self)
-        o.storeBytes(of: a10, toByteOffset: s, as: V.self); o.storeBytes(of: a11, toByteOffset: s + 32, as: V.self)
-        o.storeBytes(of: a12, toByteOffset: s + 64, as: V.self)
-        o.storeBytes(of: a20, toByteOffset: 2 * s, as: V.self); o.storeBytes(of: a21, toByteOffset: 2 * s + 32, as: V.self)
-        o.storeBytes(of: a22, toByteOffset: 2 * s + 64, as: V.self)
-        o.storeBytes(of: a30, toByteOffset: 3 * s, as: V.self); o.storeBytes(of: a31, toByteOffset: 3 * s + 32, as: V.self)
-        o.storeBytes(of: a32, toByteOffset: 3 * s + 64, as: V.self)
+        store((a00, a01, a02), (a10, a11, a12), (a20, a21, a22), (a30, a31, a32), out: out, outStride: outStride)
+    }
+}
+
+extension DirectConv {
+    /// Writes a 4 channels × 24 positions block of accumulators: row r to `out + r·outStride`.
+    @inline(__always)
+    static func store(
+        _ r0: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), _ r1: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
+        _ r2: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), _ r3: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
+        out: UnsafeMutablePointer<Float>, outStride: Int
+    ) {
+        storeRow(r0, out)
+        storeRow(r1, out + outStride)
+        storeRow(r2, out + 2 * outStride)
+        storeRow(r3, out + 3 * outStride)
+    }
+
+    @inline(__always)
+    static func storeRow(_ row: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), _ out: UnsafeMutablePointer<Float>) {
+        let o = UnsafeMutableRawPointer(out)
+        o.storeBytes(of: row.0, toByteOffset: 0, as: SIMD8<Float>.self)
+        o.storeBytes(of: row.1, toByteOffset: 32, as: SIMD8<Float>.self)
+        o.storeBytes(of: row.2, toByteOffset: 64, as: SIMD8<Float>.self)
     }
 }
 
