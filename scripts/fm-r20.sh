@@ -3,13 +3,14 @@
 # teachers, from-scratch baselines and every method for the lenet5 and resnet8 students, one run each
 # (finished runs are skipped, interrupted ones resumed), then `kdistill report` over all of them.
 #
-# usage: scripts/fm-r20.sh [-t THREADS] [-o REPORT_DIR]     (several hours on 2 cores; rerun to resume)
+# usage: scripts/fm-r20.sh [-t THREADS] [-s "STUDENTS"] [-o REPORT_DIR]   (hours on 2 cores; rerun to resume)
+# Copies started side by side share the work: fm-r20.sh -t 1 & fm-r20.sh -t 1
 set -eu
 cd "$(dirname "$0")/.."
 BIN=${KDISTILL:-.build/release/kdistill}
-threads=$(nproc 2>/dev/null || echo 2) out=report/fm-r20
-while getopts t:o: opt; do
-    case $opt in t) threads=$OPTARG ;; o) out=$OPTARG ;; *) echo "usage: fm-r20.sh [-t THREADS] [-o REPORT_DIR]" >&2; exit 2 ;; esac
+threads=$(nproc 2>/dev/null || echo 2) out=report/fm-r20 students="lenet5 resnet8"
+while getopts t:s:o: opt; do
+    case $opt in t) threads=$OPTARG ;; s) students=$OPTARG ;; o) out=$OPTARG ;; *) echo "usage: fm-r20.sh [-t THREADS] [-s STUDENTS] [-o REPORT_DIR]" >&2; exit 2 ;; esac
 done
 
 # run COMMAND CONFIG: runs it unless its output directory holds a finished summary.json.
@@ -21,13 +22,24 @@ run() {
         return 0
     fi
     mkdir -p "$dir"
+    # A lock lets several copies of this script share the list (each takes the next free run).
+    lock=$dir/.fm-r20.lock
+    if ! mkdir "$lock" 2>/dev/null; then
+        owner=$(cat "$lock/pid" 2>/dev/null || true)
+        if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
+            echo "fm-r20: $dir running in process $owner, skipped" >&2
+            return 0
+        fi
+    fi
+    echo $$ > "$lock/pid"
     echo "fm-r20: $1 $2" >&2
     "$BIN" --threads "$threads" "$1" "$2" --resume >> "$dir/kdistill.out" 2>> "$dir/kdistill.log" || echo "fm-r20: $2 failed (exit $?): see $dir/kdistill.log" >&2
+    rm -rf "$lock"
 }
 
 run train-teacher configs/fashion-mnist/teacher-resnet20.json
 run train-teacher configs/fashion-mnist/teacher-resnet14.json
-for student in lenet5 resnet8; do
+for student in $students; do
     for config in configs/fashion-mnist/$student/scratch*.json; do run train-teacher "$config"; done
     for config in configs/fashion-mnist/$student/*.json; do
         case $config in */scratch*) continue ;; esac
