@@ -3,14 +3,15 @@
 # teachers, from-scratch baselines and every method for the lenet5 and resnet8 students, one run each
 # (finished runs are skipped, interrupted ones resumed), then `kdistill report` over all of them.
 #
-# usage: scripts/fm-r20.sh [-t THREADS] [-s "STUDENTS"] [-o REPORT_DIR]   (hours on 2 cores; rerun to resume)
+# usage: scripts/fm-r20.sh [-t THREADS] [-s "STUDENTS"] [-m "METHODS"] [-o REPORT_DIR]   (hours on 2 cores;
+#        rerun to resume). METHODS are config names in the order to run them (default: all, scratch first).
 # Copies started side by side share the work: fm-r20.sh -t 1 & fm-r20.sh -t 1
 set -eu
 cd "$(dirname "$0")/.."
 BIN=${KDISTILL:-.build/release/kdistill}
-threads=$(nproc 2>/dev/null || echo 2) out=report/fm-r20 students="lenet5 resnet8"
-while getopts t:s:o: opt; do
-    case $opt in t) threads=$OPTARG ;; s) students=$OPTARG ;; o) out=$OPTARG ;; *) echo "usage: fm-r20.sh [-t THREADS] [-s STUDENTS] [-o REPORT_DIR]" >&2; exit 2 ;; esac
+threads=$(nproc 2>/dev/null || echo 2) out=report/fm-r20 students="lenet5 resnet8" methods= only=
+while getopts t:s:m:o: opt; do
+    case $opt in t) threads=$OPTARG ;; s) students=$OPTARG ;; m) methods=$OPTARG only=1 ;; o) out=$OPTARG ;; *) echo "usage: fm-r20.sh [-t THREADS] [-s STUDENTS] [-m METHODS] [-o REPORT_DIR]" >&2; exit 2 ;; esac
 done
 
 # run COMMAND CONFIG: runs it unless its output directory holds a finished summary.json.
@@ -40,10 +41,12 @@ run() {
 run train-teacher configs/fashion-mnist/teacher-resnet20.json
 run train-teacher configs/fashion-mnist/teacher-resnet14.json
 for student in $students; do
-    for config in configs/fashion-mnist/$student/scratch*.json; do run train-teacher "$config"; done
-    for config in configs/fashion-mnist/$student/*.json; do
-        case $config in */scratch*) continue ;; esac
-        run distill "$config"
+    [ -n "$methods" ] || methods=$(cd configs/fashion-mnist/$student && ls scratch*.json; ls *.json | grep -v '^scratch')
+    for name in $methods; do
+        config=configs/fashion-mnist/$student/${name%.json}.json
+        [ -f "$config" ] || continue
+        case $name in scratch*) run train-teacher "$config" ;; *) run distill "$config" ;; esac
     done
+    [ -n "$only" ] || methods=
 done
 "$BIN" report runs/teacher-resnet20 runs/teacher-resnet14 runs/fm-r20/lenet5 runs/fm-r20/resnet8 --out "$out"

@@ -158,4 +158,26 @@ final class DistillationEndToEndTests: CLITestCase {
         XCTAssertEqual(a.count, 2)
         XCTAssertEqual(a.map(RunControlTests.withoutTiming), b.map(RunControlTests.withoutTiming))
     }
+
+    /// A feature method with `cache_teacher` (logits and the taps it reads computed once) trains as with
+    /// the teacher run every step: the same loss terms and accuracies, to rounding.
+    func testCachedTeacherTapsMatchTheLiveTeacher() throws {
+        let s = try requireShared()
+        for cache in [true, false] {
+            let method: [String: Any] = ["name": "at+kd", "cache_teacher": cache]
+            try writeJSON(
+                FastConfig.object(epochs: 2, ["student": "lenet5", "teacher": s.teachers.first, "method": method]),
+                to: "c.json")
+            try kdistillOK(["--threads", "2", "distill", "c.json", "--set", "output.dir=cache-\(cache)"])
+        }
+        let (cached, live) = (try readJSONLines("cache-true/metrics.jsonl"), try readJSONLines("cache-false/metrics.jsonl"))
+        XCTAssertEqual(cached.count, 2)
+        XCTAssertEqual(cached.count, live.count)
+        for (c, l) in zip(cached, live) {
+            for key in ["train_loss", "at", "kd", "ce", "train_acc", "test_acc"] {
+                let (a, b) = (try XCTUnwrap(c[key] as? Double, key), try XCTUnwrap(l[key] as? Double, key))
+                XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)), key)
+            }
+        }
+    }
 }

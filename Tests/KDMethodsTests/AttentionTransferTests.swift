@@ -42,7 +42,7 @@ final class AttentionTransferTests: XCTestCase {
         XCTAssertEqual(at.teacherTaps, ["layer1", "layer2", "layer3"])
         XCTAssertEqual(at.stages, [])
         XCTAssertTrue(at.extraLayers.isEmpty)
-        XCTAssertEqual(at.teacherUse(in: Stage("train", epochs: 6)), .features)
+        XCTAssertEqual(at.teacherUse(in: Stage("train", epochs: 6)), .features(["layer1", "layer2", "layer3"]))
         let step = Kit.step(setup, stage: Stage("train", epochs: 6))
         let terms = at.losses(step)
         XCTAssertEqual(Kit.names(terms), ["ce", "at"])
@@ -78,7 +78,8 @@ final class AttentionTransferTests: XCTestCase {
         assertClose([terms[0].value.item], [crossEntropy(step.student.logits, labels: step.labels).item])
         let kd = SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: 4)
         assertClose([terms[2].value.item], [0.9 * kd.item])
-        XCTAssertEqual(method.teacherUse(in: Stage("train", epochs: 6)), .features)
+        let use = method.teacherUse(in: Stage("train", epochs: 6))
+        XCTAssertEqual(use, .features(["layer1", "layer2", "layer3"]), "taps of at, logits of kd")
     }
 
     func testPaperModeIsHalfBetaTimesNorm() throws {

@@ -43,7 +43,7 @@ final class FSPTests: XCTestCase {
         let (first, train) = (Stage("fsp", epochs: 2), Stage("train", epochs: 5))
         XCTAssertEqual(fsp.stages, [first, train])
         XCTAssertTrue(fsp.studentPairs.elementsEqual([("stem", "layer1"), ("layer1", "layer2"), ("layer2", "layer3")], by: ==))
-        XCTAssertEqual(fsp.teacherUse(in: first), .features)
+        XCTAssertEqual(fsp.teacherUse(in: first), .features(["stem", "layer1", "layer2", "layer3"]))
         XCTAssertEqual(fsp.teacherUse(in: train), .none)
 
         let step = Kit.step(setup, stage: first)

@@ -83,7 +83,7 @@ final class RKDTests: XCTestCase {
     func testMethodOnPoolTaps() throws {
         let setup = RelationFixtures.setup(try RelationFixtures.model("resnet8"), [try RelationFixtures.model("wrn-10-2")])
         let method = try RelationFixtures.build(["rkd"], setup: setup)
-        XCTAssertEqual(method.teacherUse(in: Stage("train", epochs: 6)), .features)
+        XCTAssertEqual(method.teacherUse(in: Stage("train", epochs: 6)), .features(["pool"]))
         XCTAssertTrue(method.stages.isEmpty && method.extraLayers.isEmpty)
         let rkd = try XCTUnwrap(method as? RKD)
         XCTAssertEqual([rkd.studentTap, rkd.teacherTap], ["pool", "pool"])

@@ -37,7 +37,7 @@ final class SPTests: XCTestCase {
         let method = try RelationFixtures.build(["sp"], setup: setup)
         let sp = try XCTUnwrap(method as? SP)
         XCTAssertEqual([sp.studentTaps, sp.teacherTaps], [["layer3"], ["block3"]])
-        XCTAssertEqual(method.teacherUse(in: Stage("train", epochs: 6)), .features)
+        XCTAssertEqual(method.teacherUse(in: Stage("train", epochs: 6)), .features(["block3"]))
         let step = RelationFixtures.step(setup)
         let terms = method.losses(step)
         XCTAssertEqual(terms.map(\.name), ["ce", "sp"])

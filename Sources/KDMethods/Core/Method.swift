@@ -24,8 +24,25 @@ public enum TeacherUse: Equatable, Sendable {
     case none
     /// Logits only (these may be cached for the whole training set when there is no augmentation).
     case logits
-    /// Logits and feature taps.
-    case features
+    /// Logits and the named feature taps (these too may be cached).
+    case features(Set<String>)
+
+    /// What several methods need together (`at+kd`): the strongest use, with the union of their taps.
+    public static func combined(_ uses: [TeacherUse]) -> TeacherUse {
+        var taps = Set<String>(), anyFeatures = false
+        for case .features(let t) in uses {
+            taps.formUnion(t)
+            anyFeatures = true
+        }
+        if anyFeatures { return .features(taps) }
+        return uses.contains(.logits) ? .logits : .none
+    }
+
+    /// The teacher taps this use reads (none for `.logits`).
+    public var taps: Set<String> {
+        if case .features(let t) = self { return t }
+        return []
+    }
 }
 
 /// One weighted loss term; the step's loss is the sum of its terms.

@@ -78,14 +78,9 @@ final class CombinedMethod: DistillationMethod {
     var stages: [Stage] { parts.first?.stages ?? [] }
     var extraLayers: [Layer] { parts.flatMap(\.extraLayers) }
 
-    func teacherUse(in stage: Stage) -> TeacherUse { strongest(parts.map { $0.teacherUse(in: stage) }) }
+    func teacherUse(in stage: Stage) -> TeacherUse { .combined(parts.map { $0.teacherUse(in: stage) }) }
 
-    func teacherUse(in stage: Stage, epoch: Int) -> TeacherUse { strongest(parts.map { $0.teacherUse(in: stage, epoch: epoch) }) }
-
-    private func strongest(_ uses: [TeacherUse]) -> TeacherUse {
-        if uses.contains(.features) { return .features }
-        return uses.contains(.logits) ? .logits : .none
-    }
+    func teacherUse(in stage: Stage, epoch: Int) -> TeacherUse { .combined(parts.map { $0.teacherUse(in: stage, epoch: epoch) }) }
 
     func losses(_ step: StepContext) -> [LossTerm] {
         var seen = Set<String>()

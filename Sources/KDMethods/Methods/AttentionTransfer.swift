@@ -31,6 +31,7 @@ public final class AttentionTransfer: DistillationMethod {
         ParamSpec(
             "teacher_taps", .list(.string()), default: .absent,
             doc: "teacher taps, paired in order with student_taps; absent: its stage outputs"),
+        TeacherCaching.featuresParam,
     ]
 
     /// The registry entry (combinable: `at+kd`).
@@ -46,6 +47,7 @@ public final class AttentionTransfer: DistillationMethod {
 
     init(_ params: ParamValues, _ setup: MethodSetup) throws {
         let teacher = try setup.soleTeacher(for: "at")
+        try TeacherCaching.check(params, setup)
         beta = Float(try params.double("beta"))
         ceWeight = Float(try params.double("ce_weight"))
         p = Float(try params.double("p"))
@@ -70,7 +72,7 @@ public final class AttentionTransfer: DistillationMethod {
     }
 
     /// Always the teacher's features.
-    public func teacherUse(in stage: Stage) -> TeacherUse { .features }
+    public func teacherUse(in stage: Stage) -> TeacherUse { .features(Set(teacherTaps)) }
 
     /// `[ce, at]`.
     public func losses(_ step: StepContext) -> [LossTerm] {

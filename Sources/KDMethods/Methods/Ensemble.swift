@@ -28,9 +28,7 @@ public final class Ensemble: DistillationMethod {
         ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of all networks"),
         ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels"),
         ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term"),
-        ParamSpec(
-            "cache_teacher", .boolean, default: false,
-            doc: "compute every teacher's logits once for the training set (only without augmentation)"),
+        TeacherCaching.logitsParam,
     ]
 
     public static let entry = MethodEntry(

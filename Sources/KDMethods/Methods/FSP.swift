@@ -30,6 +30,7 @@ public final class FSP: DistillationMethod {
         ParamSpec(
             "teacher_pairs", .list(.list(.string(), count: 2)), default: .absent,
             doc: "teacher tap pairs, matched in order with student_pairs; absent: as student_pairs, from the teacher's taps"),
+        TeacherCaching.featuresParam,
     ]
 
     /// The registry entry.
@@ -46,6 +47,7 @@ public final class FSP: DistillationMethod {
 
     init(_ p: ParamValues, _ setup: MethodSetup) throws {
         let teacher = try setup.soleTeacher(for: "fsp")
+        try TeacherCaching.check(p, setup)
         beta = Float(try p.double("beta"))
         useKD = try p.string("stage2") == "kd"
         temperature = Float(try p.double("T"))
@@ -99,7 +101,7 @@ public final class FSP: DistillationMethod {
 
     /// Features in stage fsp; in stage train nothing (ce) or logits (kd).
     public func teacherUse(in stage: Stage) -> TeacherUse {
-        stage.name == "fsp" ? .features : (useKD ? .logits : .none)
+        stage.name == "fsp" ? .features(Set(teacherPairs.flatMap { [$0.0, $0.1] })) : (useKD ? .logits : .none)
     }
 
     /// `[fsp]` in stage fsp (no cross-entropy); `[ce]` or `[ce, kd]` in stage train.

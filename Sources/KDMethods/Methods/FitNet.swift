@@ -31,6 +31,7 @@ public final class FitNet: DistillationMethod {
         ParamSpec(
             "kd_weight", .number(.nonNegative), default: .absent,
             doc: "weight of the KD term; absent: 0.9 in the two-stage train stage (as kd), 0 in one-stage"),
+        TeacherCaching.featuresParam,
     ]
 
     /// The registry entry.
@@ -52,6 +53,7 @@ public final class FitNet: DistillationMethod {
 
     init(_ p: ParamValues, _ setup: MethodSetup) throws {
         let teacher = try setup.soleTeacher(for: "fitnet")
+        try TeacherCaching.check(p, setup)
         twoStage = try p.string("mode") == "two-stage"
         hintWeight = Float(try p.double("hint_weight"))
         temperature = Float(try p.double("T"))
@@ -98,7 +100,7 @@ public final class FitNet: DistillationMethod {
 
     /// Features in the hint stage and in one-stage mode; logits in the two-stage `train` stage.
     public func teacherUse(in stage: Stage) -> TeacherUse {
-        twoStage && stage.name != "hint" ? .logits : .features
+        twoStage && stage.name != "hint" ? .logits : .features([teacherTap])
     }
 
     /// `[hint]` in stage hint, `[ce, kd]` in stage train; one-stage: `[ce, hint]` plus `kd` when kd_weight > 0.

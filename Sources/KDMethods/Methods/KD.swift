@@ -10,9 +10,7 @@ public final class KD: DistillationMethod {
         ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both networks"),
         ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels"),
         ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term"),
-        ParamSpec(
-            "cache_teacher", .boolean, default: false,
-            doc: "compute the teacher's logits once for the training set (only without augmentation)"),
+        TeacherCaching.logitsParam,
     ]
 
     public static let entry = MethodEntry(
@@ -34,8 +32,8 @@ public final class KD: DistillationMethod {
     }
 }
 
-/// The `T`, `ce_weight` and `kd_weight` of KD and its relatives (ESKD, ensembles), with the
-/// `cache_teacher` check they share.
+/// The `T`, `ce_weight` and `kd_weight` of KD and its relatives (ESKD, ensembles), with their
+/// `cache_teacher` check.
 public struct SoftTargetWeights: Sendable {
     public let temperature: Float, ce: Float, kd: Float
 
@@ -43,8 +41,6 @@ public struct SoftTargetWeights: Sendable {
         temperature = Float(try p.double("T"))
         ce = Float(try p.double("ce_weight"))
         kd = Float(try p.double("kd_weight"))
-        if try p.bool("cache_teacher") && setup.augmented {
-            throw MethodError("method.cache_teacher: needs data.augment off (a cached teacher sees each image once, unaugmented)")
-        }
+        try TeacherCaching.check(p, setup)
     }
 }

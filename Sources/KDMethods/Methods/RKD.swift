@@ -17,6 +17,7 @@ public final class RKD: DistillationMethod {
         ParamSpec(
             "teacher_tap", .string(), default: .absent,
             doc: "teacher embedding tap, flattened; absent: chosen as for the student"),
+        TeacherCaching.featuresParam,
     ]
 
     public static let entry = MethodEntry(
@@ -30,6 +31,7 @@ public final class RKD: DistillationMethod {
 
     init(_ p: ParamValues, _ setup: MethodSetup) throws {
         let teacher = try setup.soleTeacher(for: "rkd")
+        try TeacherCaching.check(p, setup)
         ceWeight = Float(try p.double("ce_weight"))
         distanceWeight = Float(try p.double("distance_weight"))
         angleWeight = Float(try p.double("angle_weight"))
@@ -47,7 +49,7 @@ public final class RKD: DistillationMethod {
         return names.last ?? "pool"
     }
 
-    public func teacherUse(in stage: Stage) -> TeacherUse { .features }
+    public func teacherUse(in stage: Stage) -> TeacherUse { .features([teacherTap]) }
 
     public func losses(_ step: StepContext) -> [LossTerm] {
         var terms = [step.crossEntropyTerm(weight: ceWeight)]

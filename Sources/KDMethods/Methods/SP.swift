@@ -18,6 +18,7 @@ public final class SP: DistillationMethod {
         ParamSpec(
             "teacher_taps", .list(.string()), default: .absent,
             doc: "teacher taps, as many as student_taps; absent: chosen as for the student"),
+        TeacherCaching.featuresParam,
     ]
 
     public static let entry = MethodEntry(
@@ -31,6 +32,7 @@ public final class SP: DistillationMethod {
 
     init(_ p: ParamValues, _ setup: MethodSetup) throws {
         let teacher = try setup.soleTeacher(for: "sp")
+        try TeacherCaching.check(p, setup)
         ceWeight = Float(try p.double("ce_weight"))
         gamma = Float(try p.double("gamma"))
         studentTaps = p.contains("student_taps") ? try p.strings("student_taps") : [Self.defaultTap(setup.student)]
@@ -56,7 +58,7 @@ public final class SP: DistillationMethod {
         return names.last ?? "layer3"
     }
 
-    public func teacherUse(in stage: Stage) -> TeacherUse { .features }
+    public func teacherUse(in stage: Stage) -> TeacherUse { .features(Set(teacherTaps)) }
 
     public func losses(_ step: StepContext) -> [LossTerm] {
         let s = studentTaps.compactMap { step.student.taps[$0] }

@@ -1,18 +1,19 @@
 // Teachers: the frozen networks of a distillation run: loading them from checkpoints (kdistill or
-// PyTorch files), running them without gradients, and caching their training-set logits.
+// PyTorch files), running them without gradients, and caching their training-set logits and taps.
 
+import Foundation
 import KDData
 import KDMethods
 import KDNN
 import KDTensor
 
-/// The frozen teacher networks and, optionally, their cached training-set logits.
+/// The frozen teacher networks and, optionally, their cached training-set outputs.
 public final class Teachers {
     public let models: [Model]
     public let paths: [String]
     let context: ForwardContext
-    /// Per teacher: logits of every training image `[N, K]`, indexed by dataset position.
-    private var cache: [Tensor]?
+    /// Per teacher: its outputs for every training image, when cached.
+    private var cache: [TeacherCache]?
 
     public init(models: [Model], paths: [String], trainBN: Bool) {
         self.models = models
@@ -49,36 +50,90 @@ public final class Teachers {
         return model
     }
 
-    /// Precomputes every teacher's logits for the training set (requires unaugmented batches).
-    public func buildCache(for loader: BatchLoader) {
-        cache = models.map { model in
-            let all = Tensor(uninitialized: [loader.count, model.spec.numClasses])
-            let k = model.spec.numClasses
-            var start = 0
+    /// Precomputes every teacher's logits and `taps` for the training set (requires unaugmented
+    /// batches and eval-mode batch norm). Returns false, caching nothing, when the cache would need more
+    /// than `memoryFraction` of physical memory or the teachers run batch norm in train mode.
+    @discardableResult
+    public func buildCache(for loader: BatchLoader, taps: Set<String>, memoryFraction: Double = 0.4) -> Bool {
+        if context.training || models.isEmpty { return false }
+        let chunk = 1000
+        var built: [TeacherCache] = []
+        for model in models {
+            let first = noGrad { model.forward(loader.batch(indices: Array(0..<min(loader.count, chunk))).images, context) }
+            let cache = TeacherCache(count: loader.count, like: first, taps: taps)
+            let bytes = Double(built.reduce(cache.bytes) { $0 + $1.bytes })
+            if bytes > memoryFraction * Double(ProcessInfo.processInfo.physicalMemory) {
+                ProgressDisplay.log(
+                    "kdistill: not caching the teacher: its logits and taps \(taps.sorted()) would need "
+                        + String(format: "%.1f GB", bytes / 1e9) + "; running it every step instead")
+                return false
+            }
+            cache.store(first, at: 0)
+            var start = first.logits.shape[0]
             while start < loader.count {
-                let indices = Array(start..<min(loader.count, start + 1000))
-                let logits = noGrad { model.forward(loader.batch(indices: indices).images, context).logits }
-                (all.data + start * k).update(from: logits.data, count: indices.count * k)
+                let indices = Array(start..<min(loader.count, start + chunk))
+                cache.store(noGrad { model.forward(loader.batch(indices: indices).images, context) }, at: start)
                 start += indices.count
             }
-            return all
+            built.append(cache)
         }
+        cache = built
+        return true
     }
 
     public var isCached: Bool { cache != nil }
 
-    /// The teachers' outputs for `batch` as `use` requires (cached logits when available).
+    /// The teachers' outputs for `batch` as `use` requires (from the cache when it holds them).
     public func outputs(for batch: Batch, use: TeacherUse) -> [ModelOutput] {
         if use == .none || models.isEmpty { return [] }
-        if use == .logits, let cache {
-            return cache.map { all in
-                let k = all.shape[1]
-                let rows = Tensor(uninitialized: [batch.indices.count, k])
-                for (r, i) in batch.indices.enumerated() { (rows.data + r * k).update(from: all.data + i * k, count: k) }
-                return ModelOutput(logits: rows, taps: [:])
-            }
+        if let cache, cache.allSatisfy({ use.taps.isSubset(of: $0.taps.keys) }) {
+            return cache.map { $0.rows(batch.indices, taps: use.taps) }
         }
         return noGrad { models.map { $0.forward(batch.images, context) } }
+    }
+}
+
+/// One teacher's outputs for a whole training set: logits `[N, K]` and taps `[N, ...]`, by dataset position.
+final class TeacherCache {
+    let logits: Tensor
+    let taps: [String: Tensor]
+
+    /// Allocates room for `count` samples shaped like `sample`'s logits and the taps named in `names`.
+    init(count: Int, like sample: ModelOutput, taps names: Set<String>) {
+        logits = Tensor(uninitialized: [count] + sample.logits.shape.dropFirst())
+        var taps: [String: Tensor] = [:]
+        for name in names {
+            guard let t = sample.taps[name] else { continue }
+            taps[name] = Tensor(uninitialized: [count] + t.shape.dropFirst())
+        }
+        self.taps = taps
+    }
+
+    var bytes: Int { (taps.values.reduce(logits.count) { $0 + $1.count }) * MemoryLayout<Float>.size }
+
+    /// Copies `output` (a batch of consecutive samples) in at sample `start`.
+    func store(_ output: ModelOutput, at start: Int) {
+        Self.copy(output.logits, into: logits, at: start)
+        for (name, all) in taps { Self.copy(output.taps[name]!, into: all, at: start) }
+    }
+
+    /// The cached outputs of the samples `indices`, with the taps `names`.
+    func rows(_ indices: [Int], taps names: Set<String>) -> ModelOutput {
+        var picked: [String: Tensor] = [:]
+        for name in names { picked[name] = Self.gather(taps[name]!, indices) }
+        return ModelOutput(logits: Self.gather(logits, indices), taps: picked)
+    }
+
+    private static func copy(_ batch: Tensor, into all: Tensor, at start: Int) {
+        let per = all.count / all.shape[0]
+        (all.data + start * per).update(from: batch.data, count: batch.count)
+    }
+
+    private static func gather(_ all: Tensor, _ indices: [Int]) -> Tensor {
+        let per = all.count / all.shape[0]
+        let rows = Tensor(uninitialized: [indices.count] + all.shape.dropFirst())
+        for (r, i) in indices.enumerated() { (rows.data + r * per).update(from: all.data + i * per, count: per) }
+        return rows
     }
 }
 

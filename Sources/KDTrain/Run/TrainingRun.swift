@@ -42,7 +42,7 @@ public final class TrainingRun {
         return (stages[stages.count - 1], start - stages[stages.count - 1].epochs)
     }
 
-    /// Whether `cache_teacher` is on and allowed (teacher logits computed once, no augmentation).
+    /// Whether `cache_teacher` is on and allowed (teacher outputs computed once, no augmentation).
     var cachesTeacher: Bool {
         if case .bool(true)? = config.method?.params["cache_teacher"] { return !teachers.models.isEmpty && !data.augmented }
         return false
@@ -51,8 +51,9 @@ public final class TrainingRun {
     /// Trains to the end (or to a signal, which throws `RunInterrupted` after saving); returns summary.json.
     public func run(resume: Bool) throws -> JSONValue {
         try recorder.prepare(resume: resume) { self.stage(at: $0).stage.epochs }
-        if cachesTeacher && stages.contains(where: { method.teacherUse(in: $0) == .logits }) {
-            teachers.buildCache(for: data.train)
+        let uses = stages.map { method.teacherUse(in: $0) }
+        if cachesTeacher && uses.contains(where: { $0 != .none }) {
+            teachers.buildCache(for: data.train, taps: TeacherUse.combined(uses).taps)
         }
         let steps = data.train.numBatches
         for epoch in recorder.state.epoch..<totalEpochs {
