@@ -49,4 +49,4 @@ for student in $students; do
     done
     [ -n "$only" ] || methods=
 done
-"$BIN" report runs/teacher-resnet20 runs/teacher-resnet14 runs/fm-r20/lenet5 runs/fm-r20/resnet8 --out "$out"
+"$BIN" report runs/teacher-resnet20 runs/fm-r20/lenet5 runs/fm-r20/resnet8 --by model,method,optimizer.lr --out "$out"

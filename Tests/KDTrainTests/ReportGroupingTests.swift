@@ -73,6 +73,33 @@ final class ReportGroupingTests: XCTestCase {
         XCTAssertEqual(ResultsTable.groups(g).header.first, "run")
     }
 
+    func testGroupingByChosenKeysMergesWhatTheyDoNotName() throws {
+        let root = ReportFixtures.directory("report-by")
+        // kd at two learning rates and a teacher (config `model`, no method): `--by model,method` merges the
+        // kd runs, names the teacher's method `labels` and reads `model` from student and model alike.
+        for (name, lr) in [("kd1", 0.1), ("kd2", 0.2)] {
+            try ReportFixtures.writeRun(
+                root + "/" + name, config: ReportFixtures.config(method: "kd", seed: 0, lr: lr, dir: root + "/" + name),
+                metrics: [], summary: ReportFixtures.summary(last: lr == 0.1 ? 0.8 : 0.9, best: 0.9))
+        }
+        var teacher = ReportFixtures.config(method: "kd", seed: 0, dir: root + "/t").objectValue ?? [:]
+        (teacher["method"], teacher["student"], teacher["model"]) = (nil, nil, ["name": "resnet20"])
+        try ReportFixtures.writeRun(
+            root + "/t", config: .object(teacher), metrics: [], summary: ReportFixtures.summary(last: 0.95, best: 0.95))
+        let records = RunReader.read([root]).records
+        let g = RunGrouping.group(records, by: ["model", "method"])
+        XCTAssertEqual(g.varyingKeys, ["model", "method"])
+        XCTAssertEqual(g.groups.map(\.label), ["model=lenet5, method=kd", "model=resnet20, method=labels"])
+        XCTAssertEqual(g.groups[0].runs.count, 2)
+        XCTAssertEqual(g.groups[0].last?.mean ?? 0, 0.85, accuracy: 1e-12)
+        XCTAssertEqual(ResultsTable.groups(g).header.prefix(2), ["model", "method"])
+        XCTAssertEqual(RunGrouping.group(records, by: ["optimizer.lr"]).groups.map(\.label).sorted(), ["optimizer.lr=0.1", "optimizer.lr=0.2"])
+        XCTAssertEqual(RunGrouping.unknownKeys(["method", "optimiser.lr"], in: records), ["optimiser.lr"])
+        XCTAssertThrowsError(try Report.run(paths: [root], outDirectory: root + "/out", by: ["optimiser.lr"])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("--by: no run has 'optimiser.lr'"), "\(error)")
+        }
+    }
+
     func testFlattenGivesDotPathsAndCompactValues() {
         let flat = RunGrouping.flatten(["a": 1, "b": ["c": "x", "d": [1, 2]], "e": [:]])
         XCTAssertEqual(flat.map(\.path), ["a", "b.c", "b.d", "e"])

@@ -21,8 +21,9 @@ public enum Report {
     /// The file names written into the output directory.
     public static let fileNames = ["results.md", "results.csv", "curves.svg", "losses.svg", "methods.svg", "index.html"]
 
-    /// Reads the runs under `paths` and writes the report into `outDirectory`.
-    public static func run(paths: [String], outDirectory: String) throws -> Result {
+    /// Reads the runs under `paths` and writes the report into `outDirectory`; `by` picks the grouping
+    /// keys (default: the config keys that differ between runs).
+    public static func run(paths: [String], outDirectory: String, by keys: [String]? = nil) throws -> Result {
         let set = RunReader.read(paths)
         let warnings = set.skipped.map { "\($0.path): \($0.reason)" }
         guard !set.records.isEmpty else {
@@ -30,7 +31,15 @@ public enum Report {
                 "expected finished run directories (config.json and summary.json), found none among "
                     + paths.joined(separator: " ") + (warnings.isEmpty ? "" : " (" + warnings.joined(separator: "; ") + ")"))
         }
-        let grouped = RunGrouping.group(set.records)
+        if let keys {
+            let unknown = RunGrouping.unknownKeys(keys, in: set.records)
+            if !unknown.isEmpty {
+                throw RunInputError(
+                    "--by: no run has \(unknown.map { "'\($0)'" }.joined(separator: ", ")); expected model, method or a "
+                        + "config key such as optimizer.lr or method.T")
+            }
+        }
+        let grouped = RunGrouping.group(set.records, by: keys)
         let markdown = self.markdown(grouped)
         let plots = [
             ("Learning curves", ReportPlots.curves(grouped)), ("Loss terms", ReportPlots.losses(grouped)),

@@ -44,12 +44,16 @@ public enum RunGrouping {
     /// Config keys ignored when grouping: they differ between seeds of one setting or do not change results.
     public static let ignoredKeys: Set<String> = ["seed", "name", "output.dir", "output.keep_every", "description", "threads"]
 
-    /// Groups `records` by their config without the ignored keys (plus the member).
-    public static func group(_ records: [RunRecord]) -> GroupedRuns {
+    /// Groups `records` by their config without the ignored keys (plus the member); with `keys`, by
+    /// those keys alone (`RunRecord.reportValue`: config dot paths, `model`, `method`), which are then
+    /// the table's columns in the order given.
+    public static func group(_ records: [RunRecord], by keys: [String]? = nil) -> GroupedRuns {
         var groups: [RunGroup] = []
         var order: [String] = []
         for r in records {
-            let flat = flatten(r.config).filter { !ignoredKeys.contains($0.path) }
+            let flat =
+                keys.map { $0.map { key in (path: key, value: r.reportValue(key) ?? "\u{0}") }.filter { $0.value != "\u{0}" } }
+                ?? flatten(r.config).filter { !ignoredKeys.contains($0.path) }
             for (path, _) in flat where !order.contains(path) { order.append(path) }
             let key = Dictionary(flat.map { ($0.path, $0.value) }, uniquingKeysWith: { a, _ in a })
             let index: Int
@@ -61,7 +65,7 @@ public enum RunGrouping {
             }
             if r.status == .completed { groups[index].runs.append(r) } else { groups[index].diverged.append(r) }
         }
-        let varying = varyingKeys(groups, order: order)
+        let varying = keys ?? varyingKeys(groups, order: order)
         for k in groups.indices {
             var parts = varying.map { "\($0)=\(groups[k].value($0))" }
             if let m = groups[k].member { parts.append(m) }
@@ -82,6 +86,11 @@ public enum RunGrouping {
             chosen.append(path)
         }
         return order.filter(chosen.contains)
+    }
+
+    /// The keys of `keys` that no record has (for a clear error on a mistyped `--by`).
+    public static func unknownKeys(_ keys: [String], in records: [RunRecord]) -> [String] {
+        keys.filter { key in !records.contains { $0.reportValue(key) != nil } }
     }
 
     /// Every scalar or array of `value` under its dot path (`optimizer.lr` → `0.1`), values as compact JSON.

@@ -53,6 +53,22 @@ public struct RunRecord {
         return member.map { name + "/" + $0 } ?? name
     }
 
+    /// The value (compact JSON) of a report key: a dot path of the config (`optimizer.lr`), or `model`
+    /// (the trained network: a teacher's `model`, a student's `student`) or `method` (`labels` for
+    /// teacher training), which read the same for teacher and distillation runs.
+    public func reportValue(_ key: String) -> String? {
+        switch key {
+        case "model":
+            let name = summary["model"]?.stringValue ?? config["student"]?["name"]?.stringValue ?? config["model"]?["name"]?.stringValue
+            return name.map { JSONValue.string($0).formatted(.compact) }
+        case "method":
+            let name = config["method"]?["name"]?.stringValue ?? summary["method"]?.stringValue ?? "labels"
+            return JSONValue.string(name).formatted(.compact)
+        default:
+            return RunGrouping.flatten(config).first { $0.path == key }?.value
+        }
+    }
+
     /// The accuracy metric of the epoch lines: `test_acc`, or `val_acc` when a validation split was monitored.
     public var curveMetric: String? {
         for key in ["test_acc", "val_acc"] where metrics.contains(where: { $0[key]?.doubleValue != nil }) { return key }
