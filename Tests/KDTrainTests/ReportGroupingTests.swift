@@ -93,7 +93,8 @@ final class ReportGroupingTests: XCTestCase {
         XCTAssertEqual(g.groups[0].runs.count, 2)
         XCTAssertEqual(g.groups[0].last?.mean ?? 0, 0.85, accuracy: 1e-12)
         XCTAssertEqual(ResultsTable.groups(g).header.prefix(2), ["model", "method"])
-        XCTAssertEqual(RunGrouping.group(records, by: ["optimizer.lr"]).groups.map(\.label).sorted(), ["optimizer.lr=0.1", "optimizer.lr=0.2"])
+        let byRate = RunGrouping.group(records, by: ["optimizer.lr"])
+        XCTAssertEqual(byRate.groups.map(\.label).sorted(), ["optimizer.lr=0.1", "optimizer.lr=0.2"])
         XCTAssertEqual(RunGrouping.unknownKeys(["method", "optimiser.lr"], in: records), ["optimiser.lr"])
         XCTAssertThrowsError(try Report.run(paths: [root], outDirectory: root + "/out", by: ["optimiser.lr"])) { error in
             XCTAssertTrue("\(error)".hasPrefix("--by: no run has 'optimiser.lr'"), "\(error)")

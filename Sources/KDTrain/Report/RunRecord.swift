@@ -59,7 +59,8 @@ public struct RunRecord {
     public func reportValue(_ key: String) -> String? {
         switch key {
         case "model":
-            let name = summary["model"]?.stringValue ?? config["student"]?["name"]?.stringValue ?? config["model"]?["name"]?.stringValue
+            let name =
+                summary["model"]?.stringValue ?? config["student"]?["name"]?.stringValue ?? config["model"]?["name"]?.stringValue
             return name.map { JSONValue.string($0).formatted(.compact) }
         case "method":
             let name = config["method"]?["name"]?.stringValue ?? summary["method"]?.stringValue ?? "labels"
