@@ -1,6 +1,6 @@
 // RunControlTests: SIGINT/SIGTERM save a resumable state (exit 128+N) and `--resume` ends with the metrics
 // of an uninterrupted run; same seed and threads give the same metrics; a diverging run stops with one
-// "non-finite" line, exit 1, `status: diverged`, keeping the last good checkpoint if any.
+// line (non-finite or exploded loss), exit 1, `status: diverged`, keeping the last good checkpoint if any.
 
 import Foundation
 import TestSupport
@@ -89,12 +89,13 @@ final class RunControlTests: CLITestCase {
                 ].merging(extra) { $1 }), to: "kd.json")
     }
 
-    /// Exit status 1 and exactly one `kdistill: ` line, about a non-finite loss.
+    /// Exit status 1 and exactly one `kdistill: ` line, about a non-finite or exploded loss.
     func assertDiverged(_ r: CLIResult, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         XCTAssertTrue(r.exited(with: 1), "a diverged run exits 1: \(r)", file: file, line: line)
         let messages = r.stderrLines.filter { $0.hasPrefix("kdistill: ") }
         XCTAssertEqual(messages.count, 1, "\(r)", file: file, line: line)
-        XCTAssertTrue(messages.first?.contains("non-finite") ?? false, "\(r)", file: file, line: line)
+        let reason = messages.first.map { $0.contains("became non-finite") || $0.contains("exploded to") } ?? false
+        XCTAssertTrue(reason, "\(r)", file: file, line: line)
         XCTAssertFalse(r.stderr.contains("Fatal error"), "\(r)", file: file, line: line)
         let summary = try readJSON("runs/kd/summary.json")
         XCTAssertEqual(summary["status"] as? String, "diverged", file: file, line: line)
@@ -106,6 +107,7 @@ final class RunControlTests: CLITestCase {
         try divergingConfig(teacher: try quickTeacher(), lr: 50)
         let message = try assertDiverged(try kdistill(["--threads", "2", "distill", "kd.json"]))
         XCTAssertTrue(message.contains("no checkpoint"), message)
+        XCTAssertTrue(message.contains("exploded to"), "lr 50 blows the loss up past 10^6 x its start, still finite: \(message)")
         XCTAssertFalse(exists("runs/kd/latest.safetensors"))
     }
 

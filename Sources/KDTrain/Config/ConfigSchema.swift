@@ -100,7 +100,9 @@ public enum ConfigSchema {
         ParamSpec("batch_size", .integer(.positive), default: 128, doc: "training batch size"),
         ParamSpec("eval_batch_size", .integer(.positive), default: 1000, doc: "evaluation batch size"),
         ParamSpec("label_smoothing", .number(.fraction), default: 0, doc: "label smoothing of the cross-entropy term"),
-        ParamSpec("stop_on_nonfinite", .boolean, default: true, doc: "stop when a loss becomes NaN or infinite"),
+        ParamSpec(
+            "stop_on_nonfinite", .boolean, default: true,
+            doc: "stop when the loss becomes NaN or infinite, or explodes past 10^6 times its stage's first value"),
         group("output", output, doc: "where the run is written"),
     ]
 

@@ -84,7 +84,7 @@ final class CohortTraining {
             let terms = cohort.losses(member: k, outputs: outputs, step: memberStep)
             let total = terms.dropFirst().reduce(terms[0].value) { $0 + $1.value }
             let value = Double(total.item)
-            if !value.isFinite && config.stopOnNonfinite { throw r.diverged(epoch: epoch, batch: b, terms: terms) }
+            try r.checkLoss(value, epoch: epoch, batch: b, stage: stage.name, terms: terms)
             let logits = outputs[k].logits
             r.learner.step(total, at: epoch * steps + b)
             if !cohort.simultaneousUpdate && k + 1 < recorders.count {

@@ -17,6 +17,7 @@ final class RunRecorder {
     let teacherPaths: [String]
     let progress: ProgressDisplay
     var state = ResumeState()
+    var divergence = DivergenceCheck()
     private var runStart = Date()
 
     init(
@@ -122,7 +123,14 @@ final class RunRecorder {
     }
 
     /// The error for a non-finite loss; also writes a `diverged` summary.json.
-    func diverged(epoch: Int, batch: Int, terms: [LossTerm]) -> RunError {
+    /// Throws the divergence error (after writing summary.json) when `stop_on_nonfinite` is on and the
+    /// step's total loss `value` is non-finite or has exploded (`DivergenceCheck`).
+    func checkLoss(_ value: Double, epoch: Int, batch: Int, stage: String, terms: [LossTerm]) throws {
+        guard config.stopOnNonfinite, let reason = divergence.check(value, stage: stage) else { return }
+        throw diverged(epoch: epoch, batch: batch, terms: terms, reason: reason)
+    }
+
+    func diverged(epoch: Int, batch: Int, terms: [LossTerm], reason: String) -> RunError {
         let detail = terms.map { "\($0.name) \($0.value.item)" }.joined(separator: ", ")
         let kept =
             FileManager.default.fileExists(atPath: dir.latestPath)
@@ -134,7 +142,7 @@ final class RunRecorder {
         ])
         try? dir.write(summary.formatted() + "\n", to: dir.summaryPath)
         return RunError(
-            "\(dir.path): the loss became non-finite at epoch \(epoch + 1), batch \(batch + 1) (\(detail)); "
+            "\(dir.path): the loss \(reason) at epoch \(epoch + 1), batch \(batch + 1) (\(detail)); "
                 + "training stopped and \(kept). Lower optimizer.lr or the loss weights.")
     }
 

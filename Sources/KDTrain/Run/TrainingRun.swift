@@ -84,7 +84,7 @@ public final class TrainingRun {
             let terms = method.losses(step)
             let total = terms.dropFirst().reduce(terms[0].value) { $0 + $1.value }
             let value = Double(total.item)
-            if !value.isFinite && config.stopOnNonfinite { throw recorder.diverged(epoch: epoch, batch: b, terms: terms) }
+            try recorder.checkLoss(value, epoch: epoch, batch: b, stage: stage.name, terms: terms)
             learner.step(total, at: (epoch - stageStart) * steps + b)
             recorder.record(
                 terms: terms, total: value, logits: out.logits, labels: batch.labels, seconds: Date().timeIntervalSince(t0))
