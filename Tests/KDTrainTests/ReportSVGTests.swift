@@ -76,7 +76,7 @@ final class ReportSVGTests: XCTestCase {
             try XCTUnwrap(area.number("data-y-min")), try XCTUnwrap(area.number("data-y-max")),
             try XCTUnwrap(area.number("data-height"))
         )
-        XCTAssertEqual(y0, 0)
+        XCTAssertTrue(y0 > 0 && y0 < 71.8, "every bar is in the top half: the axis starts below the lowest, \(y0)")
         let bars = area.all("rect", cls: "bar")
         XCTAssertEqual(bars.count, 8)
         func bar(_ category: String, _ series: String) throws -> XMLNode {
@@ -95,8 +95,9 @@ final class ReportSVGTests: XCTestCase {
                 } else {
                     XCTAssertNil(b.attributes["data-error"])
                 }
-                XCTAssertEqual((b.number("height") ?? 0) / h * (y1 - y0), value, accuracy: 0.02)  // drawn height is the value
-                XCTAssertEqual((b.number("y") ?? 0) + (b.number("height") ?? 0), h, accuracy: 0.01)  // standing on zero
+                // The drawn height runs from the axis start to the value.
+                XCTAssertEqual((b.number("height") ?? 0) / h * (y1 - y0), value - y0, accuracy: 0.02)
+                XCTAssertEqual((b.number("y") ?? 0) + (b.number("height") ?? 0), h, accuracy: 0.01)  // standing on the axis
             }
         }
         let errorBars = area.all("path", cls: "error-bar")
@@ -146,4 +147,17 @@ final class ReportSVGTests: XCTestCase {
 func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.count, b.count, "counts differ: \(a) vs \(b)", file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, "\(a) vs \(b)", file: file, line: line) }
+
+    func testBarsStandOnZeroUnlessAllAreInTheTopHalf() throws {
+        func axisStart(_ values: [Double]) throws -> Double {
+            let chart = BarChart(
+                title: "t", yLabel: "y", categories: values.map { "c\($0)" }, series: [BarSeries(label: "s", values: values)])
+            let document = SVGElement.document(width: 1, height: 1, children: [chart.render(minWidth: 100).element])
+            let svg = try XMLTreeBuilder.parse(document.fileText())
+            return try XCTUnwrap(svg.all("g", cls: "plot-area").first?.number("data-y-min"))
+        }
+        XCTAssertEqual(try axisStart([10, 90]), 0)
+        let zoomed = try axisStart([88.5, 93.1])
+        XCTAssertTrue(zoomed > 80 && zoomed < 88.5, "\(zoomed)")
+    }
 }

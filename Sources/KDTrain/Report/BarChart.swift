@@ -1,5 +1,7 @@
 // BarChart: an SVG bar chart of categories (groups) with one bar per series (last-epoch, best-epoch)
-// and ± error bars, the y axis from zero; category labels in lines under their bars. Bars carry their value and error as data-* attributes.
+// and ± error bars; category labels in lines under their bars. Bars carry their value and error as
+// data-* attributes. The y axis starts at zero unless every bar is in the top half of the range
+// (accuracies of 88-93%), where it starts just below the lowest bar so that differences show.
 
 import Foundation
 
@@ -50,9 +52,19 @@ public struct BarChart {
         let w = slot * n
         let bottom = 30 + Double(lines.map(\.count).max() ?? 1) * 14
         let h = plotHeight
-        var tops: [Double] = []
-        for s in series { for (v, e) in zip(s.values, s.errors) { if let v { tops.append(v + (e ?? 0)) } } }
-        let ys = ChartScale(covering: tops, count: 5, includeZero: true)
+        var tops: [Double] = [], bottoms: [Double] = []
+        for s in series {
+            for (v, e) in zip(s.values, s.errors) {
+                if let v { (tops, bottoms) = (tops + [v + (e ?? 0)], bottoms + [v - (e ?? 0)]) }
+            }
+        }
+        let (low, high) = (bottoms.min() ?? 0, tops.max() ?? 1)
+        let zoomed = low > 0 && low > 0.5 * high
+        let ys =
+            zoomed
+            ? ChartScale(covering: [low - 0.25 * max(high - low, 0.5), high], count: 5)
+            : ChartScale(covering: tops, count: 5, includeZero: true)
+        let base = zoomed ? ys.lo : 0
         var chart = SVGElement("g", [("class", "chart"), ("transform", SVGElement.translate(x, y))])
         chart.add(
             SVGElement.label(title, x: left + w / 2, y: 18, anchor: "middle", cls: "title", extra: [("font-weight", "bold")]))
@@ -70,7 +82,7 @@ public struct BarChart {
             for (k, s) in series.enumerated() {
                 guard c < s.values.count, let v = s.values[c] else { continue }
                 let bx = x0 + Double(k) * barWidth
-                let (yTop, yZero) = (ys.position(v, length: h, flipped: true), ys.position(0, length: h, flipped: true))
+                let (yTop, yZero) = (ys.position(v, length: h, flipped: true), ys.position(base, length: h, flipped: true))
                 var attrs: [(String, String)] = [
                     ("class", "bar"), ("x", SVGElement.num(bx)), ("y", SVGElement.num(min(yTop, yZero))),
                     ("width", SVGElement.num(barWidth * 0.92)), ("height", SVGElement.num(abs(yZero - yTop))),
