@@ -34,7 +34,10 @@ public struct LineChart {
     }
 
     /// Width of the legend column for these labels.
-    var legendWidth: Double { min(320, Double(series.map(\.label.count).max() ?? 0) * ChartAxes.charWidth + 40) }
+    var legendWidth: Double { min(560, Double(series.map(\.label.count).max() ?? 0) * ChartAxes.charWidth + 40) }
+
+    /// Height the legend needs (18 px a line, below the title).
+    var legendHeight: Double { 34 + 18 * Double(series.count) }
 
     /// The chart as a `<g class="chart">` of size `width` × `height` placed at (x, y).
     public func render(x: Double = 0, y: Double = 0, width: Double, height: Double) -> SVGElement {

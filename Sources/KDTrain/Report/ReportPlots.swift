@@ -27,18 +27,19 @@ public enum ReportPlots {
         guard !groups.isEmpty else { return emptyDocument("No metrics.jsonl lines to plot") }
         let metrics = Set(groups.flatMap { $0.runs.compactMap(\.curveMetric) })
         let name = metrics == ["val_acc"] ? "validation" : metrics == ["test_acc"] || metrics.isEmpty ? "test" : "test/validation"
-        let series = groups.map { group in
+        // Past the palette's colours, lines repeat them dashed.
+        let series = groups.enumerated().map { i, group in
             LineSeries(
                 label: group.label,
                 points: meanCurve(group.runs) { r in
                     r.curveMetric.map { key in r.series(key).map { ($0.epoch, $0.value * 100) } } ?? []
-                })
+                }, dashed: (i / ChartPalette.colors.count) % 2 == 1)
         }
         let chart = LineChart(
             title: "\(name.prefix(1).uppercased() + name.dropFirst()) accuracy per epoch (mean over seeds)",
             xLabel: "epoch", yLabel: "\(name) accuracy (%)", series: series)
-        let width = 560 + chart.legendWidth
-        return SVGElement.document(width: width, height: 360, children: [chart.render(width: width, height: 360)])
+        let (width, height) = (560 + chart.legendWidth, max(360, chart.legendHeight))
+        return SVGElement.document(width: width, height: height, children: [chart.render(width: width, height: height)])
     }
 
     /// Loss terms per epoch (mean over seeds), one panel per group, two panels a row.
