@@ -101,6 +101,21 @@ final class ReportGroupingTests: XCTestCase {
         }
     }
 
+    func testThreadsColumnAppearsWhenRunsUsedDifferentThreadCounts() throws {
+        let root = ReportFixtures.directory("report-threads")
+        for (name, threads) in [("a", 1), ("b", 2)] {
+            var summary = ReportFixtures.summary(last: 0.5, best: 0.5).objectValue ?? [:]
+            summary["threads"] = .int(threads)
+            let config = ReportFixtures.config(method: name == "a" ? "kd" : "at", seed: 0, dir: root + "/" + name)
+            try ReportFixtures.writeRun(root + "/" + name, config: config, metrics: [], summary: .object(summary))
+        }
+        let table = ResultsTable.groups(RunGrouping.group(RunReader.read([root]).records))
+        let column = try XCTUnwrap(table.header.firstIndex(of: "threads"))
+        XCTAssertEqual(table.rows.map { $0[column] }.sorted(), ["1", "2"])
+        let same = ResultsTable.groups(RunGrouping.group(RunReader.read([root + "/a"]).records))
+        XCTAssertFalse(same.header.contains("threads"), "one thread count: no column")
+    }
+
     func testFlattenGivesDotPathsAndCompactValues() {
         let flat = RunGrouping.flatten(["a": 1, "b": ["c": "x", "d": [1, 2]], "e": [:]])
         XCTAssertEqual(flat.map(\.path), ["a", "b.c", "b.d", "e"])

@@ -45,14 +45,17 @@ public enum ResultsTable {
         return keys.isEmpty ? [group.label] : keys
     }
 
-    /// One row per group: mean ± sample std over seeds (percent), seeds, parameters, wall time (and diverged runs).
+    /// One row per group: mean ± sample std over seeds (percent), seeds, parameters, wall time (with the
+    /// thread count when runs used different ones, and diverged runs when there are any).
     public static func groups(_ g: GroupedRuns) -> TextTable {
         let anyDiverged = g.groups.contains { !$0.diverged.isEmpty }
+        let mixedThreads = Set(g.groups.flatMap(\.threadCounts)).count > 1
         let keys = keyColumns(g)
         var table = TextTable(
             header: keys + ["seeds", "last-epoch acc (%)", "best-epoch acc (%)", "params", "wall time"]
-                + (anyDiverged ? ["diverged"] : []),
-            numeric: keys.map { _ in false } + [true, true, true, true, true] + (anyDiverged ? [true] : []))
+                + (mixedThreads ? ["threads"] : []) + (anyDiverged ? ["diverged"] : []),
+            numeric: keys.map { _ in false } + [true, true, true, true, true] + (mixedThreads ? [true] : [])
+                + (anyDiverged ? [true] : []))
         for group in g.groups {
             let counts = group.parameterCounts
             let params =
@@ -66,6 +69,9 @@ public enum ResultsTable {
                     String(group.runs.count), group.last?.text() ?? "—", group.best?.text() ?? "—", params,
                     group.wallTime.map { ReportFormat.clock($0.mean) } ?? "—",
                 ]
+            if mixedThreads {
+                row.append(group.threadCounts.isEmpty ? "—" : group.threadCounts.map(String.init).joined(separator: ", "))
+            }
             if anyDiverged { row.append(String(group.diverged.count)) }
             table.rows.append(row)
         }

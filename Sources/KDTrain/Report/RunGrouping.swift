@@ -23,6 +23,8 @@ public struct RunGroup {
     public var best: MeanStd? { MeanStd(runs.compactMap(\.bestAccuracy)) }
     /// Wall time over the completed runs, seconds.
     public var wallTime: MeanStd? { MeanStd(runs.compactMap(\.wallTime)) }
+    /// Distinct thread counts of the completed runs (wall times compare only at equal counts).
+    public var threadCounts: [Int] { Array(Set(runs.compactMap(\.threads))).sorted() }
     /// Distinct parameter counts of the completed runs (one for a well-formed group).
     public var parameterCounts: [Int] { Array(Set(runs.compactMap(\.parameters))).sorted() }
     /// The text of dot path `path` in this group's config (`—` when absent).

@@ -45,6 +45,8 @@ public struct RunRecord {
     public var bestAccuracy: Double? { summary["best_test_acc"]?.doubleValue }
     /// Parameter count of the network.
     public var parameters: Int? { summary["parameters"]?.intValue }
+    /// Kernel threads the run used (summary `threads`).
+    public var threads: Int? { summary["threads"]?.intValue }
     /// Wall time of the run in seconds.
     public var wallTime: Double? { summary["wall_time_s"]?.doubleValue }
     /// The experiment name (config `name`), with the member appended.
