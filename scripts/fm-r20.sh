@@ -1,7 +1,8 @@
 #!/bin/sh
 # fm-r20.sh: the FM-R20 method comparison of the README (benchmarks.md protocol on Fashion-MNIST):
 # teachers, from-scratch baselines and every method for the lenet5 and resnet8 students, one run each
-# (finished runs are skipped, interrupted ones resumed), then `kdistill report` over all of them.
+# (finished runs are skipped, interrupted ones resumed), then `kdistill report` over all of them; the
+# runs' JSON records are kept in REPORT_DIR/records so the report can be rebuilt without the runs.
 #
 # usage: scripts/fm-r20.sh [-t THREADS] [-s "STUDENTS"] [-m "METHODS"] [-o REPORT_DIR]   (hours on 2 cores;
 #        rerun to resume). METHODS are config names in the order to run them (default: all, scratch first).
@@ -49,4 +50,6 @@ for student in $students; do
     done
     [ -n "$only" ] || methods=
 done
-"$BIN" report runs/teacher-resnet20 runs/fm-r20/lenet5 runs/fm-r20/resnet8 --by model,method,optimizer.lr --out "$out"
+scripts/keep-records.sh "$out/records" runs/teacher-resnet20 runs/fm-r20
+records=$out/records/runs
+"$BIN" report "$records/teacher-resnet20" "$records/fm-r20/lenet5" "$records/fm-r20/resnet8" --by model,method,optimizer.lr --out "$out"

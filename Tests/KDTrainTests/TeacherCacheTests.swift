@@ -1,5 +1,6 @@
 // TeacherCacheTests: cached teacher outputs (logits and the taps a method reads) equal a fresh forward
-// pass for shuffled batches; the memory limit and train-mode batch norm turn caching off.
+// pass for shuffled batches; the memory limit and train-mode batch norm turn caching off; a teacher
+// checkpoint from an unfinished run is flagged.
 
 import KDData
 import KDMethods
@@ -59,5 +60,18 @@ final class TeacherCacheTests: XCTestCase {
         XCTAssertEqual(TeacherUse.combined([.none, .none]), TeacherUse.none)
         XCTAssertEqual(TeacherUse.features(["x"]).taps, ["x"])
         XCTAssertEqual(TeacherUse.logits.taps, [])
+    }
+
+    func testTeacherFromAnUnfinishedRunIsFlagged() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kd-unfinished-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertNil(Teachers.unfinishedRunWarning(dir + "/best.safetensors"), "not a run directory")
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+        let warning = try XCTUnwrap(Teachers.unfinishedRunWarning(dir + "/best.safetensors"))
+        XCTAssertTrue(warning.contains(dir) && warning.contains("unfinished run"), warning)
+        XCTAssertNil(Teachers.unfinishedRunWarning(dir + "/epoch-003.safetensors"), "an epoch checkpoint is final")
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: dir + "/summary.json"))
+        XCTAssertNil(Teachers.unfinishedRunWarning(dir + "/latest.safetensors"), "finished run")
     }
 }

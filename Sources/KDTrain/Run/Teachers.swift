@@ -47,7 +47,22 @@ public final class Teachers {
         spec.dropout = 0
         let model = try Zoo.build(spec, seed: 0)
         try model.loadStateDict(file.tensors, source: path)
+        if let warning = unfinishedRunWarning(path) { ProgressDisplay.log(warning) }
         return model
+    }
+
+    /// A warning when `path` is the best or latest checkpoint of a run that has not finished (its run
+    /// directory has config.json but no summary.json): a sweep that starts a student while the teacher
+    /// still trains would otherwise distill from a half-trained teacher without a word.
+    public static func unfinishedRunWarning(_ path: String) -> String? {
+        let file = URL(fileURLWithPath: path)
+        let dir = file.deletingLastPathComponent().path
+        let fm = FileManager.default
+        guard ["best.safetensors", "latest.safetensors"].contains(file.lastPathComponent),
+            fm.fileExists(atPath: dir + "/config.json"), !fm.fileExists(atPath: dir + "/summary.json")
+        else { return nil }
+        return "kdistill: warning: \(path) belongs to an unfinished run (\(dir) has no summary.json yet): "
+            + "the teacher is whatever that run had reached"
     }
 
     /// Precomputes every teacher's logits and `taps` for the training set (requires unaugmented

@@ -33,8 +33,9 @@ enum Output {
         }
         let pct = { (key: String) in String(format: "%.2f%%", (s[key]?.doubleValue ?? 0) * 100) }
         let model = s["model"]?.stringValue ?? "?", method = s["method"]?.stringValue ?? "?"
-        var line =
-            "\(s["run"]?.stringValue ?? model) \(model) (\(method)) on \(s["dataset"]?.stringValue ?? "?"): test \(pct("test_acc"))"
+        // A teacher run is named after its model: say it once (`resnet20 (labels)`, `student lenet5 (kd)`).
+        let run = s["run"]?.stringValue.flatMap { $0 == model ? nil : $0 + " " } ?? ""
+        var line = "\(run)\(model) (\(method)) on \(s["dataset"]?.stringValue ?? "?"): test \(pct("test_acc"))"
         if let best = s["best_epoch"]?.intValue { line += " (best checkpoint \(pct("best_test_acc")), epoch \(best))" }
         if let t = s["teacher_test_acc"]?.doubleValue { line += String(format: ", teacher %.2f%%", t * 100) }
         if let p = s["parameters"]?.intValue { line += ", \(p.formatted()) params" }

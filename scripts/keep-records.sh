@@ -1,0 +1,26 @@
+#!/bin/sh
+# keep-records.sh: copies the small JSON records of finished runs (config.json, summary.json,
+# metrics.jsonl, members' too; no checkpoints) into DEST, so `kdistill report DEST/...` rebuilds a report
+# after the runs themselves are gone. Paths are kept: runs/fm-r20/lenet5/kd -> DEST/runs/fm-r20/lenet5/kd.
+#
+# usage: scripts/keep-records.sh DEST RUN_DIR...   (a RUN_DIR may hold several runs; unfinished ones are skipped)
+set -eu
+[ $# -ge 2 ] || { echo "usage: keep-records.sh DEST RUN_DIR..." >&2; exit 2; }
+dest=$1
+shift
+for top in "$@"; do
+    [ -d "$top" ] || { echo "keep-records: $top: no such directory" >&2; exit 1; }
+    # A run is a directory with config.json and summary.json (status completed or diverged).
+    find "$top" -name summary.json | while read -r summary; do
+        run=$(dirname "$summary")
+        grep -Eq '"status": *"(completed|diverged)"' "$summary" || continue
+        for file in config.json summary.json metrics.jsonl; do
+            [ -f "$run/$file" ] || continue
+            mkdir -p "$dest/$run"
+            cp "$run/$file" "$dest/$run/$file"
+        done
+        # A diverged cohort member or pipeline stage is reported under its experiment's config.
+        parent=$(dirname "$run")
+        [ ! -f "$parent/config.json" ] || { mkdir -p "$dest/$parent" && cp "$parent/config.json" "$dest/$parent/"; }
+    done
+done
