@@ -2,7 +2,8 @@
 # fm-r20.sh: the FM-R20 method comparison of the README (benchmarks.md protocol on Fashion-MNIST):
 # teachers, from-scratch baselines and every method for the lenet5 and resnet8 students, one run each
 # (finished runs are skipped, interrupted ones resumed), then `kdistill report` over all of them; the
-# runs' JSON records are kept in REPORT_DIR/records so the report can be rebuilt without the runs.
+# runs' JSON records are kept in REPORT_DIR/records so the report can be rebuilt without the runs, and
+# REPORT_DIR/lenet5 and REPORT_DIR/resnet8 get a report of their own.
 #
 # usage: scripts/fm-r20.sh [-t THREADS] [-s "STUDENTS"] [-m "METHODS"] [-o REPORT_DIR]   (hours on 2 cores;
 #        rerun to resume). METHODS are config names in the order to run them (default: all, scratch first).
@@ -53,3 +54,6 @@ done
 scripts/keep-records.sh "$out/records" runs/teacher-resnet20 runs/fm-r20
 records=$out/records/runs
 "$BIN" report "$records/teacher-resnet20" "$records/fm-r20/lenet5" "$records/fm-r20/resnet8" --by model,method,optimizer.lr --out "$out"
+for student in lenet5 resnet8; do # one page per student, for plots with one scale
+    [ ! -d "$records/fm-r20/$student" ] || "$BIN" report "$records/fm-r20/$student" --by model,method,optimizer.lr --out "$out/$student"
+done
