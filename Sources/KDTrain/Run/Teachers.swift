@@ -55,13 +55,12 @@ public final class Teachers {
     /// directory has config.json but no summary.json): a sweep that starts a student while the teacher
     /// still trains would otherwise distill from a half-trained teacher without a word.
     public static func unfinishedRunWarning(_ path: String) -> String? {
-        let file = URL(fileURLWithPath: path)
-        let dir = file.deletingLastPathComponent().path
+        let run = RunDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
         let fm = FileManager.default
-        guard ["best.safetensors", "latest.safetensors"].contains(file.lastPathComponent),
-            fm.fileExists(atPath: dir + "/config.json"), !fm.fileExists(atPath: dir + "/summary.json")
+        guard [run.bestPath, run.latestPath].contains(URL(fileURLWithPath: path).path),
+            fm.fileExists(atPath: run.configPath), !fm.fileExists(atPath: run.summaryPath)
         else { return nil }
-        return "kdistill: warning: \(path) belongs to an unfinished run (\(dir) has no summary.json yet): "
+        return "kdistill: warning: \(path) belongs to an unfinished run (\(run.path) has no summary.json yet): "
             + "the teacher is whatever that run had reached"
     }
 
