@@ -105,6 +105,9 @@ final class ConfigErrorTests: XCTestCase {
             fail(#""schedule": {"milestones": [5, 5]}"#),
             "configs/x.json: schedule.milestones[1]: expected an epoch after 5, found 5")
         XCTAssertEqual(
+            fail(#""optimizer": {"momentum": 0, "nesterov": true}"#),
+            "configs/x.json: optimizer.nesterov: expected momentum > 0 for Nesterov momentum, found momentum 0.0")
+        XCTAssertEqual(
             fail(#""optimizer": {"name": "sgdd"}"#),
             #"configs/x.json: optimizer.name: expected one of sgd, adam, adamw, found "sgdd"; did you mean 'sgd'?"#)
         XCTAssertEqual(

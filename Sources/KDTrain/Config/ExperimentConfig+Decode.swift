@@ -120,6 +120,10 @@ extension ExperimentConfig {
             momentum: try o.double("momentum"), nesterov: try o.bool("nesterov"),
             weightDecay: try o.double("weight_decay"), betas: try o.doubles("betas"),
             eps: try o.double("eps"))
+        if optimizer.nesterov && optimizer.momentum <= 0 {
+            throw decoder.error(
+                "optimizer.nesterov", "expected momentum > 0 for Nesterov momentum, found momentum \(optimizer.momentum)")
+        }
         let s = try v.object("schedule")
         let milestones = try s.ints("milestones")
         for k in milestones.indices.dropFirst() where milestones[k] <= milestones[k - 1] {
