@@ -50,9 +50,6 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
 
     /// Uniform integer in 0..<n (n > 0).
     public mutating func int(below n: Int) -> Int { Int(next(upperBound: UInt64(n))) }
-
-    /// An independent generator derived from this one's stream (for a sub-task such as dropout).
-    public mutating func fork() -> SeededGenerator { SeededGenerator(seed: next()) }
 }
 
 extension Tensor {

@@ -58,14 +58,4 @@ public final class BufferPool: @unchecked Sendable {
         lock.unlock()
         Foundation.free(p)
     }
-
-    /// Returns every idle buffer to the system.
-    public func drain() {
-        lock.lock()
-        let all = free.values.flatMap { $0 }
-        free.removeAll()
-        idleBytes = 0
-        lock.unlock()
-        for p in all { Foundation.free(p) }
-    }
 }

@@ -118,37 +118,6 @@ enum DirectConv {
         }
     }
 
-    /// `block` for 3x3 kernels, with the nine taps unrolled and their offsets computed, not loaded.
-    @inline(__always)
-    static func block3x3(
-        _ input: UnsafePointer<Float>, planeStride: Int, channels: Int, rowStride: Int,
-        weights: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, outStride: Int
-    ) {
-        typealias V = SIMD8<Float>
-        var a00 = V(), a01 = V(), a02 = V(), a10 = V(), a11 = V(), a12 = V()
-        var a20 = V(), a21 = V(), a22 = V(), a30 = V(), a31 = V(), a32 = V()
-        var wp = weights
-        let rowBytes = rowStride * 4
-        for c in 0..<channels {
-            let plane = UnsafeRawPointer(input + c * planeStride)
-            for i in 0..<3 {
-                let row = plane + i * rowBytes
-                for j in 0..<3 {
-                    let x0 = row.loadUnaligned(fromByteOffset: j * 4, as: V.self)
-                    let x1 = row.loadUnaligned(fromByteOffset: j * 4 + 32, as: V.self)
-                    let x2 = row.loadUnaligned(fromByteOffset: j * 4 + 64, as: V.self)
-                    let w0 = V(repeating: wp[0]), w1 = V(repeating: wp[1]), w2 = V(repeating: wp[2]), w3 = V(repeating: wp[3])
-                    a00.addProduct(w0, x0); a01.addProduct(w0, x1); a02.addProduct(w0, x2)
-                    a10.addProduct(w1, x0); a11.addProduct(w1, x1); a12.addProduct(w1, x2)
-                    a20.addProduct(w2, x0); a21.addProduct(w2, x1); a22.addProduct(w2, x2)
-                    a30.addProduct(w3, x0); a31.addProduct(w3, x1); a32.addProduct(w3, x2)
-                    wp += 4
-                }
-            }
-        }
-        store((a00, a01, a02), (a10, a11, a12), (a20, a21, a22), (a30, a31, a32), out: out, outStride: outStride)
-    }
-
     /// out[o][0..<24] = Σ_c Σ_t w[c][t][o] · in[c·planeStride + offsets[t] + 0..<24] for a block of 4 channels.
     @inline(__always)
     static func block(

@@ -39,25 +39,6 @@ public enum Vector {
         return s
     }
 
-    /// Σ (x[i] − c)², i < n.
-    @inline(__always)
-    public static func sumSquaredDeviation(_ x: UnsafePointer<Float>, _ n: Int, from c: Float) -> Float {
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
-        let cv = SIMD16<Float>(repeating: c)
-        var i = 0
-        let raw = UnsafeRawPointer(x)
-        while i + 32 <= n {
-            let d0 = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - cv
-            let d1 = raw.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self) - cv
-            acc0 += d0 * d0
-            acc1 += d1 * d1
-            i += 32
-        }
-        var s = (acc0 + acc1).sum()
-        while i < n { let d = x[i] - c; s += d * d; i += 1 }
-        return s
-    }
-
     /// (Σ (x[i] − shift), Σ (x[i] − shift)²), i < n.
     @inline(__always)
     public static func shiftedSums(_ x: UnsafePointer<Float>, _ n: Int, shift: Float) -> (Float, Float) {
@@ -164,17 +145,6 @@ public enum Vector {
     ) {
         Parallel.chunks(n, minPerThread: 1 << 15) { r in
             for i in r { out[i] = f(x[i], y[i]) }
-        }
-    }
-
-    /// out[i] = f(x[i], y[i], z[i]) over `n` elements, split over threads for large n.
-    @inline(__always)
-    public static func zip3(
-        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
-        _ out: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Float, Float, Float) -> Float
-    ) {
-        Parallel.chunks(n, minPerThread: 1 << 15) { r in
-            for i in r { out[i] = f(x[i], y[i], z[i]) }
         }
     }
 }
