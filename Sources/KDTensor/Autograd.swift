@@ -1,14 +1,15 @@
 // Reverse-mode autodiff: every op run while recording attaches a GradNode (its inputs and a closure
 // mapping the output's gradient to the inputs'); `backward()` walks them in reverse topological order.
 
-/// One recorded op: its name (for the gradient-check census), its inputs and its backward rule.
+/// One recorded op: which primitive it was (for the gradient-check census), its inputs and its
+/// backward rule.
 final class GradNode {
-    let op: String
+    let op: Op
     let inputs: [Tensor]
     /// Maps the gradient of the output to one gradient per input (nil where none flows).
     let backward: (Tensor) -> [Tensor?]
 
-    init(op: String, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
+    init(op: Op, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
         self.op = op
         self.inputs = inputs
         self.backward = backward
@@ -37,15 +38,19 @@ public func noGrad<T>(_ body: () throws -> T) rethrows -> T { try GradMode.witho
 extension Tensor {
     /// Attaches `backward` to `self` when recording and any input requires a gradient; returns self.
     @discardableResult
-    func recorded(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+    func recorded(_ op: Op, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard GradMode.enabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
         node = GradNode(op: op, inputs: inputs, backward: backward)
         return self
     }
 
-    /// Name of the op that produced this tensor, if recorded.
-    public var recordedOp: String? { node?.op }
+    /// The op that produced this tensor, if recorded.
+    public var recordedOp: Op? { node?.op }
+
+    /// Every op recorded on the tape that leads to this tensor (empty when nothing was recorded or
+    /// after `backward()` consumed the graph). The gradient-check census reads it.
+    public var opsOnTape: Set<Op> { Set(topologicalOrder().compactMap { $0.node?.op }) }
 
     /// Back-propagates from this tensor (a scalar unless `seed` is given), accumulating into the
     /// `grad` of every leaf that requires one. The recorded graph is released as it is consumed.

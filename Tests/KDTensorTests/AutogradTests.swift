@@ -39,9 +39,11 @@ final class AutogradTests: XCTestCase {
     func testBackwardReleasesTheGraph() {
         let x = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
         let y = (x.exp() * 2).sum()
-        XCTAssertEqual(y.recordedOp, "sum")
+        XCTAssertEqual(y.recordedOp, .sum)
+        XCTAssertEqual(y.opsOnTape, [.exp, .mul, .sum])
         y.backward()
         XCTAssertNil(y.recordedOp, "the recorded graph is consumed by backward()")
+        XCTAssertEqual(y.opsOnTape, [])
     }
 
     func testCosineSimilarityGradient() {

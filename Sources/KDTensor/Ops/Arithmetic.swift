@@ -4,7 +4,7 @@
 extension Tensor {
     /// Elementwise `f(self, other)` under broadcasting; a clear message when shapes disagree.
     @inline(__always)
-    func broadcastMap(_ other: Tensor, _ op: String, _ f: (Float, Float) -> Float) -> Tensor {
+    func broadcastMap(_ other: Tensor, _ op: Op, _ f: (Float, Float) -> Float) -> Tensor {
         if shape == other.shape {
             let out = Tensor(uninitialized: shape)
             Vector.zip(data, other.data, out.data, count, f)
@@ -38,13 +38,13 @@ extension Tensor {
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        (a.shape == b.shape ? a.elementwise(b, AddElements.self) : a.broadcastMap(b, "add", +)).recorded("add", [a, b]) { g in
+        (a.shape == b.shape ? a.elementwise(b, AddElements.self) : a.broadcastMap(b, .add, +)).recorded(.add, [a, b]) { g in
             [g.sumToShape(a.shape), g.sumToShape(b.shape)]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        (a.shape == b.shape ? a.elementwise(b, SubtractElements.self) : a.broadcastMap(b, "sub", -)).recorded("sub", [a, b]) {
+        (a.shape == b.shape ? a.elementwise(b, SubtractElements.self) : a.broadcastMap(b, .sub, -)).recorded(.sub, [a, b]) {
             g in
             [g.sumToShape(a.shape), b.requiresGrad ? (-g).sumToShape(b.shape) : nil]
         }
@@ -52,8 +52,8 @@ extension Tensor {
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (sa, sb) = (a.detached(), b.detached())
-        return (a.shape == b.shape ? a.elementwise(b, MultiplyElements.self) : a.broadcastMap(b, "mul", *)).recorded(
-            "mul", [a, b]
+        return (a.shape == b.shape ? a.elementwise(b, MultiplyElements.self) : a.broadcastMap(b, .mul, *)).recorded(
+            .mul, [a, b]
         ) { g in
             [
                 a.requiresGrad ? (g * sb).sumToShape(a.shape) : nil,
@@ -64,11 +64,11 @@ extension Tensor {
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let (sa, sb) = (a.detached(), b.detached())
-        return a.broadcastMap(b, "div", /).recorded("div", [a, b]) { g in
+        return a.broadcastMap(b, .div, /).recorded(.div, [a, b]) { g in
             [
                 a.requiresGrad ? (g / sb).sumToShape(a.shape) : nil,
                 b.requiresGrad
-                    ? (g.broadcastMap(sa, "div", *).broadcastMap(sb, "div") { v, q in -v / (q * q) })
+                    ? (g.broadcastMap(sa, .div, *).broadcastMap(sb, .div) { v, q in -v / (q * q) })
                         .sumToShape(b.shape) : nil,
             ]
         }

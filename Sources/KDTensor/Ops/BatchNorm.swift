@@ -11,7 +11,7 @@ public struct BatchNormState {
 
 /// Batch norm of `x` `[N, C, H, W]` (or `[N, C]`). Training mode normalises with batch statistics and
 /// updates the running averages in place; evaluation mode uses the running statistics.
-/// With `relu`, returns max(bn(x), 0) in one pass (the op is then recorded as "batchNormReLU").
+/// With `relu`, returns max(bn(x), 0) in one pass (the op is then recorded as `Op.batchNormReLU`).
 public func batchNorm(
     _ x: Tensor, _ s: BatchNormState, training: Bool, momentum: Float = 0.1,
     eps: Float = 1e-5, relu: Bool = false
@@ -45,7 +45,7 @@ public func batchNorm(
         }
     }
     let (sx, gamma) = (x.detached(), s.weight.detached())
-    return y.recorded(relu ? "batchNormReLU" : "batchNorm", [x, s.weight, s.bias]) { dy in
+    return y.recorded(relu ? .batchNormReLU : .batchNorm, [x, s.weight, s.bias]) { dy in
         let dx = x.requiresGrad ? Tensor(uninitialized: sx.shape) : nil
         let dGamma = Tensor(uninitialized: [c]), dBeta = Tensor(uninitialized: [c])
         BatchNormKernels.backward(

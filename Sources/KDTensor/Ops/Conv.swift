@@ -14,7 +14,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
     ConvKernels.forward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, g)
     let (sx, sw) = (x.detached(), weight.detached())
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-    return y.recorded("conv2d", inputs) { dy in
+    return y.recorded(.conv2d, inputs) { dy in
         let dx = x.requiresGrad ? Tensor(uninitialized: sx.shape) : nil
         let dw = weight.requiresGrad ? Tensor(uninitialized: sw.shape) : nil
         let db = (bias?.requiresGrad ?? false) ? Tensor(uninitialized: [g.outChannels]) : nil

@@ -10,5 +10,5 @@ public func dropout(_ x: Tensor, p: Float, rng: inout SeededGenerator) -> Tensor
     for i in 0..<mask.count { mask.data[i] = rng.uniform() < p ? 0 : keep }
     let out = Tensor(uninitialized: x.shape)
     Vector.zip(x.data, mask.data, out.data, x.count, *)
-    return out.recorded("dropout", [x]) { g in [g.zipRaw(mask) { g, m in g * m }] }
+    return out.recorded(.dropout, [x]) { g in [g.zipRaw(mask) { g, m in g * m }] }
 }

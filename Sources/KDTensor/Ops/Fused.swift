@@ -6,7 +6,7 @@ public func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "addReLU: \(a.shape) vs \(b.shape)")
     let y = a.elementwise(b, AddReLUElements.self)
     let saved = y.detached()
-    return y.recorded("addReLU", [a, b]) { g in
+    return y.recorded(.addReLU, [a, b]) { g in
         let d = g.elementwise(saved, PositiveMaskElements.self)
         return [d, d]
     }

@@ -25,7 +25,7 @@ extension Tensor {
         }
         _ = (outer, inner)
         let saved = out.detached()
-        return out.recorded("l2Normalize", [self]) { g in
+        return out.recorded(.l2Normalize, [self]) { g in
             // Above eps: dx = (g − y·⟨g, y⟩) / ‖x‖; at the floor the map is x/eps, so dx = g/eps.
             let dx = Tensor(uninitialized: saved.shape)
             let gp = g.data, yp = saved.data, d = dx.data
@@ -60,7 +60,7 @@ public func pairwiseDistances(_ x: Tensor, eps: Float = 1e-12) -> Tensor {
         }
     }
     let (sx, sd) = (x.detached(), out.detached())
-    return out.recorded("pairwiseDistances", [x]) { g in
+    return out.recorded(.pairwiseDistances, [x]) { g in
         // d_ij = ‖x_i − x_j‖ ⇒ dx_i = Σ_j w_ij (x_i − x_j), w_ij = (g_ij + g_ji)/d_ij where unclamped.
         let w = Tensor(uninitialized: [n, n])
         let wp = w.data, gg = g.data, dp = sd.data

@@ -15,7 +15,7 @@ public func klDivergence(targetLogProbs lt: Tensor, logProbs lq: Tensor) -> Tens
         if p > 0 { total += Double(p * (t[i] - q[i])) }
     }
     let (st, sq) = (lt.detached(), lq.detached())
-    return Tensor(Float(total) / b).recorded("klDivergence", [lt, lq]) { g in
+    return Tensor(Float(total) / b).recorded(.klDivergence, [lt, lq]) { g in
         let scale = g.item / b
         let dt: Tensor? =
             lt.requiresGrad
@@ -31,9 +31,9 @@ public func klDivergence(targetLogProbs lt: Tensor, logProbs lq: Tensor) -> Tens
 public func mseLoss(_ a: Tensor, _ b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "mseLoss: \(a.shape) vs \(b.shape)")
     let n = a.count
-    let diff = a.broadcastMap(b, "mse", -)
+    let diff = a.broadcastMap(b, .mseLoss, -)
     let value = Vector.dot(diff.data, diff.data, n) / Float(n)
-    return Tensor(value).recorded("mseLoss", [a, b]) { g in
+    return Tensor(value).recorded(.mseLoss, [a, b]) { g in
         let s = 2 * g.item / Float(n)
         return [a.requiresGrad ? diff.unaryMap { s * $0 } : nil, b.requiresGrad ? diff.unaryMap { -s * $0 } : nil]
     }
@@ -43,13 +43,13 @@ public func mseLoss(_ a: Tensor, _ b: Tensor) -> Tensor {
 public func smoothL1Loss(_ a: Tensor, _ b: Tensor, delta: Float = 1) -> Tensor {
     precondition(a.shape == b.shape, "smoothL1Loss: \(a.shape) vs \(b.shape)")
     let n = a.count
-    let diff = a.broadcastMap(b, "smoothL1", -)
+    let diff = a.broadcastMap(b, .smoothL1Loss, -)
     var total: Double = 0
     for i in 0..<n {
         let d = abs(diff.data[i])
         total += Double(d < delta ? 0.5 * d * d / delta : d - 0.5 * delta)
     }
-    return Tensor(Float(total / Double(n))).recorded("smoothL1Loss", [a, b]) { g in
+    return Tensor(Float(total / Double(n))).recorded(.smoothL1Loss, [a, b]) { g in
         let s = g.item / Float(n)
         let da = diff.unaryMap { d in s * (abs(d) < delta ? d / delta : (d > 0 ? 1 : -1)) }
         return [a.requiresGrad ? da : nil, b.requiresGrad ? da.unaryMap { -$0 } : nil]

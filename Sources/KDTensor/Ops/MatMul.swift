@@ -20,7 +20,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
             c: out.data + i * m * n, ldc: n)
     }
     let (sa, sb) = (a.detached(), b.detached())
-    return out.recorded("matmul", [a, b]) { g in
+    return out.recorded(.matmul, [a, b]) { g in
         // C = op(A)·op(B): dA = dC·op(B)ᵀ (stored back in A's layout), dB = op(A)ᵀ·dC likewise.
         let da: Tensor? =
             a.requiresGrad
@@ -51,7 +51,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         beta: bias == nil ? 0 : 1, c: out.data, ldc: fout)
     let (sx, sw) = (x.detached(), weight.detached())
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-    return out.recorded("linear", inputs) { g in
+    return out.recorded(.linear, inputs) { g in
         var grads: [Tensor?] = []
         if x.requiresGrad {
             let dx = Tensor(uninitialized: [n, fin])

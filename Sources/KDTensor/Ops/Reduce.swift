@@ -61,7 +61,7 @@ extension Tensor {
         }
         let out = Tensor(shape: finalShape, storage: current.storage === storage ? copy().storage : current.storage)
         let inShape = shape
-        return out.recorded("sum", [self]) { g in [g.reshaped(kept).expanded(to: inShape)] }
+        return out.recorded(.sum, [self]) { g in [g.reshaped(kept).expanded(to: inShape)] }
     }
 
     /// Sum of every element, as a rank-0 tensor.
@@ -104,7 +104,7 @@ extension Tensor {
         }
         let indices = IndexBox(index)
         let inShape = shape
-        return out.recorded("max", [self]) { g in
+        return out.recorded(.max, [self]) { g in
             let dx = Tensor.zeros(inShape)
             let d = dx.data, gp = g.data
             for p in 0..<(outer * inner) {

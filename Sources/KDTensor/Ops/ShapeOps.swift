@@ -1,4 +1,4 @@
-// ShapeOps: reshape and flatten (views sharing storage), permute/transpose, concat, slice and
+// ShapeOps: reshape and flatten (views sharing storage), permute, concat, slice and
 // index-select (copies). Each gradient is the inverse rearrangement.
 
 extension Tensor {
@@ -12,7 +12,7 @@ extension Tensor {
         precondition(target.product == count, "reshape: \(shape) has \(count) elements, \(newShape) does not fit")
         if target == shape { return self }
         let inShape = shape
-        return Tensor(shape: target, storage: storage).recorded("reshape", [self]) { g in [g.reshaped(inShape)] }
+        return Tensor(shape: target, storage: storage).recorded(.reshape, [self]) { g in [g.reshaped(inShape)] }
     }
 
     /// Dims from `startAxis` on merged into one (`[N, C, H, W]` → `[N, C·H·W]` by default).
@@ -30,14 +30,7 @@ extension Tensor {
         Tensor.stridedCopy(from: data, strides: order.map { inStrides[$0] }, shape: out.shape, to: out.data)
         var inverse = Array(repeating: 0, count: rank)
         for (i, o) in order.enumerated() { inverse[o] = i }
-        return out.recorded("permute", [self]) { g in [g.permuted(inverse)] }
-    }
-
-    /// Two dims swapped.
-    public func transposed(_ a: Int = -2, _ b: Int = -1) -> Tensor {
-        var order = Array(0..<rank)
-        order.swapAt(a < 0 ? a + rank : a, b < 0 ? b + rank : b)
-        return permuted(order)
+        return out.recorded(.permute, [self]) { g in [g.permuted(inverse)] }
     }
 
     /// out[i0, i1, ...] = src[Σ i_k · strides[k]] over `shape`, out contiguous.
@@ -75,7 +68,7 @@ extension Tensor {
         let src = data, dst = out.data, len = range.count * inner, full = shape[ax] * inner
         for o in 0..<outer { (dst + o * len).update(from: src + o * full + range.lowerBound * inner, count: len) }
         let inShape = shape
-        return out.recorded("slice", [self]) { g in
+        return out.recorded(.slice, [self]) { g in
             let dx = Tensor.zeros(inShape)
             for o in 0..<outer { (dx.data + o * full + range.lowerBound * inner).update(from: g.data + o * len, count: len) }
             return [dx]
@@ -97,7 +90,7 @@ extension Tensor {
             }
         }
         let inShape = shape
-        return out.recorded("indexSelect", [self]) { g in
+        return out.recorded(.indexSelect, [self]) { g in
             let dx = Tensor.zeros(inShape)
             for o in 0..<outer {
                 for (j, i) in indices.enumerated() {
@@ -130,7 +123,7 @@ public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
         for o in 0..<outer { (out.data + (o * total + offset) * inner).update(from: t.data + o * s * inner, count: s * inner) }
         offset += s
     }
-    return out.recorded("concat", tensors) { g in
+    return out.recorded(.concat, tensors) { g in
         var start = 0
         return sizes.map { s in
             defer { start += s }

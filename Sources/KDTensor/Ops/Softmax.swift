@@ -26,7 +26,7 @@ extension Tensor {
             for j in 0..<r { y[start + j * s] *= inv }
         }
         let saved = out.detached()
-        return out.recorded("softmax", [self]) { g in
+        return out.recorded(.softmax, [self]) { g in
             // dx = y ⊙ (g − Σ g⊙y)
             let dx = Tensor(uninitialized: saved.shape)
             let gp = g.data, yp = saved.data, d = dx.data
@@ -52,7 +52,7 @@ extension Tensor {
             for j in 0..<r { y[start + j * s] = x[start + j * s] - lse }
         }
         let saved = out.detached()
-        return out.recorded("logSoftmax", [self]) { g in
+        return out.recorded(.logSoftmax, [self]) { g in
             // dx = g − softmax ⊙ Σ g
             let dx = Tensor(uninitialized: saved.shape)
             let gp = g.data, yp = saved.data, d = dx.data
@@ -91,7 +91,7 @@ public func crossEntropy(_ logits: Tensor, labels: [Int32], labelSmoothing: Floa
         total += Double((1 - eps) * (lse - row[y]) + eps * (lse - sumLogits / Float(k)))
     }
     let out = Tensor(Float(total / Double(b)))
-    return out.recorded("crossEntropy", [logits]) { g in
+    return out.recorded(.crossEntropy, [logits]) { g in
         // dz = (softmax − target) / B
         let dz = Tensor(uninitialized: [b, k])
         let scale = g.item / Float(b), d = dz.data
