@@ -1,4 +1,4 @@
-// Attention transfer: gradients and PyTorch golden values of both loss forms, default taps per
+// Attention transfer: gradients and PyTorch golden values and gradients of both loss forms, default taps per
 // architecture, the at+kd combination's weights, and the one-line errors on bad taps.
 
 import KDMethods
@@ -27,11 +27,14 @@ final class AttentionTransferTests: XCTestCase {
         }
     }
 
-    func testGoldenValues() {
-        for (name, mode, p, beta, s, t, expected) in atGolden {
+    func testGoldenValuesAndGradients() {
+        for (name, mode, p, beta, s, t, expected, gradients) in atGolden {
             guard let m = AttentionTransfer.Mode(rawValue: mode) else { return XCTFail("mode \(mode)") }
-            let value = AttentionTransfer.loss(student: s.map(Kit.tensor), teacher: t.map(Kit.tensor), beta: beta, p: p, mode: m)
+            let students = s.map(Kit.tensor), teachers = t.map(Kit.golden)
+            let value = AttentionTransfer.loss(student: students, teacher: teachers, beta: beta, p: p, mode: m)
             assertClose([value.item], [expected], atol: 0, rtol: 1e-5, name)
+            value.backward()
+            Kit.assertGradients(students, gradients, name)
         }
     }
 

@@ -1,4 +1,4 @@
-// FSP: gradient and PyTorch golden values of the loss, the two stages and what each needs from the
+// FSP: gradient check and PyTorch golden values and gradients of the loss, the two stages and what each needs from the
 // teacher, default pairs per architecture, and the channel-count and stage-length errors.
 
 import KDMethods
@@ -28,12 +28,13 @@ final class FSPTests: XCTestCase {
         }
     }
 
-    func testGoldenValues() {
-        for (name, beta, s, t, expected) in fspGolden {
-            let value = FSP.loss(
-                student: s.map { (Kit.tensor($0.0), Kit.tensor($0.1)) },
-                teacher: t.map { (Kit.tensor($0.0), Kit.tensor($0.1)) }, beta: beta)
+    func testGoldenValuesAndGradients() {
+        for (name, beta, s, t, expected, gradients) in fspGolden {
+            let students = s.map { (Kit.tensor($0.0), Kit.tensor($0.1)) }
+            let value = FSP.loss(student: students, teacher: t.map { (Kit.golden($0.0), Kit.golden($0.1)) }, beta: beta)
             assertClose([value.item], [expected], atol: 0, rtol: 1e-5, name)
+            value.backward()
+            Kit.assertGradients(students.flatMap { [$0.0, $0.1] }, gradients, name)
         }
     }
 

@@ -1,5 +1,6 @@
 // FeatureMethodKit: helpers of the fitnet/at/fsp tests: tiny zoo setups, one training step's context,
-// golden inputs rebuilt from their formula, and parameter unions as the config decoder forms them.
+// golden inputs rebuilt from their formula and gradients compared with the golden ones, and parameter
+// unions as the config decoder forms them.
 
 import Foundation
 import KDMethods
@@ -57,8 +58,27 @@ enum FeatureMethodKit {
 
     /// A golden input: x[i] = sin(0.37·i + offset), requiring a gradient.
     static func tensor(_ m: FeatureGoldenMap) -> Tensor {
+        let t = golden(m)
+        t.requiresGrad = true
+        return t
+    }
+
+    /// A golden input as a constant (a teacher's map).
+    static func golden(_ m: FeatureGoldenMap) -> Tensor {
         let n = m.shape.reduce(1, *)
-        return Tensor(shape: m.shape, scalars: (0..<n).map { Float(sin(0.37 * Double($0) + m.offset)) }, requiresGrad: true)
+        return Tensor(shape: m.shape, scalars: (0..<n).map { Float(sin(0.37 * Double($0) + m.offset)) })
+    }
+
+    /// Each tensor's accumulated gradient against its float64 PyTorch reference: within 1e-3 relative,
+    /// with a floor of 1e-5 of the largest reference entry (float32 rounding of sums of many terms).
+    static func assertGradients(
+        _ tensors: [Tensor], _ expected: [[Float]], _ name: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        XCTAssertEqual(tensors.count, expected.count, "\(name): gradient count", file: file, line: line)
+        for (k, (t, g)) in zip(tensors, expected).enumerated() {
+            let floor = 1e-5 * (g.map { Swift.abs($0) }.max() ?? 0)
+            assertClose(t.grad?.scalars ?? [], g, atol: floor, rtol: 1e-3, "\(name) gradient \(k)", file: file, line: line)
+        }
     }
 
     /// Names of a step's loss terms.

@@ -1,4 +1,4 @@
-// FitNets: the regressor (layer choice, PyTorch golden outputs, gradients, names), both modes' stages,
+// FitNets: the regressor (layer choice, PyTorch golden outputs and gradients, gradient checks, names), both modes' stages,
 // teacher use and terms, the regressor mapping real zoo taps onto the teacher's, and the errors.
 
 import Foundation
@@ -32,26 +32,31 @@ final class FitNetTests: XCTestCase {
     }
 
     func testGoldenRegressorAndHint() throws {
-        for (name, s, t, relu, offset, kind, expected, output) in hintGolden {
+        for (name, s, t, relu, offset, kind, expected, output, gradients) in hintGolden {
             let r = try XCTUnwrap(
                 HintRegressor(student: Array(s.shape.dropFirst()), teacher: Array(t.shape.dropFirst()), relu: relu, seed: 0))
             switch r.kind {
             case let .conv(kh, kw, stride, padding): XCTAssertEqual("conv\(kh)x\(kw)s\(stride)p\(padding)", kind, name)
             case .linear: XCTAssertEqual("linear", kind, name)
             }
+            var weight: Tensor?
             for named in r.state {
                 let o: Double
                 switch named.name {
-                case "regressor.conv.weight", "regressor.fc.weight": o = offset
+                case "regressor.conv.weight", "regressor.fc.weight": (o, weight) = (offset, named.tensor)
                 case "regressor.fc.bias": o = offset + 1
                 default: continue
                 }
                 for i in 0..<named.tensor.count { named.tensor.data[i] = Float(0.3 * sin(0.11 * Double(i) + o)) }
             }
-            let y = r(Kit.tensor(s), ForwardContext(training: true))
+            let student = Kit.tensor(s)
+            let y = r(student, ForwardContext(training: true))
             XCTAssertEqual(y.shape, t.shape, name)
             assertClose(y.scalars, output, atol: 2e-5, rtol: 1e-4, name)
-            assertClose([FitNet.hintLoss(regressed: y, hint: Kit.tensor(t)).item], [expected], atol: 0, rtol: 1e-5, name)
+            let loss = FitNet.hintLoss(regressed: y, hint: Kit.golden(t))
+            assertClose([loss.item], [expected], atol: 0, rtol: 1e-5, name)
+            loss.backward()
+            Kit.assertGradients([student, try XCTUnwrap(weight, name)], gradients, name)
         }
     }
 
