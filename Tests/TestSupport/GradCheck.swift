@@ -26,16 +26,15 @@ public struct GradientCheckResult {
 /// elements per input are probed (spread over the tensor).
 ///
 /// Criterion, per probed element: |tape − fd| ≤ floor + rtol · max(|tape|, |fd|).
-/// The forward pass runs in float32, so each evaluation of the objective S = Σ f ⊙ R carries a
-/// rounding error of about u·Σ|f ⊙ R| (u = 2⁻²⁴, a few ulps per op on the way); the quotient
-/// (S(x+h) − S(x−h)) / 2h turns it into an absolute error of about u·Σ|f ⊙ R| / 2h, the same for
-/// every element and independent of the gradient's size. `floor` is 10× that (measured: the worst
-/// case across the suite needs about 2× at h = 1e-2, 7× at h = 3e-3). Above the floor the test is
-/// relative, so a gradient of 1e-2 is held to 1e-4 just as one of 10 is held to 0.1 (the old rule,
-/// tolerance·max(1, |g|), let any gradient below 1 be wrong by an absolute 2e-2). The truncation
-/// error of central differences is O(h²·f‴), well under 1% at h = 1e-2 for inputs of order 1;
-/// h = 1e-2 keeps the rounding floor 10× below that of h = 1e-3. Steps are the float32 values
-/// actually taken (x ± h rounded), and sums are accumulated in double.
+/// Why: the forward pass runs in float32, so each evaluation of S = Σ f ⊙ R is off by about
+/// u·Σ|f ⊙ R| (u = 2⁻²⁴); the quotient (S(x+h) − S(x−h)) / 2h turns that into an absolute error of
+/// about u·Σ|f ⊙ R| / 2h, the same for every element whatever the gradient's size. `floor` is 10×
+/// that (across the suite the worst case needs 2× at h = 1e-2 and 7× at h = 3e-3). Above it the
+/// test is relative: a gradient of 1e-2 is held to 1e-4 as one of 10 is to 0.1 (the old rule,
+/// tolerance·max(1, |g|), let any gradient below 1 be off by an absolute 2e-2). Central differences
+/// truncate at O(h²·f‴), well under 1% at the default h = 1e-2 for inputs of order 1, and that h
+/// keeps the floor 10× lower than h = 1e-3 would. Steps are the float32 values actually taken
+/// (x ± h rounded), and the sums are accumulated in double.
 public func checkGradients(
     _ inputs: [Tensor], eps: Float = 1e-2, rtol: Double = 1e-2, maxProbes: Int = 40, seed: UInt64 = 7,
     _ f: ([Tensor]) -> Tensor
