@@ -3,7 +3,8 @@
 // group's terms, and the bars and error bars equal the groups' mean ± std. Plus the SVG builder.
 
 import Foundation
-import KDTrain
+import KDJSON
+import KDReport
 import XCTest
 
 final class ReportSVGTests: XCTestCase {

@@ -3,7 +3,8 @@
 // diverged and left-out runs.
 
 import Foundation
-import KDTrain
+import KDJSON
+import KDReport
 import XCTest
 
 final class ReportHTMLTests: XCTestCase {

@@ -1,7 +1,8 @@
 // The report's tables: the Markdown group table (varying keys, member, seeds, last and best accuracy
 // as mean ± std, parameters, wall time, diverged count), the per-run table and the CSV numbers.
 
-import KDTrain
+import KDJSON
+import KDReport
 import XCTest
 
 final class ReportTableTests: XCTestCase {
