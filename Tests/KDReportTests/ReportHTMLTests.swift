@@ -5,6 +5,7 @@
 import Foundation
 import KDJSON
 import KDReport
+import TestSupport
 import XCTest
 
 final class ReportHTMLTests: XCTestCase {

@@ -9,13 +9,13 @@ import XCTest
 #endif
 
 /// An XML element read back.
-public final class XMLNode {
+public final class XMLTreeNode {
     /// Tag name.
     public let name: String
     /// Attributes by name.
     public let attributes: [String: String]
     /// Child elements in order.
-    public var children: [XMLNode] = []
+    public var children: [XMLTreeNode] = []
     /// Text directly inside.
     public var text = ""
 
@@ -23,10 +23,10 @@ public final class XMLNode {
     public init(name: String, attributes: [String: String]) { (self.name, self.attributes) = (name, attributes) }
 
     /// Every descendant (and self) named `name`, in document order.
-    public func all(_ name: String) -> [XMLNode] { (self.name == name ? [self] : []) + children.flatMap { $0.all(name) } }
+    public func all(_ name: String) -> [XMLTreeNode] { (self.name == name ? [self] : []) + children.flatMap { $0.all(name) } }
 
     /// Descendants whose `class` is `cls`.
-    public func all(_ name: String, cls: String) -> [XMLNode] { all(name).filter { $0.attributes["class"] == cls } }
+    public func all(_ name: String, cls: String) -> [XMLTreeNode] { all(name).filter { $0.attributes["class"] == cls } }
 
     /// All text inside, concatenated.
     public var allText: String { text + children.map(\.allText).joined() }
@@ -35,13 +35,13 @@ public final class XMLNode {
     public func number(_ key: String) -> Double? { attributes[key].flatMap(Double.init) }
 }
 
-/// Parses XML text into XMLNode (fails the test on a syntax error).
+/// Parses XML text into XMLTreeNode (fails the test on a syntax error).
 public final class XMLTreeBuilder: NSObject, XMLParserDelegate {
-    var stack: [XMLNode] = []
-    var root: XMLNode?
+    var stack: [XMLTreeNode] = []
+    var root: XMLTreeNode?
 
     /// The root element of `text`.
-    public static func parse(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> XMLNode {
+    public static func parse(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> XMLTreeNode {
         let parser = XMLParser(data: Data(text.utf8))
         let builder = XMLTreeBuilder()
         parser.delegate = builder
@@ -56,7 +56,7 @@ public final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
         attributes attributeDict: [String: String] = [:]
     ) {
-        let node = XMLNode(name: elementName, attributes: attributeDict)
+        let node = XMLTreeNode(name: elementName, attributes: attributeDict)
         stack.last?.children.append(node)
         if root == nil { root = node }
         stack.append(node)
