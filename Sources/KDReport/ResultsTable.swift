@@ -85,8 +85,10 @@ public enum ResultsTable {
         let all = g.groups.flatMap { $0.runs + $0.diverged }
         let showSelection = all.contains { $0.bestSelectedOn != nil }
         var table = TextTable(
-            header: ["group", "run", "seed", "status", "last-epoch acc (%)", BestSelection.column(g.bestSelection),
-                "best epoch", "wall time"] + (showSelection ? ["best selected on"] : []),
+            header: [
+                "group", "run", "seed", "status", "last-epoch acc (%)", BestSelection.column(g.bestSelection),
+                "best epoch", "wall time",
+            ] + (showSelection ? ["best selected on"] : []),
             numeric: [false, false, true, false, true, true, true, true] + (showSelection ? [false] : []))
         for group in g.groups {
             for r in group.runs + group.diverged {

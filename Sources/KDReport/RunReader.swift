@@ -99,7 +99,8 @@ public enum RunReader {
     static func divergedChildren(_ dir: String, config: JSONValue) -> [RunRecord] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
         return names.compactMap { name in
-            guard case .success(let s) = RunFiles.readJSON(dir + "/" + name + "/summary.json"), s["status"]?.stringValue == "diverged"
+            guard case .success(let s) = RunFiles.readJSON(dir + "/" + name + "/summary.json"),
+                s["status"]?.stringValue == "diverged"
             else { return nil }
             return RunRecord(
                 path: dir + "/" + name, experimentPath: dir, member: name, config: config, summary: s,

@@ -8,7 +8,8 @@ import XCTest
 
 final class CheckedParsingTests: XCTestCase {
     func testKDDataIsBuiltWithRuntimeChecks() {
-        XCTAssertTrue(KDDataBuild.runtimeChecks, "KDData was compiled with -Ounchecked: its parsers would read out of range silently")
+        XCTAssertTrue(
+            KDDataBuild.runtimeChecks, "KDData was compiled with -Ounchecked: its parsers would read out of range silently")
     }
 
     /// xorshift64*, so that the corruptions are the same on every run.
@@ -67,7 +68,8 @@ final class CheckedParsingTests: XCTestCase {
         let records = TinyDatasetFiles.cifarRecords(count: 3) { [UInt8($0 % 20), UInt8($0 % 100)] }
         assertOnlyDataErrors("CIFAR-100", Self.corruptions(of: records, count: 100, seed: 4)) {
             var pixels: [UInt8] = [], labels: [Int32] = []
-            try CIFARReader.parse($0, file: "train.bin", labelBytes: 2, labelIndex: 1, numClasses: 3, pixels: &pixels, labels: &labels)
+            try CIFARReader.parse(
+                $0, file: "train.bin", labelBytes: 2, labelIndex: 1, numClasses: 3, pixels: &pixels, labels: &labels)
         }
     }
 
@@ -75,7 +77,8 @@ final class CheckedParsingTests: XCTestCase {
         let dir = TinyDatasetFiles.temporaryDirectory("checked-tar")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let tar = TinyTar.archive([
-            .directory("cifar/"), .file("cifar/a.bin", [UInt8](repeating: 9, count: 700)), .file("cifar/b.txt", Array("x\n".utf8)),
+            .directory("cifar/"), .file("cifar/a.bin", [UInt8](repeating: 9, count: 700)),
+            .file("cifar/b.txt", Array("x\n".utf8)),
         ])
         for (name, bytes) in [("tar", tar), ("tar.gz", TinyDatasetFiles.gzip(tar))] {
             var k = 0

@@ -16,7 +16,9 @@ final class ReportSVGTests: XCTestCase {
         return root + "/out"
     }
 
-    func parse(_ path: String) throws -> XMLTreeNode { try XMLTreeBuilder.parse(try String(contentsOfFile: path, encoding: .utf8)) }
+    func parse(_ path: String) throws -> XMLTreeNode {
+        try XMLTreeBuilder.parse(try String(contentsOfFile: path, encoding: .utf8))
+    }
 
     /// (x, y) of every polyline point of `series`, mapped back to data units through its plot area.
     func dataPoints(_ area: XMLTreeNode, _ series: XMLTreeNode) throws -> [(Double, Double)] {

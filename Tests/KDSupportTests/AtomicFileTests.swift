@@ -35,7 +35,8 @@ final class AtomicFileTests: XCTestCase {
     func testWriteIntoAMissingDirectoryIsAOneLineError() {
         XCTAssertThrowsError(try AtomicFile.write("x", to: dir + "/none/a.txt")) { error in
             XCTAssertEqual(
-                "\(error)", "\(dir)/none/a.txt: create: expected a writable file in an existing directory, "
+                "\(error)",
+                "\(dir)/none/a.txt: create: expected a writable file in an existing directory, "
                     + "found No such file or directory")
         }
     }

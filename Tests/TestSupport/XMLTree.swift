@@ -62,7 +62,9 @@ public final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         stack.append(node)
     }
 
-    public func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+    public func parser(
+        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+    ) {
         stack.removeLast()
     }
 

@@ -33,7 +33,6 @@ public enum Evaluate {
     /// How a user names the architecture of a checkpoint without kdistill metadata.
     static let modelHint = "name the architecture with --model (and the data with --data)"
 
-
     /// Evaluates `checkpoint` (and `teacher`) on the chosen data; returns the report as JSON.
     public static func run(checkpoint: String, teacher: String?, data choice: DataChoice) throws -> JSONValue {
         guard let split = Split(rawValue: choice.split) else {
