@@ -13,9 +13,15 @@ let vectorISA: [String] = {
     return ["-target-cpu", "haswell"]
 }()
 
-/// Hot kernels are compiled without bounds/overflow checks; everything else keeps Swift's checks.
+/// KDTensor's hot kernels are compiled without bounds/overflow checks; everything else keeps Swift's checks.
 let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-wmo"] + vectorISA, .when(configuration: .release)),
+]
+
+/// Plain `-O` with the vector ISA: Swift's bounds and overflow checks stay on (KDData parses untrusted
+/// bytes); its hot loops use unsafe buffer pointers, whose subscripts are unchecked under `-O` anyway.
+let checkedVector: [SwiftSetting] = [
+    .unsafeFlags(["-wmo"] + vectorISA, .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -28,18 +34,24 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "KDSupport"),
         .target(name: "KDJSON"),
         .target(name: "KDTensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
-        .target(name: "KDNN", dependencies: ["KDTensor", "KDJSON"]),
-        .target(name: "KDData", dependencies: ["KDTensor", "CZlib"], swiftSettings: fastMath),
+        .target(name: "KDNN", dependencies: ["KDTensor", "KDJSON", "KDSupport"]),
+        .target(name: "KDData", dependencies: ["KDTensor", "KDSupport", "CZlib"], swiftSettings: checkedVector),
         .target(name: "KDMethods", dependencies: ["KDNN", "KDTensor"]),
-        .target(name: "KDTrain", dependencies: ["KDMethods", "KDNN", "KDData", "KDTensor", "KDJSON", "CZlib"]),
-        .executableTarget(name: "kdistill", dependencies: ["KDTrain"]),
+        .target(name: "KDReport", dependencies: ["KDJSON", "KDSupport"]),
+        .target(
+            name: "KDTrain",
+            dependencies: ["KDMethods", "KDNN", "KDData", "KDReport", "KDTensor", "KDJSON", "KDSupport", "CZlib"]),
+        .executableTarget(name: "kdistill", dependencies: ["KDTrain", "KDReport"]),
 
         .target(name: "TestSupport", dependencies: ["KDTensor"], path: "Tests/TestSupport"),
         .testTarget(name: "KDTensorTests", dependencies: ["KDTensor", "TestSupport"]),
+        .testTarget(name: "KDSupportTests", dependencies: ["KDSupport", "TestSupport"]),
         .testTarget(name: "KDNNTests", dependencies: ["KDNN", "TestSupport"]),
         .testTarget(name: "KDDataTests", dependencies: ["KDData", "TestSupport"]),
+        .testTarget(name: "KDReportTests", dependencies: ["KDReport", "TestSupport"]),
         .testTarget(name: "KDMethodsTests", dependencies: ["KDMethods", "TestSupport"]),
         .testTarget(name: "KDTrainTests", dependencies: ["KDTrain", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

@@ -91,12 +91,6 @@ public final class BatchLoader {
     /// Batches per epoch (the last partial batch included).
     public var numBatches: Int { (count + batchSize - 1) / batchSize }
 
-    /// The dataset indices of every batch of `epoch`, in order.
-    public func batchIndices(epoch: Int) -> [[Int]] {
-        let ord = order(epoch: epoch)
-        return batchRanges.map { Array(ord[$0]) }
-    }
-
     /// Positions (into `order(epoch:)`) covered by each batch.
     public var batchRanges: [Range<Int>] {
         (0..<numBatches).map { b in b * batchSize..<Swift.min(count, (b + 1) * batchSize) }

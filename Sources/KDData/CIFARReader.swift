@@ -2,15 +2,12 @@
 // byte(s) followed by 3,072 pixel bytes, already in [C, H, W] order (1024 R, 1024 G, 1024 B).
 
 import Foundation
+import KDSupport
 
 /// Parser and validator for CIFAR binary batch files.
 public enum CIFARReader {
     /// Pixel bytes per record (3 x 32 x 32).
     public static let imageBytes = 3 * 32 * 32
-    /// CIFAR-10 record: 1 label byte + pixels.
-    public static let cifar10RecordBytes = 1 + imageBytes
-    /// CIFAR-100 record: coarse label, fine label, pixels.
-    public static let cifar100RecordBytes = 2 + imageBytes
 
     /// Appends the records of `bytes` to `pixels`/`labels`; the label is byte `labelIndex` of each
     /// record and the pixels start at byte `labelBytes`. Errors name `file`.
@@ -67,7 +64,7 @@ public enum CIFARReader {
         var labels: [Int32] = []
         for f in files {
             try parse(
-                try FileIO.readBytes(f), file: f, labelBytes: labelBytes, labelIndex: labelIndex,
+                try DataError.onFiles { try FileIO.readBytes(f) }, file: f, labelBytes: labelBytes, labelIndex: labelIndex,
                 numClasses: numClasses, pixels: &pixels, labels: &labels)
         }
         return ImageDataset(

@@ -1,7 +1,8 @@
 // DatasetDownloader: `kdistill download`: fetches a dataset's published files into a directory,
-// resuming `.part` files, checking MD5 before the final rename, extracting CIFAR archives safely.
+// resuming `.part` files, checking MD5 before the final (atomic) rename, extracting CIFAR archives safely.
 
 import Foundation
+import KDSupport
 
 /// Downloads datasets from their official URLs or a mirror.
 public enum DatasetDownloader {
@@ -30,7 +31,7 @@ public enum DatasetDownloader {
         }
         let env = ProcessInfo.processInfo.environment[mirrorEnvironmentKey].flatMap { $0.isEmpty ? nil : $0 }
         let base = mirror ?? env ?? name.officialBaseURL
-        try FileIO.makeDirectory(directory)
+        try DataError.onFiles { try FileIO.makeDirectory(directory) }
         for file in manifest ?? name.officialManifest {
             let target = FileIO.join(directory, file.name)
             if file.isArchive && DatasetLoader.hasFiles(name, directory: directory) {
@@ -85,9 +86,7 @@ public enum DatasetDownloader {
             unlink(part)
             throw DataError(file: urlText, expected: "md5 \(file.md5)", found: "md5 \(digest) (corrupted download removed)")
         }
-        guard rename(part, target) == 0 else {
-            throw DataError(file: target, expected: "a successful rename from \(part)", found: String(cString: strerror(errno)))
-        }
+        try DataError.onFiles { try AtomicFile.commit(part, to: target) }
     }
 
     /// Checks an IDX dataset's files by content: they decompress, headers and sizes are valid, labels are in

@@ -2,6 +2,7 @@
 // CIFAR with or without its top folder) and reads one split, validated.
 
 import Foundation
+import KDSupport
 
 /// Entry point for reading a dataset split from disk.
 public enum DatasetLoader {
@@ -103,7 +104,7 @@ public enum DatasetLoader {
     /// Class names from a one-per-line file, or `fallback` when the file is absent.
     static func namesFile(_ path: String, fallback: [String]) throws -> [String] {
         guard FileIO.isFile(path) else { return fallback }
-        let lines = try FileIO.readLines(path)
+        let lines = try DataError.onFiles { try FileIO.readLines(path) }
         guard lines.count == fallback.count else {
             throw DataError(file: path, expected: "\(fallback.count) class names, one per line", found: "\(lines.count)")
         }

@@ -3,6 +3,7 @@
 
 import CZlib
 import Foundation
+import KDSupport
 
 /// Pulls inflated bytes out of a gzip stream whose compressed bytes come from `source`.
 /// Multi-member files are read through; bytes after the last member that are not gzip are ignored.
@@ -92,6 +93,12 @@ public enum Gzip {
     public static func isGzip<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
         var it = bytes.makeIterator()
         return it.next() == 0x1F && it.next() == 0x8B
+    }
+
+    /// The bytes of the file at `path`, inflated when it is gzip (by name or by magic).
+    public static func readFile(_ path: String) throws -> [UInt8] {
+        let raw = try DataError.onFiles { try FileIO.readBytes(path) }
+        return path.hasSuffix(".gz") || isGzip(raw) ? try decompress(bytes: raw, name: path) : raw
     }
 
     /// Inflates a complete gzip file held in `data`.

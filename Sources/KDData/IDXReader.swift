@@ -2,6 +2,7 @@
 // (0x00000803 images, 0x00000801 labels), big-endian u32 dimensions, then unsigned bytes.
 
 import Foundation
+import KDSupport
 
 /// A validated IDX file: its dimensions and its payload bytes.
 public struct IDXFile {
@@ -59,7 +60,7 @@ public enum IDXReader {
 
     /// Reads and validates the IDX file at `path` (plain or gzip).
     public static func read(_ path: String, magic: UInt32) throws -> IDXFile {
-        try parse(try FileIO.readMaybeGzip(path), magic: magic, file: path)
+        try parse(try Gzip.readFile(path), magic: magic, file: path)
     }
 
     /// Loads an images/labels pair into a dataset, checking geometry, count agreement and label range.

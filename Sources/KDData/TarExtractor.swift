@@ -1,7 +1,8 @@
 // TarExtractor: safe extraction of a (gzip-compressed) tar archive, streamed: regular files and
-// folders only, each file written under a temporary name then renamed. Links are checked and skipped.
+// folders only, each file written atomically (temporary name, fsync, rename). Links are checked and skipped.
 
 import Foundation
+import KDSupport
 
 /// Extracts tar archives without letting any entry escape the target directory.
 public enum TarExtractor {
@@ -33,7 +34,7 @@ public enum TarExtractor {
         name archive: String, into directory: String,
         read: (UnsafeMutablePointer<UInt8>, Int) throws -> Int
     ) throws -> [String] {
-        try FileIO.makeDirectory(directory)
+        try DataError.onFiles { try FileIO.makeDirectory(directory) }
         let chunk = 1 << 20
         let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
         defer { buf.deallocate() }
@@ -99,7 +100,7 @@ public enum TarExtractor {
             case UInt8(ascii: "5"):
                 let parts = try TarPath.safeComponents(name, archive: archive)
                 if !parts.isEmpty {
-                    try FileIO.makeDirectory(directory + "/" + parts.joined(separator: "/"))
+                    try DataError.onFiles { try FileIO.makeDirectory(directory + "/" + parts.joined(separator: "/")) }
                 }
                 try body(h.size, what: name, discard)
             case UInt8(ascii: "1"), UInt8(ascii: "2"):
@@ -114,39 +115,20 @@ public enum TarExtractor {
         return written
     }
 
-    /// Writes a file by streaming chunks to `<path>.part`, then renames it to `path`.
+    /// Writes a file by streaming chunks to a temporary name, then renaming it to `path` (AtomicFile).
     static func writeFile(
         _ path: String, archive: String,
         fill: (((UnsafeMutablePointer<UInt8>, Int) throws -> Void)) throws -> Void
     ) throws {
         let parent = (path as NSString).deletingLastPathComponent
-        try FileIO.makeDirectory(parent)
+        try DataError.onFiles { try FileIO.makeDirectory(parent) }
         guard !FileIO.isDirectory(path) else {
             throw DataError(file: archive, expected: "a file at \(path)", found: "an existing directory")
         }
-        let tmp = path + ".part"
-        guard let out = fopen(tmp, "wb") else {
-            throw DataError(file: tmp, expected: "a writable file", found: String(cString: strerror(errno)))
-        }
-        var closed = false
-        do {
-            try fill { p, n in
-                guard fwrite(p, 1, n, out) == n else {
-                    throw DataError(file: tmp, expected: "\(n) bytes written", found: String(cString: strerror(errno)))
-                }
+        try DataError.onFiles {
+            try AtomicFile.write(to: path) { sink in
+                try fill { p, n in try sink.write(UnsafeRawBufferPointer(start: p, count: n)) }
             }
-            closed = true
-            guard fclose(out) == 0 else {
-                throw DataError(file: tmp, expected: "a successful close", found: String(cString: strerror(errno)))
-            }
-        } catch {
-            if !closed { fclose(out) }
-            unlink(tmp)
-            throw error
-        }
-        guard rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw DataError(file: path, expected: "a successful rename", found: String(cString: strerror(errno)))
         }
     }
 }

@@ -1,6 +1,8 @@
 // CheckpointError: the one error type of checkpoint reading, writing and loading. Its description
 // is one line: `<path>: <what>: expected …, found …`, optionally followed by a hint in parentheses.
 
+import KDSupport
+
 /// A checkpoint (or optimizer state) that cannot be read, written or loaded, described in one line.
 public struct CheckpointError: Error, CustomStringConvertible, Equatable {
     /// The file (or other source) the problem is in.
@@ -27,6 +29,18 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         let line = "\(path): \(what): expected \(expected), found \(found)"
         return hint.map { "\(line) (\($0))" } ?? line
+    }
+}
+
+extension CheckpointError {
+    /// A file helper's error as a CheckpointError: the operation (`file`, `create`, `rename`) is the `what`.
+    public init(_ error: FileError) {
+        self.init(error.path, error.operation, expected: error.expected, found: error.found)
+    }
+
+    /// Runs `body` (which calls KDSupport's file helpers), turning their FileError into a CheckpointError.
+    static func onFiles<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as FileError { throw CheckpointError(error) }
     }
 }
 

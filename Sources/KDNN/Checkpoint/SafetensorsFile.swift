@@ -3,6 +3,7 @@
 
 import Foundation
 import KDJSON
+import KDSupport
 import KDTensor
 
 /// The contents of one safetensors file: tensors in header order and the `__metadata__` map.
@@ -32,30 +33,8 @@ public struct SafetensorsFile {
 
     /// Reads and validates the file at `path`; every defect is a one-line `CheckpointError`.
     public static func read(path: String) throws -> SafetensorsFile {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CheckpointError(path, "file", expected: "an existing safetensors file", found: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw CheckpointError(path, "file", expected: "a safetensors file", found: "a directory")
-        }
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        let type = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.type] as? FileAttributeType
-        guard type == .typeRegular else {
-            let kinds: [FileAttributeType: String] = [
-                .typeCharacterSpecial: "a character device", .typeBlockSpecial: "a block device",
-                .typeSocket: "a socket", .typeSymbolicLink: "a broken symbolic link",
-            ]
-            throw CheckpointError(path, "file", expected: "a regular file", found: type.flatMap { kinds[$0] } ?? "a special file")
-        }
-        let data: Data
-        do {
-            // Read, not mapped: a file truncated by someone else while mapped would crash the reader.
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw CheckpointError(path, "file", expected: "a readable file", found: snippet("\(error)", limit: 120))
-        }
-        return try data.withUnsafeBytes { try SafetensorsParser(path: path, bytes: $0).parse() }
+        let bytes = try CheckpointError.onFiles { try FileIO.readBytes(path, kind: "safetensors file") }
+        return try decode(bytes, source: path)
     }
 
     /// Parses and validates the bytes of a whole safetensors file; `source` names errors.
@@ -94,6 +73,11 @@ public struct SafetensorsFile {
         }
         var header = Array(JSONValue.object(members).formatted(.compact).utf8)
         header.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - header.count % 8) % 8))
+        try CheckpointError.onFiles { try write(header: header, to: path) }
+    }
+
+    /// Streams the length prefix, `header` and the tensor bytes into an atomically written file.
+    private func write(header: [UInt8], to path: String) throws {
         try AtomicFile.write(to: path) { sink in
             var prefix = [UInt8]()
             withUnsafeBytes(of: UInt64(header.count).littleEndian) { prefix.append(contentsOf: $0) }

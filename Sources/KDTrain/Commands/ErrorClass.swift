@@ -4,13 +4,14 @@
 import KDData
 import KDMethods
 import KDNN
+import KDReport
 
 /// Sorts errors by exit status.
 public enum ErrorClass {
     /// Bad usage, config, data or checkpoint.
     public static func isInputError(_ error: Error) -> Bool {
         error is ConfigError || error is DataError || error is CheckpointError || error is MethodError || error is ModelError
-            || error is RunInputError || error is ParamError
+            || error is RunInputError || error is ParamError || (error as? ReportError)?.kind == .input
     }
 }
 

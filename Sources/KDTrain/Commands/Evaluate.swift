@@ -5,6 +5,7 @@
 import Foundation
 import KDData
 import KDNN
+import KDSupport
 import KDTensor
 
 /// Checkpoint evaluation.
@@ -29,33 +30,16 @@ public enum Evaluate {
         }
     }
 
-    /// Loads a checkpoint as a model with its metadata. A file without kdistill metadata needs `fallback`
-    /// (the architecture, input shape and classes to build).
-    public static func loadModel(_ path: String, fallback: ModelSpec? = nil) throws -> (Model, CheckpointMetadata) {
-        let file = try SafetensorsFile.read(path: path)
-        let meta = try CheckpointMetadata.decode(file.metadata, source: path)
-        var spec: ModelSpec
-        if meta.model != nil {
-            spec = try meta.modelSpec(source: path)
-        } else if let fallback {
-            spec = fallback
-        } else {
-            throw RunInputError(
-                "\(path): expected kdistill metadata (model, input_shape, num_classes), found none; "
-                    + "name the architecture with --model (and the data with --data)")
-        }
-        spec.dropout = 0
-        let model = try Zoo.build(spec, seed: 0)
-        try model.loadStateDict(file.tensors, source: path)
-        return (model, meta)
-    }
+    /// How a user names the architecture of a checkpoint without kdistill metadata.
+    static let modelHint = "name the architecture with --model (and the data with --data)"
 
     /// Evaluates `checkpoint` (and `teacher`) on the chosen data; returns the report as JSON.
     public static func run(checkpoint: String, teacher: String?, data choice: DataChoice) throws -> JSONValue {
         guard let split = Split(rawValue: choice.split) else {
             throw RunInputError("--split: expected train or test, found '\(choice.split)'")
         }
-        let header = try CheckpointMetadata.decode(try SafetensorsFile.read(path: checkpoint).metadata, source: checkpoint)
+        let file = try ModelCheckpoint(path: checkpoint)
+        let header = file.metadata
         guard let name = choice.dataset ?? header.dataset, let dataset = DatasetName(rawValue: name) else {
             throw RunInputError(
                 "\(checkpoint): expected a dataset (checkpoint metadata or --data), found "
@@ -69,7 +53,7 @@ public enum Evaluate {
                 name: $0, inputShape: [images.channels, images.height, images.width],
                 numClasses: images.numClasses)
         }
-        let (model, meta) = try loadModel(checkpoint, fallback: fallback)
+        let model = try file.model(fallback: fallback, hint: modelHint)
         if let limit = choice.limit, limit < images.count { images = try images.limited(to: limit, seed: 0) }
         guard [images.channels, images.height, images.width] == model.spec.inputShape, images.numClasses == model.spec.numClasses
         else {
@@ -80,10 +64,10 @@ public enum Evaluate {
         }
         // The checkpoint's normalisation; for a file without one, the training set's (as kdistill trains).
         let norm =
-            try meta.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
+            try header.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
             ?? Normalization.fit(DatasetLoader.load(dataset, directory: directory, split: .train, cifar100Labels: labels))
         let loader = try BatchLoader(dataset: images, normalization: norm, batchSize: choice.batchSize, shuffle: false)
-        let teacherModel = try teacher.map { try loadModel($0).0 }
+        let teacherModel = try teacher.map { try ModelCheckpoint(path: $0).model(fallback: nil, hint: modelHint) }
         if let teacherModel,
             teacherModel.spec.inputShape != model.spec.inputShape || teacherModel.spec.numClasses != model.spec.numClasses
         {
@@ -99,7 +83,7 @@ public enum Evaluate {
         report["dataset"] = .string(dataset.rawValue)
         report["split"] = .string(split.rawValue)
         report["images"] = .int(cmp.student.count)
-        report["epoch"] = meta.epoch.map { .int($0) } ?? .null
+        report["epoch"] = header.epoch.map { .int($0) } ?? .null
         add(cmp.student, to: &report)
         report["parameters"] = .int(model.parameterCount)
         report["flops_per_image"] = .int(model.flopsPerImage)
@@ -137,7 +121,7 @@ public enum Evaluate {
                 lines.append("\(index),\(batch.labels[r]),\(predicted)," + row.map { "\($0)" }.joined(separator: ","))
             }
         }
-        do { try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: path) } catch {
+        do { try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: path) } catch {
             throw RunError("\(path): cannot write the predictions (\(error))")
         }
     }

@@ -19,9 +19,6 @@ public enum Interruption {
 
     /// The signal received, or nil.
     public static var pending: Int32? { interruptionSignal == 0 ? nil : interruptionSignal }
-
-    /// Forgets a received signal (tests).
-    public static func reset() { interruptionSignal = 0 }
 }
 
 /// Thrown when a run stopped on a signal after saving its state.

@@ -3,6 +3,8 @@
 
 import Foundation
 import KDNN
+import KDReport
+import KDSupport
 
 /// A failure writing or reading run files (exit status 1: the inputs were fine, the run could not proceed).
 public struct RunError: Error, CustomStringConvertible {
@@ -71,7 +73,6 @@ public struct RunDirectory {
 
     /// The metrics lines written so far.
     public func readMetrics() -> [JSONValue] {
-        guard let text = try? String(contentsOfFile: metricsPath, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)) }
+        RunFiles.readJSONLines(metricsPath)
     }
 }

@@ -27,26 +27,14 @@ public final class Teachers {
     /// Loads the checkpoint at `path` as a teacher for `data`. Without kdistill metadata the architecture
     /// comes from `fallback` (`teacher.model`); shape and class-count mismatches are clear errors.
     public static func load(_ path: String, fallback: ModelConfig?, data: ExperimentData) throws -> Model {
-        let file = try SafetensorsFile.read(path: path)
-        let meta = try CheckpointMetadata.decode(file.metadata, source: path)
-        var spec: ModelSpec
-        if meta.model != nil {
-            spec = try meta.modelSpec(source: path)
-        } else if let fallback {
-            spec = data.spec(fallback)
-        } else {
-            throw RunInputError(
-                "\(path): the checkpoint does not say which model it holds (no kdistill metadata); set teacher.model")
-        }
+        let model = try ModelCheckpoint(path: path).model(fallback: fallback.map(data.spec), hint: "set teacher.model")
+        let spec = model.spec
         if spec.inputShape != data.inputShape || spec.numClasses != data.numClasses {
             throw RunInputError(
                 "\(path): expected a model for input \(data.inputShape) with \(data.numClasses) classes "
                     + "(\(data.dataset.rawValue)), found \(spec.name) for input \(spec.inputShape) with \(spec.numClasses) classes"
             )
         }
-        spec.dropout = 0
-        let model = try Zoo.build(spec, seed: 0)
-        try model.loadStateDict(file.tensors, source: path)
         if let warning = unfinishedRunWarning(path) { ProgressDisplay.log(warning) }
         return model
     }

@@ -3,6 +3,7 @@
 // renders it as an RGB image (labels in the bitmap font) or an SVG (the image plus text labels).
 
 import Foundation
+import KDReport
 
 /// One network's row of the grid.
 public struct AttentionRow {

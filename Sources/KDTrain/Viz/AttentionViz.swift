@@ -5,6 +5,8 @@
 import Foundation
 import KDData
 import KDNN
+import KDReport
+import KDSupport
 import KDTensor
 
 /// Attention-map pictures of checkpoints.
@@ -53,7 +55,7 @@ public enum AttentionViz {
             try PNG.write(grid.render(), to: request.output)
         } else {
             let text = try grid.svg()
-            do { try AtomicFile.write(Array(text.utf8), to: request.output) } catch {
+            do { try AtomicFile.write(text, to: request.output) } catch {
                 throw ImageError("\(request.output): cannot write (\(error))")
             }
         }
@@ -62,8 +64,12 @@ public enum AttentionViz {
 
     /// The grid for `request` (not written) and lines describing the image and each network's prediction.
     public static func grid(_ request: Request) throws -> (grid: AttentionGrid, lines: [String]) {
-        let (student, meta) = try Evaluate.loadModel(request.checkpoint)
-        let teacher = try request.teacher.map { try Evaluate.loadModel($0) }
+        let load = { (path: String) throws -> (Model, CheckpointMetadata) in
+            let file = try ModelCheckpoint(path: path)
+            return (try file.model(fallback: nil, hint: "viz draws checkpoints written by kdistill"), file.metadata)
+        }
+        let (student, meta) = try load(request.checkpoint)
+        let teacher = try request.teacher.map(load)
         guard let name = request.dataset ?? meta.dataset, let dataset = DatasetName(rawValue: name) else {
             throw RunInputError(
                 "\(request.checkpoint): expected a dataset (checkpoint metadata or --data), found "

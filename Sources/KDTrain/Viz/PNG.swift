@@ -1,10 +1,10 @@
 // PNG: writes an RGBImage as a PNG file (8-bit truecolour, no interlace): signature, IHDR, one IDAT
 // holding the zlib stream (deflate via the system zlib) of the scanlines with filter type 0, IEND;
-// each chunk with its CRC-32.
+// each chunk with its CRC-32 (zlib's crc32).
 
 import CZlib
 import Foundation
-import KDNN
+import KDSupport
 
 /// A failure encoding or writing an image.
 public struct ImageError: Error, CustomStringConvertible {
@@ -51,7 +51,13 @@ public enum PNG {
     /// One chunk: length, type, data, CRC-32 of type and data.
     static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
         let typeBytes = Array(type.utf8)
-        return be32(UInt32(data.count)) + typeBytes + data + be32(CRC32.checksum(data, continuing: CRC32.checksum(typeBytes)))
+        return be32(UInt32(data.count)) + typeBytes + data + be32(crc(data, continuing: crc(typeBytes)))
+    }
+
+    /// The CRC-32 of `bytes` (ISO 3309, as PNG chunks carry it) from zlib, continuing from `crc`
+    /// (the CRC of the bytes before; 0 to start).
+    public static func crc(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBufferPointer { UInt32(crc32(uLong(crc), $0.baseAddress, uInt($0.count))) }
     }
 
     /// `data` as a zlib stream (RFC 1950) at compression level 6.

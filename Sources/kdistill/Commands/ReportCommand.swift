@@ -2,7 +2,7 @@
 // HTML page from finished runs; prints the Markdown table, lists left-out directories on stderr.
 
 import Foundation
-import KDTrain
+import KDReport
 
 enum ReportCommand: Subcommand {
     static let spec = Command(

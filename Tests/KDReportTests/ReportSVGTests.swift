@@ -3,7 +3,9 @@
 // group's terms, and the bars and error bars equal the groups' mean ± std. Plus the SVG builder.
 
 import Foundation
-import KDTrain
+import KDJSON
+import KDReport
+import TestSupport
 import XCTest
 
 final class ReportSVGTests: XCTestCase {
@@ -14,10 +16,12 @@ final class ReportSVGTests: XCTestCase {
         return root + "/out"
     }
 
-    func parse(_ path: String) throws -> XMLNode { try XMLTreeBuilder.parse(try String(contentsOfFile: path, encoding: .utf8)) }
+    func parse(_ path: String) throws -> XMLTreeNode {
+        try XMLTreeBuilder.parse(try String(contentsOfFile: path, encoding: .utf8))
+    }
 
     /// (x, y) of every polyline point of `series`, mapped back to data units through its plot area.
-    func dataPoints(_ area: XMLNode, _ series: XMLNode) throws -> [(Double, Double)] {
+    func dataPoints(_ area: XMLTreeNode, _ series: XMLTreeNode) throws -> [(Double, Double)] {
         let (x0, x1) = (try XCTUnwrap(area.number("data-x-min")), try XCTUnwrap(area.number("data-x-max")))
         let (y0, y1) = (try XCTUnwrap(area.number("data-y-min")), try XCTUnwrap(area.number("data-y-max")))
         let (w, h) = (try XCTUnwrap(area.number("data-width")), try XCTUnwrap(area.number("data-height")))
@@ -79,7 +83,7 @@ final class ReportSVGTests: XCTestCase {
         XCTAssertTrue(y0 > 0 && y0 < 71.8, "every bar is in the top half: the axis starts below the lowest, \(y0)")
         let bars = area.all("rect", cls: "bar")
         XCTAssertEqual(bars.count, 8)
-        func bar(_ category: String, _ series: String) throws -> XMLNode {
+        func bar(_ category: String, _ series: String) throws -> XMLTreeNode {
             try XCTUnwrap(bars.first { $0.attributes["data-category"] == category && $0.attributes["data-series"] == series })
         }
         let expected: [(String, Double, Double?, Double, Double?)] = [

@@ -3,7 +3,9 @@
 // diverged and left-out runs.
 
 import Foundation
-import KDTrain
+import KDJSON
+import KDReport
+import TestSupport
 import XCTest
 
 final class ReportHTMLTests: XCTestCase {

@@ -3,6 +3,7 @@
 // the table's columns and the groups' labels. Cohort members and pipeline runs group apart.
 
 import Foundation
+import KDJSON
 
 /// Runs of one configuration (all seeds), with the statistics the report shows.
 public struct RunGroup {

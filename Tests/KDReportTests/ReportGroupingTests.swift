@@ -1,7 +1,8 @@
 // Reading and grouping runs: unfinished runs left out, diverged runs listed apart, cohort members as
 // groups of their own, the ignored keys (seed, name, description, output) and the varying keys.
 
-import KDTrain
+import KDJSON
+import KDReport
 import XCTest
 
 final class ReportGroupingTests: XCTestCase {

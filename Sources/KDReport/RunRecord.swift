@@ -2,6 +2,7 @@
 // config of the experiment it belongs to, its summary.json and its metrics.jsonl lines.
 
 import Foundation
+import KDJSON
 
 /// How a run ended.
 public enum RunStatus: String, Sendable {
@@ -49,11 +50,6 @@ public struct RunRecord {
     public var threads: Int? { summary["threads"]?.intValue }
     /// Wall time of the run in seconds.
     public var wallTime: Double? { summary["wall_time_s"]?.doubleValue }
-    /// The experiment name (config `name`), with the member appended.
-    public var displayName: String {
-        let name = config["name"]?.stringValue ?? (experimentPath as NSString).lastPathComponent
-        return member.map { name + "/" + $0 } ?? name
-    }
 
     /// The value (compact JSON) of a report key: a dot path of the config (`optimizer.lr`), or `model`
     /// (the trained network: a teacher's `model`, a student's `student`) or `method` (`labels` for

@@ -3,6 +3,8 @@
 // and pipeline runs (`runs`, plus the ensemble) become one record each. Unfinished runs are skipped.
 
 import Foundation
+import KDJSON
+import KDSupport
 
 /// Records read from run directories, and what was left out and why.
 public struct RunSet {
@@ -22,7 +24,7 @@ public enum RunReader {
         var set = RunSet()
         for path in paths {
             let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-            if isFile(trimmed + "/config.json") {
+            if FileIO.isFile(trimmed + "/config.json") {
                 readRun(trimmed, into: &set)
                 continue
             }
@@ -32,7 +34,7 @@ public enum RunReader {
                 continue
             }
             let children = ((try? FileManager.default.contentsOfDirectory(atPath: trimmed)) ?? []).sorted()
-                .map { trimmed + "/" + $0 }.filter { isFile($0 + "/config.json") }
+                .map { trimmed + "/" + $0 }.filter { FileIO.isFile($0 + "/config.json") }
             if children.isEmpty {
                 set.skipped.append((trimmed, "not a run directory (no config.json in it or its subdirectories)"))
             }
@@ -44,19 +46,19 @@ public enum RunReader {
     /// Reads one experiment directory (holding config.json).
     static func readRun(_ dir: String, into set: inout RunSet) {
         let config: JSONValue
-        switch readJSON(dir + "/config.json") {
+        switch RunFiles.readJSON(dir + "/config.json") {
         case .success(let value): config = value
         case .failure(let reason): set.skipped.append((dir, reason.description)); return
         }
         let summaryPath = dir + "/summary.json"
-        guard isFile(summaryPath) else {
+        guard FileIO.isFile(summaryPath) else {
             let diverged = divergedChildren(dir, config: config)
             if diverged.isEmpty { set.skipped.append((dir, "unfinished (no summary.json)")) }
             set.records += diverged
             return
         }
         let summary: JSONValue
-        switch readJSON(summaryPath) {
+        switch RunFiles.readJSON(summaryPath) {
         case .success(let value): summary = value
         case .failure(let reason): set.skipped.append((dir, reason.description)); return
         }
@@ -97,7 +99,8 @@ public enum RunReader {
     static func divergedChildren(_ dir: String, config: JSONValue) -> [RunRecord] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
         return names.compactMap { name in
-            guard case .success(let s) = readJSON(dir + "/" + name + "/summary.json"), s["status"]?.stringValue == "diverged"
+            guard case .success(let s) = RunFiles.readJSON(dir + "/" + name + "/summary.json"),
+                s["status"]?.stringValue == "diverged"
             else { return nil }
             return RunRecord(
                 path: dir + "/" + name, experimentPath: dir, member: name, config: config, summary: s,
@@ -106,26 +109,5 @@ public enum RunReader {
     }
 
     /// metrics.jsonl lines of `dir` (an unreadable line is left out).
-    static func readMetrics(_ dir: String) -> [JSONValue] { RunDirectory(dir).readMetrics() }
-
-    /// A JSON file, or the reason it cannot be used.
-    static func readJSON(_ path: String) -> Result<JSONValue, ReadFailure> {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            return .failure(ReadFailure("\(path): cannot read the file"))
-        }
-        do { return .success(try JSONValue(parsing: text)) } catch {
-            return .failure(ReadFailure("\(path): \(error.description)"))
-        }
-    }
-
-    static func isFile(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
-    }
-}
-
-/// Why a run file could not be read (one line).
-struct ReadFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+    static func readMetrics(_ dir: String) -> [JSONValue] { RunFiles.readJSONLines(dir + "/metrics.jsonl") }
 }

@@ -2,7 +2,7 @@
 // results.csv, curves.svg, losses.svg, methods.svg and index.html into the output directory.
 
 import Foundation
-import KDNN
+import KDSupport
 
 /// Report generation.
 public enum Report {
@@ -27,14 +27,16 @@ public enum Report {
         let set = RunReader.read(paths)
         let warnings = set.skipped.map { "\($0.path): \($0.reason)" }
         guard !set.records.isEmpty else {
-            throw RunInputError(
+            throw ReportError(
+                .input,
                 "expected finished run directories (config.json and summary.json), found none among "
                     + paths.joined(separator: " ") + (warnings.isEmpty ? "" : " (" + warnings.joined(separator: "; ") + ")"))
         }
         if let keys {
             let unknown = RunGrouping.unknownKeys(keys, in: set.records)
             if !unknown.isEmpty {
-                throw RunInputError(
+                throw ReportError(
+                    .input,
                     "--by: no run has \(unknown.map { "'\($0)'" }.joined(separator: ", ")); expected model, method or a "
                         + "config key such as optimizer.lr or method.T")
             }
@@ -48,13 +50,13 @@ public enum Report {
         let texts =
             [markdown + "\n" + "## Runs\n\n" + ResultsTable.runs(grouped).markdown(), ResultsTable.csv(grouped)]
             + plots.map { $0.1.fileText() } + [ReportPage.html(grouped, plots: plots, skipped: set.skipped)]
-        do { try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true) } catch {
-            throw RunError("\(outDirectory): cannot create the report directory (\(error.localizedDescription))")
+        do { try FileIO.makeDirectory(outDirectory) } catch {
+            throw ReportError(.output, "\(outDirectory): cannot create the report directory (\(error))")
         }
         var files: [String] = []
         for (name, text) in zip(fileNames, texts) {
             let path = outDirectory + "/" + name
-            do { try AtomicFile.write(Array(text.utf8), to: path) } catch { throw RunError("\(path): cannot write (\(error))") }
+            do { try AtomicFile.write(text, to: path) } catch { throw ReportError(.output, "cannot write the report: \(error)") }
             files.append(path)
         }
         return Result(grouped: grouped, markdown: markdown, files: files, warnings: warnings)
@@ -65,7 +67,7 @@ public enum Report {
         var out = ResultsTable.groups(grouped).markdown()
         out +=
             "\nAccuracy on the test split in %: mean ± sample std (n − 1) over seeds; last = after the final epoch, "
-            + "best = best checkpoint.\n"
+            + BestSelection.note(grouped.bestSelection) + "\n"
         let diverged = grouped.groups.flatMap { g in g.diverged.map { (g.label, $0) } }
         if !diverged.isEmpty {
             out += "\nDiverged (not averaged):\n"

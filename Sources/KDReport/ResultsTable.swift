@@ -3,6 +3,7 @@
 // parameters, wall time) and one row per run; plus the group table as CSV with raw numbers.
 
 import Foundation
+import KDJSON
 
 /// A table of text cells.
 public struct TextTable: Equatable {
@@ -52,7 +53,7 @@ public enum ResultsTable {
         let mixedThreads = Set(g.groups.flatMap(\.threadCounts)).count > 1
         let keys = keyColumns(g)
         var table = TextTable(
-            header: keys + ["seeds", "last-epoch acc (%)", "best-epoch acc (%)", "params", "wall time"]
+            header: keys + ["seeds", "last-epoch acc (%)", BestSelection.column(g.bestSelection), "params", "wall time"]
                 + (mixedThreads ? ["threads"] : []) + (anyDiverged ? ["diverged"] : []),
             numeric: keys.map { _ in false } + [true, true, true, true, true] + (mixedThreads ? [true] : [])
                 + (anyDiverged ? [true] : []))
@@ -78,32 +79,40 @@ public enum ResultsTable {
         return table
     }
 
-    /// One row per run: group, directory, seed, status, accuracies (percent), best epoch, wall time.
+    /// One row per run: group, directory, seed, status, accuracies (percent), best epoch, wall time, and
+    /// the split that selected the best epoch when any run's is known.
     public static func runs(_ g: GroupedRuns) -> TextTable {
+        let all = g.groups.flatMap { $0.runs + $0.diverged }
+        let showSelection = all.contains { $0.bestSelectedOn != nil }
         var table = TextTable(
-            header: ["group", "run", "seed", "status", "last-epoch acc (%)", "best-epoch acc (%)", "best epoch", "wall time"],
-            numeric: [false, false, true, false, true, true, true, true])
+            header: [
+                "group", "run", "seed", "status", "last-epoch acc (%)", BestSelection.column(g.bestSelection),
+                "best epoch", "wall time",
+            ] + (showSelection ? ["best selected on"] : []),
+            numeric: [false, false, true, false, true, true, true, true] + (showSelection ? [false] : []))
         for group in g.groups {
             for r in group.runs + group.diverged {
                 let pct = { (x: Double?) in x.map { ReportFormat.fixed($0 * 100, 2) } ?? "—" }
                 var status = r.status.rawValue
                 if r.status == .diverged, let e = r.summary["epoch"]?.intValue { status += " (epoch \(e))" }
-                table.rows.append([
-                    group.label, r.path, r.seed.map(String.init) ?? "—", status, pct(r.lastAccuracy), pct(r.bestAccuracy),
-                    r.summary["best_epoch"]?.intValue.map(String.init) ?? "—", r.wallTime.map(ReportFormat.clock) ?? "—",
-                ])
+                table.rows.append(
+                    [
+                        group.label, r.path, r.seed.map(String.init) ?? "—", status, pct(r.lastAccuracy), pct(r.bestAccuracy),
+                        r.summary["best_epoch"]?.intValue.map(String.init) ?? "—", r.wallTime.map(ReportFormat.clock) ?? "—",
+                    ] + (showSelection ? [r.bestSelectedOn?.rawValue ?? "—"] : []))
             }
         }
         return table
     }
 
-    /// The group table as CSV with raw numbers: accuracies as fractions (as in summary.json), wall time in seconds.
+    /// The group table as CSV with raw numbers: accuracies as fractions (as in summary.json), wall time in
+    /// seconds, and the split that selected the best epochs (`test`, `validation`, empty when unknown).
     public static func csv(_ g: GroupedRuns) -> String {
         let keys = keyColumns(g)
         var lines = [
             (["group"] + keys + [
                 "seeds", "test_acc_mean", "test_acc_std", "best_test_acc_mean", "best_test_acc_std",
-                "parameters", "wall_time_s", "diverged",
+                "parameters", "wall_time_s", "diverged", "best_selected_on",
             ]).map(csvField).joined(separator: ",")
         ]
         for group in g.groups {
@@ -112,7 +121,7 @@ public enum ResultsTable {
                     String(group.runs.count), number(group.last?.mean), number(group.last?.std), number(group.best?.mean),
                     number(group.best?.std), group.parameterCounts.first.map(String.init) ?? "",
                     number(group.wallTime?.mean, digits: 1),
-                    String(group.diverged.count),
+                    String(group.diverged.count), BestSelection.of(group.runs + group.diverged)?.rawValue ?? "",
                 ]
             lines.append(cells.map(csvField).joined(separator: ","))
         }

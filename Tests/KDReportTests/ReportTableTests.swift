@@ -1,7 +1,8 @@
 // The report's tables: the Markdown group table (varying keys, member, seeds, last and best accuracy
 // as mean ± std, parameters, wall time, diverged count), the per-run table and the CSV numbers.
 
-import KDTrain
+import KDJSON
+import KDReport
 import XCTest
 
 final class ReportTableTests: XCTestCase {
@@ -56,10 +57,10 @@ final class ReportTableTests: XCTestCase {
         XCTAssertEqual(
             lines[0],
             "group,method.name,member,seeds,test_acc_mean,test_acc_std,best_test_acc_mean,best_test_acc_std,"
-                + "parameters,wall_time_s,diverged")
-        XCTAssertEqual(lines[1], "method.name=at,at,,1,0.9,,0.91,,61706,45,0")
-        XCTAssertEqual(lines[2], "\"method.name=dml, student1\",dml,student1,2,0.725,0.007071,0.725,0.007071,1000,100,0")
-        XCTAssertEqual(lines[4], "method.name=kd,kd,,3,0.82,0.02,0.83,0.02,61706,90,1")
+                + "parameters,wall_time_s,diverged,best_selected_on")
+        XCTAssertEqual(lines[1], "method.name=at,at,,1,0.9,,0.91,,61706,45,0,")
+        XCTAssertEqual(lines[2], "\"method.name=dml, student1\",dml,student1,2,0.725,0.007071,0.725,0.007071,1000,100,0,")
+        XCTAssertEqual(lines[4], "method.name=kd,kd,,3,0.82,0.02,0.83,0.02,61706,90,1,")
     }
 
     func testFormatting() {

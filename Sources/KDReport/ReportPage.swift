@@ -16,8 +16,8 @@ public enum ReportPage {
                 "p",
                 "\(runCount) runs in \(grouped.groups.count) groups. Runs are grouped by their resolved config "
                     + "without seed, name, output, description and threads; accuracy is the mean ± sample standard "
-                    + "deviation (n − 1) over the seeds of a group, on the test split. Last: after the final epoch; "
-                    + "best: the checkpoint with the best monitored accuracy."),
+                    + "deviation (n − 1) over the seeds of a group, on the test split. last = after the final epoch; "
+                    + BestSelection.note(grouped.bestSelection)),
             element("h2", "Results"), table(ResultsTable.groups(grouped)),
         ]
         for plot in plots { body += [element("h2", plot.title), "<div class=\"plot\">\n" + plot.svg.rendered() + "\n</div>"] }

@@ -1,15 +1,11 @@
 // Report test support: synthetic run directories in the layout kdistill writes (config.json,
-// metrics.jsonl, summary.json; cohort members in subdirectories), and a small XML tree reader over
-// Foundation's XMLParser for checking the SVG and HTML the report writes.
+// metrics.jsonl, summary.json; cohort members in subdirectories).
 
 import Foundation
-import KDTrain
+import KDJSON
+import KDReport
 import TestSupport
 import XCTest
-
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
 
 /// Writers of fake runs.
 enum ReportFixtures {
@@ -115,59 +111,4 @@ enum ReportFixtures {
                 ])
         }
     }
-}
-
-/// An XML element read back.
-final class XMLNode {
-    let name: String
-    let attributes: [String: String]
-    var children: [XMLNode] = []
-    var text = ""
-
-    init(name: String, attributes: [String: String]) { (self.name, self.attributes) = (name, attributes) }
-
-    /// Every descendant (and self) named `name`, in document order.
-    func all(_ name: String) -> [XMLNode] { (self.name == name ? [self] : []) + children.flatMap { $0.all(name) } }
-
-    /// Descendants whose `class` is `cls`.
-    func all(_ name: String, cls: String) -> [XMLNode] { all(name).filter { $0.attributes["class"] == cls } }
-
-    /// All text inside, concatenated.
-    var allText: String { text + children.map(\.allText).joined() }
-
-    /// Attribute `key` as a Double.
-    func number(_ key: String) -> Double? { attributes[key].flatMap(Double.init) }
-}
-
-/// Parses XML text into XMLNode (fails the test on a syntax error).
-final class XMLTreeBuilder: NSObject, XMLParserDelegate {
-    var stack: [XMLNode] = []
-    var root: XMLNode?
-
-    static func parse(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> XMLNode {
-        let parser = XMLParser(data: Data(text.utf8))
-        let builder = XMLTreeBuilder()
-        parser.delegate = builder
-        guard parser.parse(), let root = builder.root else {
-            XCTFail("not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "?")", file: file, line: line)
-            throw XCTSkip("unparsable XML")
-        }
-        return root
-    }
-
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
-        attributes attributeDict: [String: String] = [:]
-    ) {
-        let node = XMLNode(name: elementName, attributes: attributeDict)
-        stack.last?.children.append(node)
-        if root == nil { root = node }
-        stack.append(node)
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        stack.removeLast()
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) { stack.last?.text += string }
 }
