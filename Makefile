@@ -16,7 +16,7 @@ test:
 	$(SWIFT) test -c $(CONFIG) --disable-swift-testing
 
 test-fast:
-	$(SWIFT) test -c $(CONFIG) --disable-swift-testing --skip CLITests --skip RealFashionMNISTTests
+	$(SWIFT) test -c $(CONFIG) --disable-swift-testing --skip CLITests
 
 # The raw-pointer kernels and the parsers of untrusted bytes (IDX, gzip, tar, HTTP, MD5, safetensors,
 # JSON) under AddressSanitizer: a debug build, so Swift's own checks are on as well.
