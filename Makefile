@@ -4,15 +4,26 @@ CONFIG ?= release
 BIN = .build/$(CONFIG)/kdistill
 THREADS ?= 2
 
-.PHONY: build test bench demo fmt lint clean
+.PHONY: build test test-fast test-asan bench demo fmt lint clean
 
 build:
 	$(SWIFT) build -c $(CONFIG)
 
-# Tests run optimised: the end-to-end ones train real models.
+# Tests run optimised: the end-to-end ones train real models. `test` is everything (what CI runs);
+# `test-fast` the unit tests only (no CLITests, which run the binary end to end), well under a minute.
 test:
 	$(SWIFT) build -c $(CONFIG) --product kdistill
 	$(SWIFT) test -c $(CONFIG) --disable-swift-testing
+
+test-fast:
+	$(SWIFT) test -c $(CONFIG) --disable-swift-testing --skip CLITests
+
+# The raw-pointer kernels and the parsers of untrusted bytes (IDX, gzip, tar, HTTP, MD5, safetensors,
+# JSON) under AddressSanitizer: a debug build, so Swift's own checks are on as well.
+ASAN_TESTS = KDTensorTests|KDDataTests|KDNNTests\.Safetensors|KDNNTests\.StateDict|KDTrainTests\.ConfigJSON
+test-asan:
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test -c debug --sanitize=address --disable-swift-testing \
+		--filter '$(ASAN_TESTS)'
 
 bench: build
 	$(BIN) bench --threads $(THREADS) --json > benchmarks/kdistill.jsonl

@@ -16,28 +16,31 @@ while getopts t:s:m:o: opt; do
     case $opt in t) threads=$OPTARG ;; s) students=$OPTARG ;; m) methods=$OPTARG only=1 ;; o) out=$OPTARG ;; *) echo "usage: fm-r20.sh [-t THREADS] [-s STUDENTS] [-m METHODS] [-o REPORT_DIR]" >&2; exit 2 ;; esac
 done
 
-# run COMMAND CONFIG: runs it unless its output directory holds a finished summary.json.
+# finished DIR: whether `kdistill status` says the run in DIR is over (completed or diverged).
+finished() {
+    case $("$BIN" status "$1") in completed | diverged) return 0 ;; *) return 1 ;; esac
+}
+
+# run COMMAND CONFIG: runs it unless its output directory (as `kdistill validate` resolves it) holds a
+# finished run. An flock on DIR/.fm-r20.lock, held by the run's process until it ends (the kernel drops
+# it if the process dies), lets several copies of this script share the list: each takes the next free run.
 run() {
-    dir=$(sed -n 's/.*"dir": *"\([^"]*\)".*/\1/p' "$2" | head -1)
-    [ -n "$dir" ] || dir=runs/$(basename "$2" .json)
-    if [ -f "$dir/summary.json" ] && grep -Eq '"status": *"(completed|diverged)"' "$dir/summary.json"; then
-        echo "fm-r20: $dir finished, skipped" >&2
+    dir=$("$BIN" validate "$2" --get output.dir)
+    if finished "$dir"; then echo "fm-r20: $dir finished, skipped" >&2; return 0; fi
+    mkdir -p "$dir"
+    exec 9>"$dir/.fm-r20.lock"
+    if ! flock -n 9; then
+        echo "fm-r20: $dir running in another copy, skipped" >&2
+        exec 9>&-
         return 0
     fi
-    mkdir -p "$dir"
-    # A lock lets several copies of this script share the list (each takes the next free run).
-    lock=$dir/.fm-r20.lock
-    if ! mkdir "$lock" 2>/dev/null; then
-        owner=$(cat "$lock/pid" 2>/dev/null || true)
-        if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
-            echo "fm-r20: $dir running in process $owner, skipped" >&2
-            return 0
-        fi
+    if finished "$dir"; then # finished by another copy between the first look and the lock
+        exec 9>&-
+        return 0
     fi
-    echo $$ > "$lock/pid"
     echo "fm-r20: $1 $2" >&2
     "$BIN" --threads "$threads" "$1" "$2" --resume >> "$dir/kdistill.out" 2>> "$dir/kdistill.log" || echo "fm-r20: $2 failed (exit $?): see $dir/kdistill.log" >&2
-    rm -rf "$lock"
+    exec 9>&-
 }
 
 run train-teacher configs/fashion-mnist/teacher-resnet20.json
@@ -51,7 +54,7 @@ for student in $students; do
     done
     [ -n "$only" ] || methods=
 done
-scripts/keep-records.sh "$out/records" runs/teacher-resnet20 runs/fm-r20
+KDISTILL=$BIN scripts/keep-records.sh "$out/records" runs/teacher-resnet20 runs/fm-r20
 records=$out/records/runs
 "$BIN" report "$records/teacher-resnet20" "$records/fm-r20/lenet5" "$records/fm-r20/resnet8" --by model,method,optimizer.lr --out "$out"
 for student in lenet5 resnet8; do # one page per student, for plots with one scale

@@ -11,8 +11,8 @@
 #   -n            print the command instead of running it
 #   KEY=VALUE     the run's overrides (`--set KEY=VALUE`; `method=NAME` is `--method NAME`), naming its
 #                 directory: method=kd seed=1 -> ROOT/method-kd__seed-1
-# A run is finished when ROOT/NAME/summary.json says completed, or it (or a cohort member's or
-# pipeline run's summary.json) says diverged: diverged runs are not retried. kdistill's output is
+# A run is finished when `kdistill status ROOT/NAME` says completed or diverged (a cohort member or
+# pipeline run that diverged counts): diverged runs are not retried. kdistill's output is
 # appended to ROOT/NAME/kdistill.log. KDISTILL names the binary (default: kdistill on PATH, else
 # .build/release/kdistill of this checkout).
 set -eu
@@ -54,26 +54,18 @@ if [ ${#name} -gt 200 ]; then
 fi
 dir="$root/$name"
 
-finished() {
-    if [ -f "$dir/summary.json" ] && grep -q '"status": *"completed"' "$dir/summary.json"; then echo completed; return 0; fi
-    set +f
-    for f in "$dir/summary.json" "$dir"/*/summary.json; do
-        if [ -f "$f" ] && grep -q '"status": *"diverged"' "$f"; then set -f; echo diverged; return 0; fi
-    done
-    set -f
-    return 1
-}
-if status=$(finished); then
-    echo "skip $dir ($status)"
-    exit 0
-fi
-
 bin=${KDISTILL:-}
 if [ -z "$bin" ]; then
     if command -v kdistill >/dev/null 2>&1; then bin=kdistill
     else bin="$(dirname "$0")/../.build/release/kdistill"; [ -n "$dry" ] || [ -x "$bin" ] || die "no kdistill on PATH and no $bin; set KDISTILL"
     fi
 fi
+# `kdistill status` holds the rule (a dry run without a binary cannot ask it, and lists every run).
+if [ -z "$dry" ] || [ -x "$bin" ] || command -v "$bin" >/dev/null 2>&1; then
+    status=$("$bin" status "$dir")
+    case $status in completed | diverged) echo "skip $dir ($status)"; exit 0 ;; esac
+fi
+
 cmd="$(quote "$bin") $(quote "$command") $(quote "$config")$args$fixed --set $(quote "output.dir=$dir") --resume"
 [ -z "$threads" ] || cmd="$cmd --threads $(quote "$threads")"
 if [ -n "$dry" ]; then

@@ -8,7 +8,8 @@ import KDTrain
 enum CLI {
     static let subcommands: [any Subcommand.Type] = [
         TrainTeacherCommand.self, DistillCommand.self, EvalCommand.self, DownloadCommand.self, ValidateCommand.self,
-        ModelsCommand.self, MethodsCommand.self, SchemaCommand.self, BenchCommand.self, ReportCommand.self, VizCommand.self,
+        ModelsCommand.self, MethodsCommand.self, SchemaCommand.self, StatusCommand.self, BenchCommand.self, ReportCommand.self,
+        VizCommand.self,
     ]
 
     static let program = Program(

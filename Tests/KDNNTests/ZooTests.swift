@@ -70,11 +70,16 @@ final class ZooTests: XCTestCase {
     }
 
     func testNamesAreValidatedWithAClearError() {
-        for bad in ["resnet21", "resnet", "mlp-", "mlp-0", "wrn-16", "wrn-15-2", "vgg16", "lenet"] {
+        for bad in [
+            "resnet21", "resnet", "mlp-", "mlp-0", "wrn-16", "wrn-15-2", "vgg16", "lenet", "resnet+14", "resnet014",
+            "resnet1208", "mlp-+8", "mlp-08", "wrn-+16-2", "wrn-16-02",
+        ] {
             XCTAssertFalse(Zoo.isValidName(bad), bad)
             XCTAssertThrowsError(try model(bad)) { XCTAssertTrue("\($0)".contains(bad), "\($0)") }
         }
-        for good in Zoo.listedNames { XCTAssertTrue(Zoo.isValidName(good), good) }
+        for good in Zoo.listedNames + ["resnet26", "resnet20x4", "resnet1202", "wrn-28-10", "mlp-7"] {
+            XCTAssertTrue(Zoo.isValidName(good), good)
+        }
     }
 
     func testSameSeedSameWeightsAndTrainEvalModes() throws {

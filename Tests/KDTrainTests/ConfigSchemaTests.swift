@@ -1,8 +1,9 @@
 // The JSON Schema export (and the committed configs/schema.json), the declarations' soundness,
-// Levenshtein suggestions and the default model-name rules.
+// Levenshtein suggestions, and the schema's model-name pattern against the zoo's rule.
 
 import Foundation
 import KDMethods
+import KDNN
 import KDTrain
 import XCTest
 
@@ -82,25 +83,47 @@ final class ConfigSchemaTests: XCTestCase {
         XCTAssertEqual(Suggestions.typoDistance("mnsit", "mnist"), 1, "an adjacent swap is one typo")
         XCTAssertEqual(Suggestions.typoDistance("kitten", "sitting"), 3)
         XCTAssertEqual(Suggestions.closest(to: "mnsit", among: ["mnist", "fashion-mnist"]), "mnist")
-        XCTAssertEqual(Suggestions.closest(to: "resnet21", among: ModelNames.examples), "resnet20")
+        XCTAssertEqual(Suggestions.closest(to: "resnet21", among: Zoo.listedNames), "resnet20")
         XCTAssertEqual(Suggestions.closest(to: "Epochs", among: ["epochs"]), "epochs")
         XCTAssertEqual(Suggestions.closest(to: "optim", among: ["output", "optimizer"]), "optimizer")
         XCTAssertNil(Suggestions.closest(to: "learning_rate", among: ["lr", "momentum"]))
     }
 
-    func testModelNameRules() {
-        for good in [
-            "mlp-1200-1200", "mlp-800-800", "mlp-10", "lenet5", "resnet8", "resnet110", "resnet8x4", "resnet32x4",
-            "wrn-16-2", "wrn-40-1", "wrn-10-8",
-        ] {
-            XCTAssertTrue(ModelNames.isZooName(good), good)
+    /// Names around every edge of the zoo's rule: all depths to past the limit, widths, signs, zeros, case.
+    static let candidateNames: [String] = {
+        var names = [
+            "", "lenet5", "lenet", "lenet50", "LeNet5", "mlp", "mlp-", "mlp-0", "mlp-08", "mlp-1-", "mlp--1",
+            "mlp-+5", "mlp-10", "mlp-800-800", "mlp-1200-1200", "mlp-999999999", "mlp-1000000000", "MLP-10", "resnet",
+            "resnetx4", "resnet-20", "resnet+14", "resnet014", "resnet20x8", "resnet20x4x4", "Resnet20", " resnet20",
+            "resnet20 ", "wrn", "wrn-16", "wrn-16-2-1", "wrn--16-2", "wrn-16-02", "wrn-016-2", "wrn-16-+2", "wrn-16-x",
+            "wrn-16-999999999", "wrn-16-1000000000", "vgg16", "x4",
+        ]
+        for depth in 0...1310 {
+            names += ["resnet\(depth)", "resnet\(depth)x4", "wrn-\(depth)-1", "wrn-\(depth)-2", "wrn-\(depth)-0"]
         }
-        for bad in [
-            "mlp", "mlp-", "mlp-0", "mlp-08", "mlp-1-", "lenet", "resnet21", "resnet20x4", "resnet", "wrn-15-2",
-            "wrn-4-1", "wrn-16-0", "wrn-16", "MLP-10", "resnet-20", "",
-        ] {
-            XCTAssertFalse(ModelNames.isZooName(bad), bad)
+        return names
+    }()
+
+    /// Whether the JSON Schema regular expression `pattern` matches the whole of `name`.
+    func schemaAccepts(_ pattern: String, _ name: String) throws -> Bool {
+        let regex = try NSRegularExpression(pattern: pattern)
+        return regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
+    }
+
+    func testSchemaAcceptsExactlyTheNamesTheZooBuilds() throws {
+        let generated = ConfigSchema.jsonSchema(context: ConfigLoading.context)
+        let committed = try JSONValue(parsing: String(contentsOf: Self.committedSchema, encoding: .utf8))
+        for (label, schema) in [("kdistill schema", generated), ("configs/schema.json", committed)] {
+            let pattern = try XCTUnwrap(schema["$defs"]?["model_name"]?["pattern"]?.stringValue, label)
+            var accepted = 0
+            for name in Self.candidateNames {
+                let zoo = Zoo.isValidName(name)
+                XCTAssertEqual(try schemaAccepts(pattern, name), zoo, "\(label): '\(name)' (zoo: \(zoo))")
+                accepted += zoo ? 1 : 0
+            }
+            XCTAssertGreaterThan(accepted, 600, "the candidates cover many valid names")  // 2 x 200 resnets, 2 x 199 wrns
         }
-        XCTAssertTrue(ModelNames.examples.allSatisfy(ModelNames.isZooName))
+        XCTAssertTrue(Zoo.listedNames.allSatisfy(Zoo.isValidName))
+        XCTAssertTrue(ConfigContext().isKnownModel("resnet26x4"), "the default context asks the zoo")
     }
 }

@@ -1,5 +1,5 @@
-// Zoo: builds any model of models.md from its name (`mlp-800-800`, `lenet5`, `resnet20`,
-// `resnet32x4`, `wrn-40-2`), validates names with a suggestion, and reports FLOPs.
+// Zoo: builds any zoo model from its name (`mlp-800-800`, `lenet5`, `resnet20`, `resnet32x4`,
+// `wrn-40-2`; the name rule is in ZooNames.swift) and reports FLOPs.
 
 import KDTensor
 
@@ -22,35 +22,12 @@ public enum Zoo {
         case mlp([Int]), lenet5, resnet(depth: Int, widths: [Int]), wrn(depth: Int, widen: Int)
     }
 
-    static func parse(_ name: String) -> Architecture? {
-        if name == "lenet5" { return .lenet5 }
-        if name.hasPrefix("mlp-") {
-            let sizes = name.dropFirst(4).split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-            guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
-            return .mlp(sizes.map { $0! })
-        }
-        if name.hasPrefix("resnet") {
-            let wide = name.hasSuffix("x4")
-            guard let depth = Int(name.dropFirst(6).dropLast(wide ? 2 : 0)), depth >= 8, (depth - 2) % 6 == 0 else { return nil }
-            return .resnet(depth: depth, widths: wide ? [32, 64, 128, 256] : [16, 16, 32, 64])
-        }
-        if name.hasPrefix("wrn-") {
-            let parts = name.dropFirst(4).split(separator: "-").map { Int($0) }
-            guard parts.count == 2, let depth = parts[0], let widen = parts[1], depth >= 10, (depth - 4) % 6 == 0, widen >= 1
-            else { return nil }
-            return .wrn(depth: depth, widen: widen)
-        }
-        return nil
-    }
-
-    /// Whether `name` is a zoo model.
-    public static func isValidName(_ name: String) -> Bool { parse(name) != nil }
-
     /// Builds `spec.name` with parameters drawn from `seed`.
     public static func build(_ spec: ModelSpec, seed: UInt64) throws -> Model {
         guard let arch = parse(spec.name) else {
             throw ModelError(
-                "unknown model '\(spec.name)' (known: mlp-H1-H2-..., lenet5, resnetD (D = 6n+2), resnet8x4, resnet32x4, wrn-D-k)")
+                "unknown model '\(spec.name)' (known: mlp-H1-H2-..., lenet5, resnetD and resnetDx4 (D = 6n+2 ≤ \(maxDepth)), wrn-D-k (D = 6n+4))"
+            )
         }
         guard spec.inputShape.count == 3, spec.inputShape.allSatisfy({ $0 > 0 }), spec.numClasses >= 2 else {
             throw ModelError("model \(spec.name): input shape \(spec.inputShape) and \(spec.numClasses) classes are not usable")

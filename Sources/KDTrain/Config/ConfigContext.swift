@@ -2,6 +2,7 @@
 // hard-codes none of it: which model names exist, and the method registry (name → its params).
 
 import KDMethods
+import KDNN
 
 /// Knowledge the decoder checks configs against.
 public struct ConfigContext: Sendable {
@@ -17,11 +18,11 @@ public struct ConfigContext: Sendable {
     /// Regular expression for model names in the JSON Schema, if any.
     public var modelPattern: String?
 
-    /// A context; by default no methods and the zoo's name rules of ModelNames.
+    /// A context; by default no methods and the zoo's name rule (Zoo.isValidName, Zoo.namePattern).
     public init(
         methods: [String: [ParamSpec]] = [:], methodsWithoutTeacher: Set<String> = [],
-        isKnownModel: @escaping @Sendable (String) -> Bool = { ModelNames.isZooName($0) },
-        modelNames: [String] = ModelNames.examples, modelPattern: String? = ModelNames.pattern
+        isKnownModel: @escaping @Sendable (String) -> Bool = { Zoo.isValidName($0) },
+        modelNames: [String] = Zoo.listedNames, modelPattern: String? = Zoo.namePattern
     ) {
         self.methods = methods
         self.methodsWithoutTeacher = methodsWithoutTeacher

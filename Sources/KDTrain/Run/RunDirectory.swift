@@ -1,5 +1,5 @@
-// RunDirectory: the files of one run (formats.md): config.json, metrics.jsonl, latest/best/epoch-N
-// checkpoints, resume.safetensors and summary.json, all written atomically.
+// RunDirectory: the files of one run: config.json, metrics.jsonl, latest/best/epoch-N checkpoints,
+// resume.safetensors and summary.json, all written atomically; and the one rule for "a finished run".
 
 import Foundation
 import KDNN
@@ -10,6 +10,22 @@ import KDSupport
 public struct RunError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Where a run directory stands (`kdistill status`): the one definition of a finished run.
+public enum RunState: String, Sendable {
+    /// summary.json says `"status": "completed"`.
+    case completed
+    /// Its summary.json, or a cohort member's or pipeline run's one level down, says `"status": "diverged"`:
+    /// finished too (the loss blew up; running it again gives the same result).
+    case diverged
+    /// config.json is there but no summary says it finished: interrupted, or still running.
+    case unfinished
+    /// No config.json: no run has started there.
+    case absent
+
+    /// Whether the run is over (completed or diverged): sweeps skip it, a teacher may be taken from it.
+    public var isFinished: Bool { self == .completed || self == .diverged }
 }
 
 /// Paths and writers for a run directory.
@@ -28,6 +44,30 @@ public struct RunDirectory {
     public func epochPath(_ epoch: Int) -> String { path + String(format: "/epoch-%03d.safetensors", epoch) }
     /// A sub-run (cohort member, pipeline stage).
     public func child(_ name: String) -> RunDirectory { RunDirectory(path + "/" + name) }
+
+    /// The run's state. Throws when a summary.json cannot be read or has no known status.
+    public func state() throws -> RunState {
+        let fm = FileManager.default
+        if let status = try summaryStatus(summaryPath) { return status }
+        let children = (try? fm.contentsOfDirectory(atPath: path).sorted()) ?? []
+        for name in children where try summaryStatus(child(name).summaryPath) == .diverged { return .diverged }
+        return fm.fileExists(atPath: configPath) ? .unfinished : .absent
+    }
+
+    /// The status a summary.json records: completed or diverged, nil without one; anything else is an error.
+    private func summaryStatus(_ file: String) throws -> RunState? {
+        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8), let summary = try? JSONValue(parsing: text) else {
+            throw RunError("\(file): cannot read the run summary (expected JSON)")
+        }
+        switch summary["status"]?.stringValue {
+        case "completed": return .completed
+        case "diverged": return .diverged
+        case let other:
+            let found = other.map { "\"\($0)\"" } ?? "none"
+            throw RunError("\(file): expected \"status\": \"completed\" or \"diverged\", found \(found)")
+        }
+    }
 
     /// Creates the directory (and parents).
     public func create() throws {

@@ -44,9 +44,8 @@ public final class Teachers {
     /// still trains would otherwise distill from a half-trained teacher without a word.
     public static func unfinishedRunWarning(_ path: String) -> String? {
         let run = RunDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
-        let fm = FileManager.default
         guard [run.bestPath, run.latestPath].contains(URL(fileURLWithPath: path).path),
-            fm.fileExists(atPath: run.configPath), !fm.fileExists(atPath: run.summaryPath)
+            (try? run.state()) == .unfinished  // RunDirectory's rule of a finished run
         else { return nil }
         return "kdistill: warning: \(path) belongs to an unfinished run (\(run.path) has no summary.json yet): "
             + "the teacher is whatever that run had reached"
