@@ -126,7 +126,8 @@ def header(meta, runs):
         line += (f" This OpenBLAS does not recognise the CPU and runs its {blas['core']} kernels although the CPU "
                  "has AVX2 (OPENBLAS_CORETYPE=Haswell or SkylakeX selects faster ones).")
     if isinstance(meta.get("rounds"), int) and meta["rounds"] < 3:
-        line += f" Only {meta['rounds']} round(s): a smoke test, not a measurement to publish."
+        n = meta["rounds"]
+        line += f" Only {n} round{'' if n == 1 else 's'}: a smoke test, not a measurement to publish."
     return line
 
 
