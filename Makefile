@@ -25,12 +25,15 @@ test-asan:
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test -c debug --sanitize=address --disable-swift-testing \
 		--filter '$(ASAN_TESTS)'
 
+# kdistill and PyTorch alternate workload by workload for ROUNDS rounds, each run a fresh process; raw
+# records go to benchmarks/results/, the Markdown table (median per-round ratio, min-max) to stdout.
+# COMPILE=1 adds a torch.compile column (about 50 s of compiling per model); WORKLOADS=W3,W4 narrows it.
+ROUNDS ?= 3
+COMPILE ?= 0
+WORKLOADS ?= all
 bench: build
-	$(BIN) bench --threads $(THREADS) --json > benchmarks/kdistill.jsonl
-	@if python3 -c 'import torch' 2>/dev/null; then \
-		python3 benchmarks/pytorch_bench.py --threads $(THREADS) > benchmarks/pytorch.jsonl; \
-	else echo "PyTorch not installed: kdistill figures only" >&2; rm -f benchmarks/pytorch.jsonl; fi
-	python3 benchmarks/compare.py benchmarks/kdistill.jsonl benchmarks/pytorch.jsonl
+	python3 benchmarks/bench.py --kdistill $(BIN) --threads $(THREADS) --rounds $(ROUNDS) \
+		--workloads $(WORKLOADS) $(if $(filter 1,$(COMPILE)),--compile)
 
 demo: build
 	./scripts/demo.sh

@@ -11,21 +11,37 @@ public enum Bench {
     public struct Result {
         public let id: String, title: String
         public let imagesPerSecond: Double, gflops: Double, medianStep: Double, peakMemoryMB: Double, threads: Int
+        /// Images and analytic FLOPs of one step (benchmarks/bench.py derives PyTorch's GFLOP/s from these).
+        public let imagesPerStep: Int, flopsPerStep: Double
+        /// Timed and warm-up steps.
+        public let steps: Int, warmup: Int
 
-        /// The JSON line `make bench` compares.
+        /// The JSON line `make bench` records (benchmarks/bench.py).
         public var json: JSONValue {
             .object([
                 "workload": .string(id), "title": .string(title), "images_per_s": .number((imagesPerSecond * 10).rounded() / 10),
                 "gflops": .number((gflops * 10).rounded() / 10), "median_step_s": .number((medianStep * 1e5).rounded() / 1e5),
                 "peak_rss_mb": .number((peakMemoryMB * 10).rounded() / 10), "threads": .int(threads), "engine": "kdistill",
+                "images_per_step": .int(imagesPerStep), "flops_per_step": .number(flopsPerStep), "steps": .int(steps),
+                "warmup": .int(warmup),
             ])
         }
+    }
+
+    /// The workload ids of a `--workload` value (`all` or a comma-separated list), each checked before any runs.
+    public static func workloads(_ text: String) throws -> [String] {
+        if text == "all" { return Workload.ids }
+        let ids = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for id in ids where !Workload.ids.contains(id) {
+            throw RunInputError("--workload: expected all or ids among \(Workload.ids.joined(separator: ", ")), found '\(id)'")
+        }
+        return ids
     }
 
     /// Times workload `id` in this process.
     public static func run(_ id: String, steps: Int = 10, warmup: Int = 3) throws -> Result {
         let w = try Workload.make(id)
-        for _ in 0..<warmup { w.step() }
+        for _ in 0..<max(warmup, 0) { w.step() }
         var times: [Double] = []
         for _ in 0..<max(steps, 1) {
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -38,15 +54,21 @@ public enum Bench {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Result(
             id: id, title: w.title, imagesPerSecond: Double(w.images) / median, gflops: w.flops / median / 1e9,
-            medianStep: median, peakMemoryMB: Double(usage.ru_maxrss) / 1024, threads: Parallel.threads)
+            medianStep: median, peakMemoryMB: Double(usage.ru_maxrss) / 1024, threads: Parallel.threads, imagesPerStep: w.images,
+            flopsPerStep: w.flops, steps: times.count, warmup: max(warmup, 0))
     }
 
     /// Runs `ids` each in a child process of `executable` (`bench --workload W --json`); returns their JSON lines.
-    public static func runIsolated(_ ids: [String], executable: String, steps: Int, threads: Int) throws -> [JSONValue] {
+    public static func runIsolated(_ ids: [String], executable: String, steps: Int, warmup: Int = 3, threads: Int) throws
+        -> [JSONValue]
+    {
         try ids.map { id in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["bench", "--workload", id, "--json", "--steps", String(steps), "--threads", String(threads)]
+            process.arguments = [
+                "bench", "--workload", id, "--json", "--steps", String(steps), "--warmup", String(warmup),
+                "--threads", String(threads),
+            ]
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
