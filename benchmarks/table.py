@@ -96,7 +96,12 @@ def header(meta, runs):
     cpu = meta.get("cpu", "unknown CPU")
     parts = [f"Measured {meta.get('date', '?')} on {cpu} ({meta.get('logical_cpus', '?')} logical CPUs), "
              f"{meta.get('threads', '?')} threads per engine"]
-    blas = meta.get("openblas") or {}
+    blas = dict(meta.get("openblas") or {})
+    # The kernels kdistill really ran (it restarts itself with OPENBLAS_CORETYPE when OpenBLAS falls back
+    # to Prescott), as its runs report them; the library's own load-time choice otherwise.
+    used = sorted({r["blas_kernels"] for r in runs if r.get("engine") == "kdistill" and r.get("blas_kernels")})
+    if used:
+        blas["core"] = "/".join(used)
     details = ", ".join(x for x in (blas.get("threading"), f"{blas['core']} kernels" if blas.get("core") else None) if x)
     parts.append(f"OpenBLAS {blas.get('version') or 'unknown'}" + (f" ({details})" if details else ""))
     torch = meta.get("torch")

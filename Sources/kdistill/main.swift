@@ -46,4 +46,5 @@ enum CLI {
     }
 }
 
+BLASKernels.restartWithBetterKernelsIfNeeded()
 exit(CLI.main(Array(CommandLine.arguments.dropFirst())))

@@ -35,6 +35,26 @@ final class BenchCommandTests: CLITestCase {
         XCTAssertEqual(flops / 128 / 3, 833_040, accuracy: 20_000)
     }
 
+    /// kdistill restarts itself with OPENBLAS_CORETYPE when OpenBLAS falls back to its SSE3 kernels on a
+    /// CPU with AVX2 (this machine kind's Xeon): the workload must not run on Prescott there.
+    func testTheGEMMsRunOnKernelsForThisCPU() throws {
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let flagLine = flags.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+        let hasAVX2 = flagLine.contains(" avx2") && flagLine.contains(" fma")
+        let line = try XCTUnwrap(benchLines(["--workload", "W1", "--steps", "1", "--warmup", "0"]).first)
+        let kernels = try XCTUnwrap(line["blas_kernels"] as? String)
+        if hasAVX2 && ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil {
+            XCTAssertNotEqual(kernels.lowercased(), "prescott", "\(line)")
+        }
+        // KDISTILL_BLAS_CORE=keep leaves OpenBLAS's own choice: where kdistill upgraded, that was Prescott.
+        let kept = try kdistill(
+            ["--threads", "1", "bench", "--json", "--workload", "W1", "--steps", "1", "--warmup", "0"],
+            environment: ["KDISTILL_BLAS_CORE": "keep"], timeout: 300)
+        XCTAssertEqual(kept.status, 0, kept.stderr)
+        let own = try XCTUnwrap(try Self.parseObject(kept.stdoutLines.first ?? "", source: "bench")["blas_kernels"] as? String)
+        if own != kernels { XCTAssertEqual(own.lowercased(), "prescott") }
+    }
+
     func testSeveralWorkloadsRunEachInItsOwnProcess() throws {
         let lines = try benchLines(["--workload", "W2,W1", "--steps", "1", "--warmup", "0"])
         XCTAssertEqual(lines.map { $0["workload"] as? String }, ["W2", "W1"])

@@ -8,6 +8,9 @@ public enum Gemm {
     /// Pins OpenBLAS to one thread (called once, lazily): kdistill parallelises around it.
     static let configured: Void = { openblas_set_num_threads(1) }()
 
+    /// The kernel set OpenBLAS chose when it loaded (`Prescott`, `Haswell`, `SkylakeX`, ...).
+    public static var kernelSet: String { String(cString: openblas_get_corename()) }
+
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, on the calling thread.
     /// `op(A)` is `[m, k]` (A stored `[k, m]` when `transA`), `op(B)` is `[k, n]` (`[n, k]` when `transB`).
     @inline(__always)

@@ -23,7 +23,7 @@ public enum Bench {
                 "gflops": .number((gflops * 10).rounded() / 10), "median_step_s": .number((medianStep * 1e5).rounded() / 1e5),
                 "peak_rss_mb": .number((peakMemoryMB * 10).rounded() / 10), "threads": .int(threads), "engine": "kdistill",
                 "images_per_step": .int(imagesPerStep), "flops_per_step": .number(flopsPerStep), "steps": .int(steps),
-                "warmup": .int(warmup),
+                "warmup": .int(warmup), "blas_kernels": .string(BLASKernels.current),
             ])
         }
     }
