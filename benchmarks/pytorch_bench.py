@@ -1,4 +1,4 @@
-"""pytorch_bench.py: the W1-W5 workloads of benchmarks.md in PyTorch, one JSON line per workload, in a
+"""pytorch_bench.py: the W1-W5 workloads of docs/benchmarks.md in PyTorch, one JSON line per workload, in a
 chosen memory layout (default or channels_last) and optionally under torch.compile; benchmarks/bench.py
 runs it once per workload and variant, each in a fresh process, alternating with kdistill.
 
@@ -67,7 +67,7 @@ def workload(wid, channels_last, compiled):
         return step, BATCH, f"{name} training step"
     if wid == "W4":
         # Teacher resnet32 in eval mode without gradients; student resnet8 trained with
-        # 0.1*CE + 0.9*KD(T=4) + 1000/2 * sum of AT over layer1..3 (benchmarks.md).
+        # 0.1*CE + 0.9*KD(T=4) + 1000/2 * sum of AT over layer1..3 (docs/benchmarks.md).
         teacher_raw = build("resnet32", 3, 10, 32).eval()
         for p in teacher_raw.parameters():
             p.requires_grad_(False)

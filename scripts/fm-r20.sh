@@ -1,5 +1,5 @@
 #!/bin/sh
-# fm-r20.sh: the FM-R20 method comparison of the README (benchmarks.md protocol on Fashion-MNIST):
+# fm-r20.sh: the FM-R20 method comparison of the README (docs/benchmarks.md protocol on Fashion-MNIST):
 # teachers, from-scratch baselines and every method for the lenet5 and resnet8 students, one run each
 # (finished runs are skipped, interrupted ones resumed), then `kdistill report` over all of them; the
 # runs' JSON records are kept in REPORT_DIR/records so the report can be rebuilt without the runs, and

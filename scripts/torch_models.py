@@ -1,4 +1,4 @@
-"""torch_models.py: the kdistill model zoo (shared/docs/models.md) in PyTorch, with the same
+"""torch_models.py: the kdistill model zoo (docs/models.md) in PyTorch, with the same
 parameter names, so kdistill checkpoints load here and PyTorch state_dicts load in kdistill."""
 import torch
 import torch.nn as nn

@@ -1,5 +1,5 @@
 // RemoteFile: what `kdistill download` fetches for each dataset: official base URLs, file names
-// and the MD5 of each published file (formats.md). Tests inject their own list and mirror.
+// and the MD5 of each published file (docs/formats.md). Tests inject their own list and mirror.
 
 import Foundation
 

@@ -1,5 +1,5 @@
 // Model: what every zoo network offers: its spec (zoo name, input shape, classes), a forward pass
-// returning logits plus the named feature taps of models.md, and its FLOP count.
+// returning logits plus the named feature taps of docs/models.md, and its FLOP count.
 
 import KDTensor
 

@@ -1,5 +1,5 @@
 // TrainTeacherEndToEndTests: `train-teacher` of lenet5 on a real Fashion-MNIST subset: accuracy well
-// above chance, the run directory of formats.md (resolved config, one metrics line per epoch with the
+// above chance, the run directory of docs/formats.md (resolved config, one metrics line per epoch with the
 // required keys, latest/best checkpoints, summary), `--json`, and `eval` of its checkpoint (text and JSON).
 
 import Foundation
@@ -20,7 +20,7 @@ enum FastConfig {
         return c
     }
 
-    /// Keys every metrics.jsonl line has (formats.md).
+    /// Keys every metrics.jsonl line has (docs/formats.md).
     static let metricKeys = ["epoch", "lr", "train_loss", "train_acc", "elapsed_s", "images_per_s"]
 }
 

@@ -1,4 +1,4 @@
-// KD (Hinton et al. 2015): golden values and gradients from PyTorch, the gradient formula of methods.md
+// KD (Hinton et al. 2015): golden values and gradients from PyTorch, the hand-derived gradient
 // (dL/dz_s = weight·T·(softmax(z_s/T) − softmax(z_t/T))/B), a gradient check and the method's behaviour.
 
 import Foundation
@@ -27,7 +27,7 @@ final class KDTests: XCTestCase {
         }
     }
 
-    /// The methods.md formula, computed by hand, against the tape's gradient of the weighted `kd` term.
+    /// The hand-derived KD gradient, against the tape's gradient of the weighted `kd` term.
     func testGradientFormulaOfWeightedTerm() throws {
         let setup = RelationFixtures.setup(
             try RelationFixtures.model("resnet8"), [try RelationFixtures.model("resnet8", seed: 2)])

@@ -1,4 +1,4 @@
-// ZooTests: the model zoo against models.md: parameter counts, PyTorch state_dict names and shapes
+// ZooTests: the model zoo against docs/models.md: parameter counts, PyTorch state_dict names and shapes
 // (golden list from scripts/golden/zoo_golden.py), tap shapes, FLOPs, and name validation.
 
 import KDNN
@@ -63,7 +63,7 @@ final class ZooTests: XCTestCase {
     }
 
     func testFlops() throws {
-        // ResNet-20 on 3x32x32 is about 41 M multiply-adds (models.md).
+        // ResNet-20 on 3x32x32 is about 41 M multiply-adds (docs/models.md).
         let flops = try model("resnet20").flopsPerImage
         XCTAssertEqual(Double(flops) / 2e6, 41, accuracy: 1.0)
         XCTAssertEqual(try model("mlp-800-800", [1, 28, 28]).flopsPerImage, 2 * (784 * 800 + 800 * 800 + 800 * 10))

@@ -6,7 +6,7 @@ Regenerate (needs torch; the Swift tests never need Python):
 
 Inputs are rebuilt in Swift from a formula: a map with shape S and offset o holds
 x[i] = sin(0.37 * i + o) in row-major order (computed in float64, stored as float32); regressor
-weights hold 0.3 * sin(0.11 * i + o). The references follow methods.md and the reference code:
+weights hold 0.3 * sin(0.11 * i + o). The references follow the README (Methods) and the reference code:
 - at, code mode (Zagoruyko & Komodakis' utils.at / RepDistiller AT.py): a = normalize(mean_c |f|^p),
   adaptive average pooling of the larger map, term = mean((a_s - a_t)^2), total beta * sum;
 - at, paper mode (torchdistill ATLoss mode='paper'): channel sum, sum_b ||a_s - a_t||_2 / B, beta / 2;

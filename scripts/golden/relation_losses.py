@@ -5,7 +5,7 @@ Regenerate (needs torch; the Swift tests never need Python):
     python3 scripts/golden/relation_losses.py > Tests/KDMethodsTests/Fixtures/RelationLossGolden.swift
 
 The inputs are drawn from a seeded generator and written into the fixture. The references follow
-the reference code as methods.md specifies it:
+the reference code as the README (Methods) states it:
 - kd: T^2 * KL(softmax(zt/T) || softmax(zs/T)), batchmean (RepDistiller distiller_zoo/KD.py);
 - rkd: RepDistiller distiller_zoo/RKD.py (pdist clamped at 1e-12, diagonal zeroed, divided by the
   mean of the positive entries; angles from F.normalize'd differences and bmm; smooth_l1, mean),

@@ -1,4 +1,4 @@
-// CheckpointMetadata: the kdistill keys of a checkpoint's `__metadata__` (formats.md), encoded as
+// CheckpointMetadata: the kdistill keys of a checkpoint's `__metadata__` (docs/formats.md), encoded as
 // strings and decoded with validation. Keys may be absent (PyTorch-saved files): fields are optional.
 
 import KDJSON

@@ -1,5 +1,5 @@
 // SafetensorsFile: named tensors plus string metadata, read from and written to the safetensors
-// layout (8-byte little-endian header length, JSON header, raw little-endian data). See formats.md.
+// layout (8-byte little-endian header length, JSON header, raw little-endian data). See docs/formats.md.
 
 import Foundation
 import KDJSON

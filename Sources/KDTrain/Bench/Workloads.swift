@@ -1,4 +1,4 @@
-// Workloads: the speed workloads W1–W5 of benchmarks.md as closures that run one step each:
+// Workloads: the speed workloads W1–W5 of docs/benchmarks.md as closures that run one step each:
 // training steps of mlp-1200-1200, lenet5 and resnet20, a distillation step (resnet32 → resnet8 with
 // CE + KD + attention transfer), and resnet20 inference on a batch of 1000.
 
