@@ -11,7 +11,9 @@ build:
 
 # Tests run optimised: the end-to-end ones train real models. `test` is everything (what CI runs);
 # `test-fast` the unit tests only (no CLITests, which run the binary end to end), well under a minute.
+# `test` also runs the bench harness's own tests (benchmarks/test_bench.py, stand-in engines) when python3 is there.
 test:
+	@if command -v python3 >/dev/null; then python3 -m unittest discover -s benchmarks -p 'test_*.py'; fi
 	$(SWIFT) build -c $(CONFIG) --product kdistill
 	$(SWIFT) test -c $(CONFIG) --disable-swift-testing
 
