@@ -39,7 +39,8 @@ public final class TAKD: PipelineMethod {
             .setting("kd_weight", .number(kd)).setting("cache_teacher", .bool(false))
     }
 
-    /// `assistant` (from the configured teacher), then `student` (from the assistant's best checkpoint).
+    /// `assistant` (from the configured teacher), then `student` (from the assistant's last checkpoint, or
+    /// its best on the validation split when one is held out).
     public func plan(student: ModelConfig, hasTeacher: Bool) throws -> [PipelineRun] {
         guard hasTeacher else { throw MethodError("teacher.checkpoint: missing; takd distils the teacher into the assistant") }
         return [

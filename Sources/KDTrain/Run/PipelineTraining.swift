@@ -1,6 +1,7 @@
 // PipelineTraining: chains whole runs (born-again generations, teacher → assistant → student): each
-// run trains in its own subdirectory from the previous run's best checkpoint (or the configured
-// teacher, or from scratch), then the chosen runs are also evaluated as an ensemble.
+// run trains in its own subdirectory, taught by the previous run (its last checkpoint, or its best on
+// the validation split when one is held out), the configured teacher, or the labels alone; then the
+// chosen runs are also evaluated as an ensemble (from the same checkpoints).
 
 import Foundation
 import KDMethods
@@ -45,12 +46,13 @@ final class PipelineTraining {
         summary["method"] = .string(methodName)
         summary["dataset"] = .string(data.dataset.rawValue)
         summary["test_acc"] = summaries.last?["test_acc"] ?? .null
+        summary[BestSelection.summaryKey] = .string(BestSelection.split(data))
         summary["runs"] = .array(summaries)
         let ensembleNames = pipeline.ensembleRuns
         if ensembleNames.count > 1 {
             let models = try ensembleNames.map { name -> Model in
                 let model = try Zoo.build(data.spec(student), seed: 0)
-                try model.loadCheckpoint(path: dir.child(name).bestPath)
+                try model.loadCheckpoint(path: BestSelection.checkpoint(of: dir.child(name), data: data))
                 return model
             }
             let metrics = Evaluator.ensembleMetrics(models, data.test)
@@ -78,7 +80,7 @@ final class PipelineTraining {
         let teacherPath: String?
         switch step.teacher {
         case .configured: teacherPath = config.teacher?.checkpoint
-        case .run(let name): teacherPath = dir.child(name).bestPath
+        case .run(let name): teacherPath = BestSelection.checkpoint(of: dir.child(name), data: data)
         case .none: teacherPath = nil
         }
         guard let teacherPath else {

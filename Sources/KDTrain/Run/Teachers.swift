@@ -48,6 +48,7 @@ public final class Teachers {
         let model = try Zoo.build(spec, seed: 0)
         try model.loadStateDict(file.tensors, source: path)
         if let warning = unfinishedRunWarning(path) { ProgressDisplay.log(warning) }
+        if let warning = testSelectedWarning(path) { ProgressDisplay.log(warning) }
         return model
     }
 
@@ -62,6 +63,28 @@ public final class Teachers {
         else { return nil }
         return "kdistill: warning: \(path) belongs to an unfinished run (\(run.path) has no summary.json yet): "
             + "the teacher is whatever that run had reached"
+    }
+
+    /// A warning when `path` is the best checkpoint of a run that chose it on the test set: its
+    /// summary.json says `best_selected_on: test` or, for runs written before that key, its config.json
+    /// held out no validation split. A student distilled from it carries test data into training.
+    public static func testSelectedWarning(_ path: String) -> String? {
+        let run = RunDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        guard URL(fileURLWithPath: path).path == run.bestPath else { return nil }
+        func read(_ file: String) -> JSONValue? {
+            (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { try? JSONValue(parsing: $0) }
+        }
+        let onTest: Bool
+        if let split = read(run.summaryPath)?[BestSelection.summaryKey]?.stringValue {
+            onTest = split == "test"
+        } else if let validation = read(run.configPath)?["data"]?["validation"]?.intValue {
+            onTest = validation == 0
+        } else {
+            return nil
+        }
+        guard onTest else { return nil }
+        return "kdistill: warning: \(path) was selected on the test set (\(run.path) held out no validation split): "
+            + "use \(run.latestPath) or train the teacher with data.validation > 0"
     }
 
     /// Precomputes every teacher's logits and `taps` for the training set (requires unaugmented
