@@ -15,6 +15,7 @@ public enum Distill {
         guard let methodConfig = config.method else {
             throw ConfigError(source: config.source, path: "method", message: "required for distill")
         }
+        ProgressDisplay.log(describe(methodConfig))
         let data = try ExperimentData(
             config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize)
         Interruption.install()
@@ -59,6 +60,14 @@ public enum Distill {
             config: config, data: data, learner: learner, teachers: teachers, method: method,
             methodName: m.name, dir: RunDirectory(config.output.dir)
         ).run(resume: resume)
+    }
+
+    /// `method at+kd: beta 1000, ce_weight 0.1, ..., student_taps absent, ...`: every declared parameter
+    /// with its resolved value (absent ones are chosen when the method is built; `kdistill methods`).
+    public static func describe(_ method: MethodConfig) -> String {
+        let specs = (try? MethodRegistry.resolve(method.name).specs) ?? []
+        let values = specs.map { spec in "\(spec.name) " + (method.params[spec.name]?.text ?? "absent") }
+        return "method \(method.name): " + (values.isEmpty ? "no parameters" : values.joined(separator: ", "))
     }
 
     /// The teachers a method uses: its own checkpoint list (ensembles) or `teacher.checkpoint`.
