@@ -15,9 +15,11 @@ final class PipelineTraining {
     let methodName: String
     let dir: RunDirectory
 
-    init(config: ExperimentConfig, data: ExperimentData, pipeline: PipelineMethod, methodName: String) {
+    /// Refuses `cache_teacher` with augmentation before any run trains.
+    init(config: ExperimentConfig, data: ExperimentData, pipeline: PipelineMethod, methodName: String) throws {
         (self.config, self.data, self.pipeline, self.methodName) = (config, data, pipeline, methodName)
         dir = RunDirectory(config.output.dir)
+        try TeacherCaching.check(config.method?.params ?? ParamValues(), augmented: data.augmented)
     }
 
     func run(resume: Bool) throws -> JSONValue {
@@ -90,8 +92,7 @@ final class PipelineTraining {
                 methodName: "labels", dir: child
             ).run(resume: resume)
         }
-        // Each run's teacher is frozen, so without augmentation its logits are computed once (as `kd` allows).
-        let params = step.kdParams.setting("cache_teacher", .bool(!data.augmented))
+        let params = step.kdParams
         sub.method = MethodConfig(name: "kd", parts: ["kd"], params: params)
         let teacher = try Teachers.load(teacherPath, fallback: config.teacher?.model, data: data)
         let teachers = Teachers(models: [teacher], paths: [teacherPath], trainBN: config.teacher?.trainBN ?? false)
@@ -101,7 +102,7 @@ final class PipelineTraining {
         let method = try MethodRegistry.buildSingle(parts: ["kd"], params: params, setup: setup)
         return try TrainingRun(
             config: sub, data: data, learner: learner, teachers: teachers, method: method,
-            methodName: "kd", dir: child
+            methodName: "kd", dir: child, cacheTeacher: TeacherCaching.requested(params)
         ).run(resume: resume)
     }
 }

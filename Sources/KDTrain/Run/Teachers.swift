@@ -87,6 +87,25 @@ public final class Teachers {
             + "use \(run.latestPath) or train the teacher with data.validation > 0"
     }
 
+    /// The one rule for whether a run caches its teachers' training-set outputs, used by every runner
+    /// (single students and each run of a pipeline): the method's `cache_teacher` is on, the run reads a
+    /// teacher in some stage (`uses`), batches are not `augmented`, and buildCache's own conditions hold
+    /// (eval-mode batch norm, i.e. no teacher.train_bn, and the cache fits in memory). Builds the cache
+    /// then, logs it, and returns whether it did.
+    @discardableResult
+    public func cacheIfAllowed(requested: Bool, train: BatchLoader, augmented: Bool, uses: [TeacherUse]) -> Bool {
+        guard requested, !augmented, !models.isEmpty, uses.contains(where: { $0 != .none }) else { return false }
+        if context.training {
+            ProgressDisplay.log("kdistill: not caching the teacher: teacher.train_bn runs its batch norm in train mode")
+            return false
+        }
+        let taps = TeacherUse.combined(uses).taps
+        guard buildCache(for: train, taps: taps) else { return false }
+        let what = taps.isEmpty ? "logits" : "logits and taps \(taps.sorted().joined(separator: ", "))"
+        ProgressDisplay.log("teacher \(what) cached for \(train.count) training images")
+        return true
+    }
+
     /// Precomputes every teacher's logits and `taps` for the training set (requires unaugmented
     /// batches and eval-mode batch norm). Returns false, caching nothing, when the cache would need more
     /// than `memoryFraction` of physical memory or the teachers run batch norm in train mode.
