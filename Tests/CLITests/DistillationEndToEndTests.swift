@@ -143,7 +143,7 @@ final class DistillationEndToEndTests: CLITestCase {
         XCTAssertEqual(try readJSON("runs/m/summary.json")["method"] as? String, "sp")
         let resolved = try XCTUnwrap(try readJSON("runs/m/config.json")["method"] as? [String: Any])
         XCTAssertEqual(resolved["name"] as? String, "sp")
-        XCTAssertEqual(resolved["ce_weight"] as? Double, 0.5, "a parameter sp declares is kept")
+        XCTAssertEqual(resolved["ce_weight"] as? Double, 1, "sp's own default, not the config's kd ce_weight 0.5")
         XCTAssertNil(resolved["T"], "a parameter sp does not declare is dropped")
         XCTAssertNotNil(try readJSONLines("runs/m/metrics.jsonl").first?["sp"])
     }

@@ -10,7 +10,8 @@ final class InfoCommandTests: CLITestCase {
     /// `kdistill methods` as (name, parameter names) in listed order.
     static func methodList(_ text: String) -> [(name: String, params: [String])] {
         var out: [(String, [String])] = []
-        for line in text.split(separator: "\n") {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty { break }  // the combine rule follows the list
             if line.hasPrefix(" ") {
                 guard !out.isEmpty, let p = line.split(separator: " ").first else { continue }
                 out[out.count - 1].1.append(String(p))

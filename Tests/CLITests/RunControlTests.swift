@@ -71,11 +71,12 @@ final class RunControlTests: CLITestCase {
         XCTAssertEqual(a.map(Self.withoutTiming), b.map(Self.withoutTiming))
     }
 
-    /// Trains a one-epoch lenet5 teacher on 500 images; returns its checkpoint.
+    /// Trains a one-epoch lenet5 teacher on 500 images; returns its last checkpoint (its best would be
+    /// chosen on the test set and draw a warning).
     func quickTeacher() throws -> String {
         try writeJSON(FastConfig.object(epochs: 1, ["model": "lenet5"]), to: "t.json")
         try kdistillOK(["--threads", "2", "train-teacher", "t.json", "--set", "data.limit=500"])
-        return dir + "/runs/t/best.safetensors"
+        return dir + "/runs/t/latest.safetensors"
     }
 
     /// A KD config from `teacher` with SGD at `lr` and kd_weight 10, plus `extra`.

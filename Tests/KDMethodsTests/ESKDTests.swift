@@ -76,6 +76,6 @@ final class ESKDTests: XCTestCase {
             "method.name: eskd needs a teacher (set teacher.checkpoint)")
         XCTAssertEqual(
             RelationFixtures.error { try RelationFixtures.build(["eskd", "kd"], setup: setup) },
-            "method.name: eskd cannot be combined; combine a feature or relation method with kd (at+kd)")
+            "method.name: 'eskd' cannot be combined (in 'eskd+kd'); combine a feature or relation method with kd (at+kd)")
     }
 }

@@ -113,6 +113,6 @@ final class FSPTests: XCTestCase {
         XCTAssertEqual(
             Kit.message { try Kit.build(["fsp"], setup, ["teacher_pairs": [["stem", "layer1"]]]) },
             "method.teacher_pairs: expected 3 pairs to match student_pairs, found 1")
-        XCTAssertTrue(Kit.message { try Kit.build(["fsp", "kd"], setup) }.contains("fsp cannot be combined"))
+        XCTAssertTrue(Kit.message { try Kit.build(["fsp", "kd"], setup) }.contains("'fsp' cannot be combined"))
     }
 }

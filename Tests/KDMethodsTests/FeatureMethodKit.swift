@@ -34,14 +34,10 @@ enum FeatureMethodKit {
         try MethodRegistry.buildSingle(parts: parts, params: params(parts, extra), setup: setup)
     }
 
-    /// Defaults of `parts` as the config decoder merges them, under path `method`, with `extra` set.
+    /// Defaults of `parts` by the registry's combine rule (as the config decoder resolves them), under
+    /// path `method`, with `extra` set.
     static func params(_ parts: [String], _ extra: [String: ParamValue] = [:]) -> ParamValues {
-        var specs: [ParamSpec] = []
-        for part in parts {
-            for spec in MethodRegistry.entry(part)?.params ?? [] where !specs.contains(where: { $0.name == spec.name }) {
-                specs.append(spec)
-            }
-        }
+        let specs = (try? MethodRegistry.resolve(parts.joined(separator: "+")).specs) ?? []
         var values = ParamValues(defaults: specs, path: "method")
         for (k, v) in extra.sorted(by: { $0.key < $1.key }) { values[k] = v }
         return values

@@ -194,6 +194,6 @@ final class FitNetTests: XCTestCase {
         let short = try Kit.setup(student: "resnet8", teacher: "resnet20", epochs: 1)
         XCTAssertTrue(Kit.message { try Kit.build(["fitnet"], short) }.hasPrefix("method.hint_epochs: "))
         XCTAssertNoThrow(try Kit.build(["fitnet"], short, ["mode": "one-stage"]))
-        XCTAssertTrue(Kit.message { try Kit.build(["fitnet", "kd"], setup) }.contains("fitnet cannot be combined"))
+        XCTAssertTrue(Kit.message { try Kit.build(["fitnet", "kd"], setup) }.contains("'fitnet' cannot be combined"))
     }
 }

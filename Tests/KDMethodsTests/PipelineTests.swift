@@ -103,13 +103,13 @@ final class PipelineTests: XCTestCase {
             "method.name: ban is a pipeline method, not a cohort method")
         XCTAssertEqual(
             message { try MethodRegistry.buildCohort(name: "dml+kd", params: empty, student: self.student) },
-            "method.name: dml is a cohort method and cannot be combined with '+' (in 'dml+kd')")
+            "method.name: 'dml' is a cohort method and cannot be combined with '+' (in 'dml+kd')")
         XCTAssertEqual(
             message { try MethodRegistry.buildPipeline(name: "kd+ban", params: empty) },
-            "method.name: ban is a pipeline method and cannot be combined with '+' (in 'kd+ban')")
+            "method.name: 'ban' is a pipeline method and cannot be combined with '+' (in 'kd+ban')")
         XCTAssertEqual(
             message { try MethodRegistry.buildPipeline(name: "kd+kd", params: empty) },
-            "method.name: 'kd+kd' combines single-student methods; expected a pipeline method")
+            "method.name: method 'kd' appears twice in 'kd+kd'")
         XCTAssertEqual(
             message { try MethodRegistry.buildPipeline(name: "bann", params: empty) },
             "method.name: unknown method 'bann'")

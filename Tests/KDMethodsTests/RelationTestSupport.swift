@@ -29,8 +29,8 @@ enum RelationFixtures {
 
     /// Builds method `parts` (e.g. `["rkd"]`, `["sp", "kd"]`) with `values` over the defaults of every part.
     static func build(_ parts: [String], _ values: [String: ParamValue] = [:], setup: MethodSetup) throws -> DistillationMethod {
-        var p = ParamValues(path: "method")
-        for name in parts { for (k, v) in params(name) where !p.contains(k) { p[k] = v } }
+        let specs = (try? MethodRegistry.resolve(parts.joined(separator: "+")).specs) ?? []
+        var p = ParamValues(defaults: specs, path: "method")
         for (k, v) in values.sorted(by: { $0.key < $1.key }) { p[k] = v }
         return try MethodRegistry.buildSingle(parts: parts, params: p, setup: setup)
     }

@@ -68,7 +68,7 @@ final class ConfigDecodeTests: XCTestCase {
         XCTAssertEqual(c.student, ModelConfig(name: "wrn-16-2"))
         XCTAssertEqual(c.method?.parts, ["at", "kd"])
         XCTAssertEqual(c.method?.params.names, ["beta", "p", "taps", "ce_weight", "mode", "T", "kd_weight"])
-        XCTAssertEqual(try c.method?.params.double("ce_weight"), 1, "first part's default wins")
+        XCTAssertEqual(try c.method?.params.double("ce_weight"), 0.1, "kd's default wins (RepDistiller), not at's 1")
         XCTAssertEqual(try c.method?.params.strings("taps"), ["layer1", "layer2", "layer3"])
         XCTAssertEqual(c.data.labels, .coarse)
         XCTAssertEqual(c.threads, 2)
@@ -120,8 +120,8 @@ final class ConfigDecodeTests: XCTestCase {
             message(#"{\#(data), "student": "lenet5", "method": "kd", "teacher": {"train_bn": true}}"#, .distill),
             "configs/x.json: teacher.checkpoint: required for distill with method 'kd'")
         XCTAssertEqual(
-            message(#"{\#(data), "student": "lenet5", "method": "dml+kd"}"#, .distill),
-            "configs/x.json: teacher: required for distill with method 'dml+kd'")
+            message(#"{\#(data), "student": "lenet5", "method": "kd+at"}"#, .distill),
+            "configs/x.json: teacher: required for distill with method 'at+kd'")
     }
 
     func testImpliedCommand() throws {

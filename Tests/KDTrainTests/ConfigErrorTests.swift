@@ -154,8 +154,9 @@ final class ConfigErrorTests: XCTestCase {
         XCTAssertEqual(fail(#""method": "kd+kd""#), "configs/x.json: method: method 'kd' appears twice in 'kd+kd'")
         XCTAssertEqual(
             fail(#""method": "kd+clash""#),
-            "configs/x.json: method: 'kd+clash' combines two declarations of 'ce_weight': a number >= 0 and an integer")
-        let reserved = ConfigContext(methods: ["odd": [ParamSpec("name", .string(), default: "x", doc: "")]])
+            "configs/x.json: method: 'kd+clash' combines two declarations of 'ce_weight': an integer and a number >= 0")
+        let reserved = ConfigContext(
+            methods: MethodCatalog([MethodTraits(name: "odd", params: [ParamSpec("name", .string(), default: "x", doc: "")])]))
         XCTAssertThrowsError(
             try ExperimentConfig.decode(
                 text: #"{"data": {"dataset": "mnist"}, "method": "odd"}"#, source: "c.json", defaultName: "c",

@@ -27,7 +27,10 @@ enum ConfigFixtures {
     static let clash: [ParamSpec] = [ParamSpec("ce_weight", .integer(), default: 1, doc: "conflicting")]
 
     static let context = ConfigContext(
-        methods: ["kd": kd, "at": at, "dml": dml, "clash": clash],
+        methods: MethodCatalog([
+            MethodTraits(name: "kd", params: kd, role: .base), MethodTraits(name: "at", params: at, role: .addOn),
+            MethodTraits(name: "dml", params: dml, shape: "cohort"), MethodTraits(name: "clash", params: clash, role: .addOn),
+        ]),
         methodsWithoutTeacher: ["dml"])
 
     static let minimal = #"{"data": {"dataset": "mnist"}, "model": "lenet5"}"#

@@ -40,7 +40,7 @@ final class ConfigOverrideTests: XCTestCase {
         XCTAssertEqual(c.optimizer.betas, [0.9, 0.99])
         XCTAssertEqual(c.method?.parts, ["at", "kd"])
         XCTAssertEqual(try c.method?.params.double("beta"), 50)
-        XCTAssertEqual(try c.method?.params.double("T"), 2, "the file's T stays")
+        XCTAssertEqual(try c.method?.params.double("T"), 4, "a new method starts from its defaults, not the file's kd T 2")
         XCTAssertEqual(c.schedule.name, .step)
         XCTAssertEqual(c.name, "2024", "a number given to a string key is taken as text")
         XCTAssertEqual(c.output.dir, "runs/2024")

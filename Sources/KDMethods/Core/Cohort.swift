@@ -33,7 +33,8 @@ extension CohortMethod {
 public enum PipelineTeacher: Equatable, Sendable {
     /// The configured `teacher` checkpoint.
     case configured
-    /// The best checkpoint of an earlier run of the pipeline, by name.
+    /// An earlier run of the pipeline, by name: its last checkpoint, or its best on the validation split
+    /// when one is held out (never a checkpoint chosen on the test set).
     case run(String)
     /// No teacher: the run trains on the labels alone.
     case none

@@ -26,16 +26,10 @@ extension MethodRegistry {
 
     /// The entry of a multi-model method `name`, refusing unknown names and `+` combinations.
     static func multiModelEntry(_ name: String, wanted: String) throws -> MethodEntry {
-        let parts = name.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
-        if parts.count > 1 {
-            if let part = parts.first(where: { entry($0).map { $0.shape.label != "single-student" } ?? false }),
-                let shape = entry(part)?.shape.label
-            {
-                throw MethodError("method.name: \(part) is a \(shape) method and cannot be combined with '+' (in '\(name)')")
-            }
+        let parts = try resolve(name).parts
+        guard parts.count == 1, let found = entry(parts[0]) else {
             throw MethodError("method.name: '\(name)' combines single-student methods; expected a \(wanted) method")
         }
-        guard let found = entry(name) else { throw MethodError("method.name: unknown method '\(name)'") }
         return found
     }
 

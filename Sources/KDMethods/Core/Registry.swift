@@ -1,5 +1,5 @@
-// Registry: the one list of distillation methods, with each one's parameters, citation and how
-// to build it. `kdistill methods`, the config decoder and the JSON Schema all read it.
+// Registry: the one list of distillation methods, with each one's parameters, citation, part in
+// combinations and how to build it. `kdistill methods`, the config decoder and the JSON Schema read it.
 
 import KDNN
 
@@ -27,19 +27,22 @@ public struct MethodEntry {
     public let summary: String
     public let params: [ParamSpec]
     public let teacher: TeacherRequirement
-    /// May be combined with `kd` as `name+kd` (feature and relation methods).
-    public let combinable: Bool
+    /// Its part in '+' combinations (`at+kd`): none, an add-on (feature and relation methods) or the base (kd).
+    public let combine: CombineRole
     /// Checkpoints to load as teachers instead of `teacher.checkpoint` (ensembles).
     public let teacherCheckpoints: ((ParamValues) throws -> [String])?
     public let shape: MethodShape
 
     public init(
         name: String, citation: String, summary: String, params: [ParamSpec], teacher: TeacherRequirement = .required,
-        combinable: Bool = false, teacherCheckpoints: ((ParamValues) throws -> [String])? = nil, shape: MethodShape
+        combine: CombineRole = .none, teacherCheckpoints: ((ParamValues) throws -> [String])? = nil, shape: MethodShape
     ) {
         (self.name, self.citation, self.summary, self.params, self.teacher) = (name, citation, summary, params, teacher)
-        (self.combinable, self.teacherCheckpoints, self.shape) = (combinable, teacherCheckpoints, shape)
+        (self.combine, self.teacherCheckpoints, self.shape) = (combine, teacherCheckpoints, shape)
     }
+
+    /// Whether it joins kd as `name+kd` (feature and relation methods).
+    public var combinable: Bool { combine == .addOn }
 }
 
 /// Every method kdistill implements.
@@ -62,8 +65,18 @@ public enum MethodRegistry {
     /// The entry named `name`.
     public static func entry(_ name: String) -> MethodEntry? { all.first { $0.name == name } }
 
-    /// Method name → parameters, for the config decoder.
-    public static var paramSpecs: [String: [ParamSpec]] { Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.params) }) }
+    /// What the combine rule (and through it the config decoder) knows of every method.
+    public static var catalog: MethodCatalog {
+        MethodCatalog(all.map { MethodTraits(name: $0.name, params: $0.params, role: $0.combine, shape: $0.shape.label) })
+    }
+
+    /// Resolves `name` by the combine rule (canonical spelling, parts, parameters), or a method error.
+    public static func resolve(_ name: String) throws -> ResolvedMethod {
+        switch catalog.resolve(name) {
+        case .success(let resolved): return resolved
+        case .failure(let error): throw MethodError("method.name: " + error.message)
+        }
+    }
 
     /// Methods that run without a teacher.
     public static var teacherOptional: Set<String> { Set(all.filter { $0.teacher == .optional }.map(\.name)) }
@@ -89,16 +102,13 @@ final class CombinedMethod: DistillationMethod {
 }
 
 extension MethodRegistry {
-    /// Builds the single-student method `parts` (one name, or a combination such as `[at, kd]`).
+    /// Builds the single-student method `parts` (one name, or a combination such as `[at, kd]`, built in
+    /// the canonical order of the combine rule so `[kd, at]` is the same method).
     public static func buildSingle(parts: [String], params: ParamValues, setup: MethodSetup) throws -> DistillationMethod {
         var built: [DistillationMethod] = []
-        for name in parts {
-            guard let entry = entry(name) else { throw MethodError("method.name: unknown method '\(name)'") }
-            guard case .single(let make) = entry.shape else {
-                throw MethodError("method.name: \(name) is not a single-student method and cannot be combined")
-            }
-            if parts.count > 1 && !(entry.combinable || name == "kd") {
-                throw MethodError("method.name: \(name) cannot be combined; combine a feature or relation method with kd (at+kd)")
+        for name in try resolve(parts.joined(separator: "+")).parts {
+            guard let entry = entry(name), case .single(let make) = entry.shape else {
+                throw MethodError("method.name: \(name) is not a single-student method")
             }
             built.append(try make(params, setup))
         }

@@ -38,7 +38,7 @@ public final class AttentionTransfer: DistillationMethod {
     public static let entry = MethodEntry(
         name: "at", citation: "Zagoruyko & Komodakis 2017",
         summary: "match normalised spatial attention maps of the stage outputs",
-        params: params, combinable: true, shape: .single { p, setup in try AttentionTransfer(p, setup) })
+        params: params, combine: .addOn, shape: .single { p, setup in try AttentionTransfer(p, setup) })
 
     /// Paired tap names, in order.
     public let studentTaps: [String], teacherTaps: [String]

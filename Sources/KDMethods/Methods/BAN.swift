@@ -17,6 +17,7 @@ public final class BAN: PipelineMethod {
             doc: "weight of cross-entropy with the labels (0: BAN, > 0: BAN+L)"),
         ParamSpec("T", .number(.positive), default: 1, doc: "softmax temperature of the previous generation's targets"),
         ParamSpec("ensemble_eval", .boolean, default: true, doc: "also evaluate the averaged predictions of all generations"),
+        TeacherCaching.logitsParam,
     ]
 
     /// The registry entry.
@@ -25,13 +26,14 @@ public final class BAN: PipelineMethod {
         summary: "born-again generations of the student's architecture, each taught by the previous one",
         params: params, teacher: .optional, shape: .pipeline { p in try BAN(p) })
 
-    let generations: Int, labelWeight: Double, temperature: Double, ensembleEval: Bool
+    let generations: Int, labelWeight: Double, temperature: Double, ensembleEval: Bool, cacheTeacher: Bool
 
     init(_ p: ParamValues) throws {
         generations = try p.int("generations")
         labelWeight = try p.double("label_weight")
         temperature = try p.double("T")
         ensembleEval = try p.bool("ensemble_eval")
+        cacheTeacher = TeacherCaching.requested(p)
         guard generations >= 1 else { throw MethodError("method.generations: expected an integer >= 1, found \(generations)") }
         guard labelWeight >= 0, labelWeight.isFinite else {
             throw MethodError("method.label_weight: expected a number >= 0, found \(labelWeight)")
@@ -41,11 +43,12 @@ public final class BAN: PipelineMethod {
         }
     }
 
-    /// The `kd` parameters of every generation: T, ce_weight = label_weight, kd_weight = 1, no teacher cache.
+    /// The `kd` parameters of every generation: T, ce_weight = label_weight, kd_weight = 1, and ban's
+    /// `cache_teacher`.
     public var kdParams: ParamValues {
         ParamValues(defaults: KD.params, path: "method")
             .setting("T", .number(temperature)).setting("ce_weight", .number(labelWeight))
-            .setting("kd_weight", .number(1)).setting("cache_teacher", .bool(false))
+            .setting("kd_weight", .number(1)).setting("cache_teacher", .bool(cacheTeacher))
     }
 
     /// `gen1..genN`, same architecture as `student`. gen1 learns from the configured teacher; without one a

@@ -15,7 +15,7 @@ public final class KD: DistillationMethod {
 
     public static let entry = MethodEntry(
         name: "kd", citation: "Hinton et al. 2015", summary: "soft targets of the teacher at temperature T, T²-scaled",
-        params: params, shape: .single { p, setup in try KD(p, setup) })
+        params: params, combine: .base, shape: .single { p, setup in try KD(p, setup) })
 
     let weights: SoftTargetWeights
 

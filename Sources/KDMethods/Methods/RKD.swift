@@ -23,7 +23,7 @@ public final class RKD: DistillationMethod {
     public static let entry = MethodEntry(
         name: "rkd", citation: "Park et al. 2019",
         summary: "match the batch's normalised pairwise distances and triplet angles of the embeddings (Huber)",
-        params: params, combinable: true, shape: .single { p, setup in try RKD(p, setup) })
+        params: params, combine: .addOn, shape: .single { p, setup in try RKD(p, setup) })
 
     /// Student and teacher tap names.
     public let studentTap: String, teacherTap: String

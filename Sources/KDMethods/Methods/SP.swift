@@ -24,7 +24,7 @@ public final class SP: DistillationMethod {
     public static let entry = MethodEntry(
         name: "sp", citation: "Tung & Mori 2019",
         summary: "match the batch's row-normalised Gram matrices of the last stage's features",
-        params: params, combinable: true, shape: .single { p, setup in try SP(p, setup) })
+        params: params, combine: .addOn, shape: .single { p, setup in try SP(p, setup) })
 
     /// Paired student and teacher tap names.
     public let studentTaps: [String], teacherTaps: [String]

@@ -14,6 +14,7 @@ public final class TAKD: PipelineMethod {
         ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both KD steps"),
         ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels in both steps"),
         ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term in both steps"),
+        TeacherCaching.logitsParam,
     ]
 
     /// The registry entry.
@@ -24,7 +25,7 @@ public final class TAKD: PipelineMethod {
 
     /// The assistant's architecture.
     public let assistant: ModelConfig
-    /// The `kd` parameters of both runs (T, ce_weight, kd_weight; no teacher cache).
+    /// The `kd` parameters of both runs (T, ce_weight, kd_weight, cache_teacher).
     public let kdParams: ParamValues
 
     init(_ p: ParamValues) throws {
@@ -36,10 +37,11 @@ public final class TAKD: PipelineMethod {
         }
         kdParams = ParamValues(defaults: KD.params, path: "method")
             .setting("T", .number(t)).setting("ce_weight", .number(ce))
-            .setting("kd_weight", .number(kd)).setting("cache_teacher", .bool(false))
+            .setting("kd_weight", .number(kd)).setting("cache_teacher", .bool(TeacherCaching.requested(p)))
     }
 
-    /// `assistant` (from the configured teacher), then `student` (from the assistant's best checkpoint).
+    /// `assistant` (from the configured teacher), then `student` (from the assistant's last checkpoint, or
+    /// its best on the validation split when one is held out).
     public func plan(student: ModelConfig, hasTeacher: Bool) throws -> [PipelineRun] {
         guard hasTeacher else { throw MethodError("teacher.checkpoint: missing; takd distils the teacher into the assistant") }
         return [

@@ -1,5 +1,5 @@
 // Catalogs: the text of `kdistill models` (the zoo with parameters and FLOPs for an input) and
-// `kdistill methods` (every method with its citation, parameters and defaults).
+// `kdistill methods` (every method with its citation, parameters and defaults, and the combine rule).
 
 import Foundation
 import KDMethods
@@ -36,7 +36,8 @@ public enum Catalogs {
         return lines.joined(separator: "\n")
     }
 
-    /// Every method with its parameters and defaults.
+    /// Every method with its parameters and defaults, then the combine rule (`at+kd`) with each
+    /// combination's defaults.
     public static func methodsText() -> String {
         var out: [String] = []
         for entry in MethodRegistry.all {
@@ -46,7 +47,7 @@ public enum Catalogs {
             } else if entry.teacher == .optional {
                 header += "; teacher optional"
             }
-            if entry.combinable { header += "; combine with kd as \(entry.name)+kd" }
+            if entry.combinable { header += "; combines with kd as \(entry.name)+kd" }
             out.append(header)
             for p in entry.params {
                 out.append(
@@ -54,6 +55,8 @@ public enum Catalogs {
                 )
             }
         }
+        let rule = MethodRegistry.catalog.ruleText
+        if !rule.isEmpty { out += ["", rule] }
         return out.joined(separator: "\n")
     }
 }

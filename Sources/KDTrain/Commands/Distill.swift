@@ -28,13 +28,15 @@ public enum Distill {
                 name: methodConfig.name, params: methodConfig.params, student: config.student,
                 hasTeacher: config.teacher?.checkpoint != nil)
             let teachers = try loadTeachers(config, data: data, entry: entry, params: methodConfig.params, required: false)
-            return try CohortTraining(
-                config: config, data: data, cohort: cohort, teachers: teachers,
-                dir: RunDirectory(config.output.dir)
-            ).run(resume: resume)
+            let training = try CohortTraining(
+                config: config, data: data, cohort: cohort, teachers: teachers, dir: RunDirectory(config.output.dir))
+            ProgressDisplay.log(describe(methodConfig))
+            return try training.run(resume: resume)
         case .pipeline:
             let pipeline = try MethodRegistry.buildPipeline(name: methodConfig.name, params: methodConfig.params)
-            return try PipelineTraining(config: config, data: data, pipeline: pipeline, methodName: first).run(resume: resume)
+            let training = try PipelineTraining(config: config, data: data, pipeline: pipeline, methodName: first)
+            ProgressDisplay.log(describe(methodConfig))
+            return try training.run(resume: resume)
         }
     }
 
@@ -52,13 +54,23 @@ public enum Distill {
             student: student, teachers: teachers.models, epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
             augmented: data.augmented)
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
+        ProgressDisplay.log(describe(m))
         let learner = Learner(
             name: "student", model: student, extras: method.extraLayers, optimizer: config.optimizer,
             schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
         return try TrainingRun(
             config: config, data: data, learner: learner, teachers: teachers, method: method,
-            methodName: m.name, dir: RunDirectory(config.output.dir)
+            methodName: m.name, dir: RunDirectory(config.output.dir), cacheTeacher: TeacherCaching.requested(m.params)
         ).run(resume: resume)
+    }
+
+    /// `method at+kd: beta 1000, ce_weight 0.1, ..., student_taps absent, ...`: every declared parameter
+    /// with its resolved value (absent ones are chosen when the method is built; `kdistill methods`),
+    /// logged once the method is built, before training starts.
+    public static func describe(_ method: MethodConfig) -> String {
+        let specs = (try? MethodRegistry.resolve(method.name).specs) ?? []
+        let values = specs.map { spec in "\(spec.name) " + (method.params[spec.name]?.text ?? "absent") }
+        return "method \(method.name): " + (values.isEmpty ? "no parameters" : values.joined(separator: ", "))
     }
 
     /// The teachers a method uses: its own checkpoint list (ensembles) or `teacher.checkpoint`.

@@ -42,12 +42,14 @@ extension ExperimentConfig {
         return try decode(json, source: source, defaultName: defaultName, overrides: overrides, context: context)
     }
 
-    /// Decodes a parsed config: applies `overrides`, checks every key, fills defaults.
+    /// Decodes a parsed config: applies `overrides` (method replacements first, MethodReplacement),
+    /// checks every key, fills defaults.
     public static func decode(
         _ json: JSONValue, source: String, defaultName: String, overrides: [ConfigOverride] = [],
         context: ConfigContext
     ) throws(ConfigError) -> ExperimentConfig {
-        let tree = try ConfigOverride.apply(overrides, to: json, source: source, context: context)
+        let replaced = try MethodReplacement.apply(overrides, to: json, source: source, context: context)
+        let tree = try ConfigOverride.apply(replaced.rest, to: replaced.tree, source: source, context: context)
         let decoder = ParamDecoder(context: context, source: source, overridden: overrides.map(\.keyPath))
         guard case .object(var object) = tree else {
             throw ConfigError(source: source, message: "expected an object at the top level, found \(tree.typeName)")

@@ -120,17 +120,16 @@ struct ParamDecoder {
         }
     }
 
-    /// Declarations of a method object: its `name` then the union of its parts' parameters.
-    func methodSpecs(name: String, path: String) throws(ConfigError) -> [ParamSpec] {
+    /// A method name resolved by the registry's combine rule (canonical spelling, parameters).
+    func resolveMethod(name: String, path: String) throws(ConfigError) -> ResolvedMethod {
         switch context.resolveMethod(name) {
-        case .success(let resolved):
-            return [ParamSpec("name", .string(), default: .required, doc: "method name")] + resolved.specs
-        case .failure(let failure):
-            throw error(path, failure.message)
+        case .success(let resolved): return resolved
+        case .failure(let failure): throw error(path, failure.message)
         }
     }
 
-    /// `{"name": ..., params...}`; with `shorthand` the name's errors are reported at `path` itself.
+    /// `{"name": ..., params...}` with the name in its canonical spelling; with `shorthand` the name's
+    /// errors are reported at `path` itself.
     func decodeMethod(_ json: JSONValue, path: String, shorthand: Bool) throws(ConfigError) -> ParamValues {
         let namePath = shorthand ? path : join(path, "name")
         guard let nameValue = json["name"], nameValue != .null else {
@@ -140,7 +139,10 @@ struct ParamDecoder {
         guard case .string(let name) = nameValue else {
             throw error(namePath, "expected a method name, found \(ParamDecoder.show(nameValue))")
         }
-        let specs = try methodSpecs(name: name, path: namePath)
-        return try decodeObject(json, specs: specs, path: path)
+        let resolved = try resolveMethod(name: name, path: namePath)
+        let specs = [ParamSpec("name", .string(), default: .required, doc: "method name")] + resolved.specs
+        var values = try decodeObject(json, specs: specs, path: path)
+        values["name"] = .string(resolved.name)  // `kd+at` is written `at+kd`
+        return values
     }
 }

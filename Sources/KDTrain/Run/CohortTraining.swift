@@ -60,7 +60,8 @@ final class CohortTraining {
         let summary: JSONValue = .object([
             "name": .string(config.name), "status": "completed", "method": .string(config.method?.name ?? "dml"),
             "dataset": .string(data.dataset.rawValue),
-            "test_acc": .number(accuracies.max() ?? 0), "members": .array(members),
+            "test_acc": .number(accuracies.max() ?? 0), BestSelection.summaryKey: .string(BestSelection.split(data)),
+            "members": .array(members),
         ])
         try dir.write(summary.formatted() + "\n", to: dir.summaryPath)
         return summary

@@ -1,6 +1,7 @@
 // PipelineTraining: chains whole runs (born-again generations, teacher → assistant → student): each
-// run trains in its own subdirectory from the previous run's best checkpoint (or the configured
-// teacher, or from scratch), then the chosen runs are also evaluated as an ensemble.
+// run trains in its own subdirectory, taught by the previous run (its last checkpoint, or its best on
+// the validation split when one is held out), the configured teacher, or the labels alone; then the
+// chosen runs are also evaluated as an ensemble (from the same checkpoints).
 
 import Foundation
 import KDMethods
@@ -14,9 +15,11 @@ final class PipelineTraining {
     let methodName: String
     let dir: RunDirectory
 
-    init(config: ExperimentConfig, data: ExperimentData, pipeline: PipelineMethod, methodName: String) {
+    /// Refuses `cache_teacher` with augmentation before any run trains.
+    init(config: ExperimentConfig, data: ExperimentData, pipeline: PipelineMethod, methodName: String) throws {
         (self.config, self.data, self.pipeline, self.methodName) = (config, data, pipeline, methodName)
         dir = RunDirectory(config.output.dir)
+        try TeacherCaching.check(config.method?.params ?? ParamValues(), augmented: data.augmented)
     }
 
     func run(resume: Bool) throws -> JSONValue {
@@ -45,12 +48,13 @@ final class PipelineTraining {
         summary["method"] = .string(methodName)
         summary["dataset"] = .string(data.dataset.rawValue)
         summary["test_acc"] = summaries.last?["test_acc"] ?? .null
+        summary[BestSelection.summaryKey] = .string(BestSelection.split(data))
         summary["runs"] = .array(summaries)
         let ensembleNames = pipeline.ensembleRuns
         if ensembleNames.count > 1 {
             let models = try ensembleNames.map { name -> Model in
                 let model = try Zoo.build(data.spec(student), seed: 0)
-                try model.loadCheckpoint(path: dir.child(name).bestPath)
+                try model.loadCheckpoint(path: BestSelection.checkpoint(of: dir.child(name), data: data))
                 return model
             }
             let metrics = Evaluator.ensembleMetrics(models, data.test)
@@ -78,7 +82,7 @@ final class PipelineTraining {
         let teacherPath: String?
         switch step.teacher {
         case .configured: teacherPath = config.teacher?.checkpoint
-        case .run(let name): teacherPath = dir.child(name).bestPath
+        case .run(let name): teacherPath = BestSelection.checkpoint(of: dir.child(name), data: data)
         case .none: teacherPath = nil
         }
         guard let teacherPath else {
@@ -88,8 +92,7 @@ final class PipelineTraining {
                 methodName: "labels", dir: child
             ).run(resume: resume)
         }
-        // Each run's teacher is frozen, so without augmentation its logits are computed once (as `kd` allows).
-        let params = step.kdParams.setting("cache_teacher", .bool(!data.augmented))
+        let params = step.kdParams
         sub.method = MethodConfig(name: "kd", parts: ["kd"], params: params)
         let teacher = try Teachers.load(teacherPath, fallback: config.teacher?.model, data: data)
         let teachers = Teachers(models: [teacher], paths: [teacherPath], trainBN: config.teacher?.trainBN ?? false)
@@ -99,7 +102,7 @@ final class PipelineTraining {
         let method = try MethodRegistry.buildSingle(parts: ["kd"], params: params, setup: setup)
         return try TrainingRun(
             config: sub, data: data, learner: learner, teachers: teachers, method: method,
-            methodName: "kd", dir: child
+            methodName: "kd", dir: child, cacheTeacher: TeacherCaching.requested(params)
         ).run(resume: resume)
     }
 }

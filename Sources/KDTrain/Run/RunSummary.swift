@@ -1,5 +1,6 @@
-// RunSummary: summary.json of a finished run: final and best accuracy (with the epoch of the best),
-// full test metrics of both, size and cost of the network, wall time, and the teacher's figures.
+// RunSummary: summary.json of a finished run: final and best accuracy (with the epoch of the best and
+// the split that chose it), full test metrics of both, size and cost of the network, wall time, and
+// the teacher's figures.
 
 import Foundation
 import KDNN
@@ -36,6 +37,7 @@ enum RunSummary {
         s["test_nll"] = .number(final.nll)
         s["test_ece"] = .number(final.ece)
         s["best_epoch"] = .int(bestEpoch)
+        s[BestSelection.summaryKey] = .string(BestSelection.split(run.data))
         s["best_" + run.data.monitor.name] = .number(bestScore)
         s["best_test_acc"] = .number(best.top1)
         s["parameters"] = .int(model.parameterCount)

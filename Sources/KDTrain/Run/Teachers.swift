@@ -36,6 +36,7 @@ public final class Teachers {
             )
         }
         if let warning = unfinishedRunWarning(path) { ProgressDisplay.log(warning) }
+        if let warning = testSelectedWarning(path) { ProgressDisplay.log(warning) }
         return model
     }
 
@@ -49,6 +50,47 @@ public final class Teachers {
         else { return nil }
         return "kdistill: warning: \(path) belongs to an unfinished run (\(run.path) has no summary.json yet): "
             + "the teacher is whatever that run had reached"
+    }
+
+    /// A warning when `path` is the best checkpoint of a run that chose it on the test set: its
+    /// summary.json says `best_selected_on: test` or, for runs written before that key, its config.json
+    /// held out no validation split. A student distilled from it carries test data into training.
+    public static func testSelectedWarning(_ path: String) -> String? {
+        let run = RunDirectory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        guard URL(fileURLWithPath: path).path == run.bestPath else { return nil }
+        func read(_ file: String) -> JSONValue? {
+            (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { try? JSONValue(parsing: $0) }
+        }
+        let onTest: Bool
+        if let split = read(run.summaryPath)?[BestSelection.summaryKey]?.stringValue {
+            onTest = split == "test"
+        } else if let validation = read(run.configPath)?["data"]?["validation"]?.intValue {
+            onTest = validation == 0
+        } else {
+            return nil
+        }
+        guard onTest else { return nil }
+        return "kdistill: warning: \(path) was selected on the test set (\(run.path) held out no validation split): "
+            + "use \(run.latestPath) or train the teacher with data.validation > 0"
+    }
+
+    /// The one rule for whether a run caches its teachers' training-set outputs, used by every runner
+    /// (single students and each run of a pipeline): the method's `cache_teacher` is on, the run reads a
+    /// teacher in some stage (`uses`), batches are not `augmented`, and buildCache's own conditions hold
+    /// (eval-mode batch norm, i.e. no teacher.train_bn, and the cache fits in memory). Builds the cache
+    /// then, logs it, and returns whether it did.
+    @discardableResult
+    public func cacheIfAllowed(requested: Bool, train: BatchLoader, augmented: Bool, uses: [TeacherUse]) -> Bool {
+        guard requested, !augmented, !models.isEmpty, uses.contains(where: { $0 != .none }) else { return false }
+        if context.training {
+            ProgressDisplay.log("kdistill: not caching the teacher: teacher.train_bn runs its batch norm in train mode")
+            return false
+        }
+        let taps = TeacherUse.combined(uses).taps
+        guard buildCache(for: train, taps: taps) else { return false }
+        let what = taps.isEmpty ? "logits" : "logits and taps \(taps.sorted().joined(separator: ", "))"
+        ProgressDisplay.log("teacher \(what) cached for \(train.count) training images")
+        return true
     }
 
     /// Precomputes every teacher's logits and `taps` for the training set (requires unaugmented

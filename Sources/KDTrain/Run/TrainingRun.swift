@@ -17,12 +17,15 @@ public final class TrainingRun {
     let method: DistillationMethod
     let stages: [Stage]
     let recorder: RunRecorder
+    /// The method's `cache_teacher` (whether the cache is built is Teachers.cacheIfAllowed's decision).
+    let cacheTeacher: Bool
 
     public init(
         config: ExperimentConfig, data: ExperimentData, learner: Learner, teachers: Teachers,
-        method: DistillationMethod, methodName: String, dir: RunDirectory
+        method: DistillationMethod, methodName: String, dir: RunDirectory, cacheTeacher: Bool = false
     ) {
         (self.config, self.data, self.learner, self.teachers, self.method) = (config, data, learner, teachers, method)
+        self.cacheTeacher = cacheTeacher
         let declared = method.stages
         stages = declared.isEmpty ? [Stage("train", epochs: config.epochs)] : declared
         recorder = RunRecorder(
@@ -42,19 +45,11 @@ public final class TrainingRun {
         return (stages[stages.count - 1], start - stages[stages.count - 1].epochs)
     }
 
-    /// Whether `cache_teacher` is on and allowed (teacher outputs computed once, no augmentation).
-    var cachesTeacher: Bool {
-        if case .bool(true)? = config.method?.params["cache_teacher"] { return !teachers.models.isEmpty && !data.augmented }
-        return false
-    }
-
     /// Trains to the end (or to a signal, which throws `RunInterrupted` after saving); returns summary.json.
     public func run(resume: Bool) throws -> JSONValue {
         try recorder.prepare(resume: resume) { self.stage(at: $0).stage.epochs }
-        let uses = stages.map { method.teacherUse(in: $0) }
-        if cachesTeacher && uses.contains(where: { $0 != .none }) {
-            teachers.buildCache(for: data.train, taps: TeacherUse.combined(uses).taps)
-        }
+        teachers.cacheIfAllowed(
+            requested: cacheTeacher, train: data.train, augmented: data.augmented, uses: stages.map { method.teacherUse(in: $0) })
         let steps = data.train.numBatches
         for epoch in recorder.state.epoch..<totalEpochs {
             let (stage, start) = stage(at: epoch)
