@@ -68,7 +68,11 @@ final class TrainTeacherEndToEndTests: CLITestCase {
 
         // Human-readable line without --json.
         try kdistillOK(["--threads", "2", "train-teacher", "teacher.json", "--set", "epochs=1", "--set", "output.dir=one"])
-            .stdoutLines.last.map { XCTAssertTrue($0.contains("lenet5") && $0.contains("test "), $0) }
+            .stdoutLines.last.map {
+                XCTAssertTrue($0.contains("lenet5") && $0.contains("test "), $0)
+                // No validation split: the line says the best checkpoint was chosen on the test split.
+                XCTAssertTrue($0.contains("chosen on test)"), $0)
+            }
 
         // eval of the final checkpoint: same model, same test set, so the same accuracy.
         let report = try Self.parseObject(

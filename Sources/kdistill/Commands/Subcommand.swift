@@ -24,7 +24,7 @@ enum Output {
         print(runLine(summary))
     }
 
-    /// `resnet20 (labels) on fashion-mnist: test 92.71% (best 92.80% at epoch 9), 272,474 params, 82.1 MFLOPs, 1:32`.
+    /// `resnet20 (labels) on fashion-mnist: test 92.71% (best checkpoint 92.80%, epoch 9, chosen on test), 272,474 params, 82.1 MFLOPs, 1:32`.
     static func runLine(_ s: JSONValue) -> String {
         if let runs = s["runs"]?.arrayValue ?? s["members"]?.arrayValue {
             var parts = runs.map(runLine)
@@ -36,7 +36,10 @@ enum Output {
         // A teacher run is named after its model: say it once (`resnet20 (labels)`, `student lenet5 (kd)`).
         let run = s["run"]?.stringValue.flatMap { $0 == model ? nil : $0 + " " } ?? ""
         var line = "\(run)\(model) (\(method)) on \(s["dataset"]?.stringValue ?? "?"): test \(pct("test_acc"))"
-        if let best = s["best_epoch"]?.intValue { line += " (best checkpoint \(pct("best_test_acc")), epoch \(best))" }
+        if let best = s["best_epoch"]?.intValue {
+            let split = s["best_selected_on"]?.stringValue.map { ", chosen on \($0)" } ?? ""
+            line += " (best checkpoint \(pct("best_test_acc")), epoch \(best)\(split))"
+        }
         if let t = s["teacher_test_acc"]?.doubleValue { line += String(format: ", teacher %.2f%%", t * 100) }
         if let p = s["parameters"]?.intValue { line += ", \(p.formatted()) params" }
         if let f = s["flops_per_image"]?.intValue { line += String(format: ", %.1f MFLOPs", Double(f) / 1e6) }
