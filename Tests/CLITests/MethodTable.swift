@@ -61,6 +61,7 @@ enum MethodTable {
             MethodCase("fsp", terms: ["fsp", "ce"], stages: ["fsp", "train", "train"]),
             MethodCase("rkd", terms: ["ce", "rkd_d", "rkd_a"]),
             MethodCase("sp", terms: ["ce", "sp"]),
+            MethodCase("pkt", terms: ["ce", "pkt"]),
             MethodCase(
                 "dml", ["students": ["lenet5", "mlp-128"]], teacher: false, terms: ["ce", "peer"],
                 layout: .members(["student1", "student2"])),

@@ -55,6 +55,7 @@ public enum MethodRegistry {
         FSP.entry,
         RKD.entry,
         SP.entry,
+        PKT.entry,
         DML.entry,
         ESKD.entry,
         BAN.entry,
