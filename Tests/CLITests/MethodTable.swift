@@ -55,6 +55,7 @@ enum MethodTable {
     static func cases(_ t: SharedTeachers) -> [MethodCase] {
         [
             MethodCase("kd", terms: ["ce", "kd"]),
+            MethodCase("dkd", ["warmup_epochs": 2], terms: ["ce", "tckd", "nckd"]),
             MethodCase("fitnet", terms: ["hint", "ce", "kd"], stages: ["hint", "train", "train"]),
             MethodCase("at", terms: ["ce", "at"]),
             MethodCase("at+kd", terms: ["ce", "at", "kd"]),

@@ -87,6 +87,8 @@ final class ConfigSchemaTests: XCTestCase {
         XCTAssertEqual(Suggestions.closest(to: "Epochs", among: ["epochs"]), "epochs")
         XCTAssertEqual(Suggestions.closest(to: "optim", among: ["output", "optimizer"]), "optimizer")
         XCTAssertNil(Suggestions.closest(to: "learning_rate", among: ["lr", "momentum"]))
+        // A tie in typo distance goes to the plain Levenshtein distance: `kdd` is a doubled letter of kd, not dkd swapped.
+        XCTAssertEqual(Suggestions.closest(to: "kdd", among: ["dkd", "kd"]), "kd")
     }
 
     /// Names around every edge of the zoo's rule: all depths to past the limit, widths, signs, zeros, case.

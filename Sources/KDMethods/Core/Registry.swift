@@ -50,6 +50,7 @@ public enum MethodRegistry {
     /// In the order `kdistill methods` lists them.
     public static let all: [MethodEntry] = [
         KD.entry,
+        DKD.entry,
         FitNet.entry,
         AttentionTransfer.entry,
         FSP.entry,

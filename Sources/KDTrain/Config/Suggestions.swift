@@ -43,16 +43,19 @@ public enum Suggestions {
 
     /// The candidate closest to `word` if it is close enough to be a likely typo: at most
     /// max(1, length/3) edits (case-insensitive, adjacent swaps count one), or a candidate that starts with `word`
-    /// (3+ characters). Ties go to the earlier candidate. Nil if nothing is close.
+    /// (3+ characters). Ties go to the smaller plain Levenshtein distance (`kdd` → `kd`, not `dkd`), then
+    /// to the earlier candidate. Nil if nothing is close.
     public static func closest(to word: String, among candidates: [String]) -> String? {
         let w = word.lowercased()
         let limit = max(1, w.count / 3)
-        var best: (name: String, distance: Int)?
+        var best: (name: String, distance: Int, plain: Int)?
         for candidate in candidates where candidate != word {
             let c = candidate.lowercased()
             var d = typoDistance(w, c)
             if d > limit, w.count >= 3, c.hasPrefix(w) { d = limit }
-            if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
+            guard d <= limit else { continue }
+            let plain = levenshtein(w, c)
+            if best.map({ (d, plain) < ($0.distance, $0.plain) }) ?? true { best = (candidate, d, plain) }
         }
         return best?.name
     }
