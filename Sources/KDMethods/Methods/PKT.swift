@@ -7,19 +7,13 @@ import KDTensor
 
 /// Relation-based distillation: the student matches the teacher's conditional probabilities of neighbours.
 public final class PKT: DistillationMethod {
-    public static let params: [ParamSpec] = [
-        ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
-        ParamSpec(
-            "pkt_weight", .number(.nonNegative), default: 30000,
-            doc: "weight of the term pkt (RepDistiller's; the term has an extra 1/B: at B = 64, about 470 on a batchmean KL)"),
-        ParamSpec(
-            "student_tap", .string(), default: .absent,
-            doc: "student embedding tap, flattened; absent: pool, or the tap before logits (MLP: last hidden, lenet5: fc2)"),
-        ParamSpec(
-            "teacher_tap", .string(), default: .absent,
-            doc: "teacher embedding tap, flattened; absent: chosen as for the student"),
-        TeacherCaching.featuresParam,
-    ]
+    public static let params: [ParamSpec] =
+        [
+            ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
+            ParamSpec(
+                "pkt_weight", .number(.nonNegative), default: 30000,
+                doc: "weight of the term pkt (RepDistiller's; the term has an extra 1/B: at B = 64, about 470 on a batchmean KL)"),
+        ] + EmbeddingTaps.params + [TeacherCaching.featuresParam]
 
     public static let entry = MethodEntry(
         name: "pkt", citation: "Passalis & Tefas 2018",
@@ -35,10 +29,8 @@ public final class PKT: DistillationMethod {
         try TeacherCaching.check(p, setup)
         ceWeight = Float(try p.double("ce_weight"))
         pktWeight = Float(try p.double("pkt_weight"))
-        studentTap = try p.optionalString("student_tap") ?? RKD.defaultTap(setup.student)
-        teacherTap = try p.optionalString("teacher_tap") ?? RKD.defaultTap(teacher)
-        try requireTap(setup.student, studentTap, role: "student", key: p.keyPath("student_tap"))
-        try requireTap(teacher, teacherTap, role: "teacher", key: p.keyPath("teacher_tap"))
+        let taps = try EmbeddingTaps(p, student: setup.student, teacher: teacher)
+        (studentTap, teacherTap) = (taps.student, taps.teacher)
     }
 
     public func teacherUse(in stage: Stage) -> TeacherUse { .features([teacherTap]) }

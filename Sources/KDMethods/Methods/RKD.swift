@@ -7,18 +7,12 @@ import KDTensor
 
 /// Relation-based distillation: the student matches the teacher's distance and angle structure of a batch.
 public final class RKD: DistillationMethod {
-    public static let params: [ParamSpec] = [
-        ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
-        ParamSpec("distance_weight", .number(.nonNegative), default: 25, doc: "weight of the distance term rkd_d"),
-        ParamSpec("angle_weight", .number(.nonNegative), default: 50, doc: "weight of the angle term rkd_a"),
-        ParamSpec(
-            "student_tap", .string(), default: .absent,
-            doc: "student embedding tap, flattened; absent: pool, or the tap before logits (MLP: last hidden, lenet5: fc2)"),
-        ParamSpec(
-            "teacher_tap", .string(), default: .absent,
-            doc: "teacher embedding tap, flattened; absent: chosen as for the student"),
-        TeacherCaching.featuresParam,
-    ]
+    public static let params: [ParamSpec] =
+        [
+            ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
+            ParamSpec("distance_weight", .number(.nonNegative), default: 25, doc: "weight of the distance term rkd_d"),
+            ParamSpec("angle_weight", .number(.nonNegative), default: 50, doc: "weight of the angle term rkd_a"),
+        ] + EmbeddingTaps.params + [TeacherCaching.featuresParam]
 
     public static let entry = MethodEntry(
         name: "rkd", citation: "Park et al. 2019",
@@ -35,19 +29,12 @@ public final class RKD: DistillationMethod {
         ceWeight = Float(try p.double("ce_weight"))
         distanceWeight = Float(try p.double("distance_weight"))
         angleWeight = Float(try p.double("angle_weight"))
-        studentTap = try p.optionalString("student_tap") ?? Self.defaultTap(setup.student)
-        teacherTap = try p.optionalString("teacher_tap") ?? Self.defaultTap(teacher)
-        try requireTap(setup.student, studentTap, role: "student", key: p.keyPath("student_tap"))
-        try requireTap(teacher, teacherTap, role: "teacher", key: p.keyPath("teacher_tap"))
+        let taps = try EmbeddingTaps(p, student: setup.student, teacher: teacher)
+        (studentTap, teacherTap) = (taps.student, taps.teacher)
     }
 
     /// The embedding RKD reads by default: `pool`, else the tap just before `logits` (the penultimate layer).
-    public static func defaultTap(_ model: Model) -> String {
-        let names = model.tapNames
-        if names.contains("pool") { return "pool" }
-        if let i = names.firstIndex(of: "logits"), i > 0 { return names[i - 1] }
-        return names.last ?? "pool"
-    }
+    public static func defaultTap(_ model: Model) -> String { EmbeddingTaps.defaultTap(model) }
 
     public func teacherUse(in stage: Stage) -> TeacherUse { .features([teacherTap]) }
 
