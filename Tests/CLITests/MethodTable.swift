@@ -56,6 +56,7 @@ enum MethodTable {
         [
             MethodCase("kd", terms: ["ce", "kd"]),
             MethodCase("dkd", ["warmup_epochs": 2], terms: ["ce", "tckd", "nckd"]),
+            MethodCase("dist", terms: ["ce", "dist_inter", "dist_intra"]),
             MethodCase("fitnet", terms: ["hint", "ce", "kd"], stages: ["hint", "train", "train"]),
             MethodCase("at", terms: ["ce", "at"]),
             MethodCase("at+kd", terms: ["ce", "at", "kd"]),
@@ -63,6 +64,8 @@ enum MethodTable {
             MethodCase("rkd", terms: ["ce", "rkd_d", "rkd_a"]),
             MethodCase("sp", terms: ["ce", "sp"]),
             MethodCase("pkt", terms: ["ce", "pkt"]),
+            MethodCase("cc", terms: ["ce", "cc"]),
+            MethodCase("nst", terms: ["ce", "nst"]),
             MethodCase(
                 "dml", ["students": ["lenet5", "mlp-128"]], teacher: false, terms: ["ce", "peer"],
                 layout: .members(["student1", "student2"])),

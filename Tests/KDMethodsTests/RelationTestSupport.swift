@@ -9,9 +9,9 @@ import XCTest
 
 /// Builders shared by the relation-method tests.
 enum RelationFixtures {
-    /// A zoo model for `[3, 16, 16]` (or `[1, 28, 28]` for lenet5 and MLPs) inputs.
-    static func model(_ name: String, classes: Int = 10, seed: UInt64 = 1) throws -> Model {
-        let input = name == "lenet5" || name.hasPrefix("mlp-") ? [1, 28, 28] : [3, 16, 16]
+    /// A zoo model for `input`, by default `[3, 16, 16]` (or `[1, 28, 28]` for lenet5 and MLPs).
+    static func model(_ name: String, input: [Int]? = nil, classes: Int = 10, seed: UInt64 = 1) throws -> Model {
+        let input = input ?? (name == "lenet5" || name.hasPrefix("mlp-") ? [1, 28, 28] : [3, 16, 16])
         return try Zoo.build(ModelSpec(name: name, inputShape: input, numClasses: classes), seed: seed)
     }
 

@@ -56,19 +56,8 @@ public final class AttentionTransfer: DistillationMethod {
             throw MethodError("\(params.keyPath("mode")): expected one of code, paper, found \"\(modeName)\"")
         }
         self.mode = mode
-        let s = FeatureTaps(setup.student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
-        let (sKey, tKey) = (params.keyPath("student_taps"), params.keyPath("teacher_taps"))
-        studentTaps = try params.tapList("student_taps") ?? s.stageOutputs
-        teacherTaps = try params.tapList("teacher_taps") ?? t.stageOutputs
-        if studentTaps.isEmpty { throw MethodError("\(sKey): \(s.label) has no spatial taps; at needs [C, H, W] feature maps") }
-        if teacherTaps.isEmpty { throw MethodError("\(tKey): \(t.label) has no spatial taps; at needs [C, H, W] feature maps") }
-        for tap in studentTaps { try s.require(tap, key: sKey, spatial: true) }
-        for tap in teacherTaps { try t.require(tap, key: tKey, spatial: true) }
-        guard studentTaps.count == teacherTaps.count else {
-            throw MethodError(
-                "\(tKey): expected \(studentTaps.count) taps to pair with student_taps [\(studentTaps.joined(separator: ", "))], "
-                    + "found \(teacherTaps.count) [\(teacherTaps.joined(separator: ", "))]")
-        }
+        (studentTaps, teacherTaps) = try FeatureTaps.pairedStageOutputs(
+            params, student: setup.student, teacher: teacher, method: "at")
     }
 
     /// Always the teacher's features.

@@ -89,3 +89,27 @@ func stepTap(_ output: ModelOutput, _ name: String, method: String) -> Tensor {
     }
     return t
 }
+
+extension FeatureTaps {
+    /// The `student_taps` and `teacher_taps` of a method matching maps pair by pair (at, nst): each list as
+    /// configured or the network's stage outputs, every tap a `[C, H, W]` map, both lists of one length.
+    static func pairedStageOutputs(_ p: ParamValues, student: Model, teacher: Model, method: String) throws -> (
+        [String], [String]
+    ) {
+        let s = FeatureTaps(student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
+        let (sKey, tKey) = (p.keyPath("student_taps"), p.keyPath("teacher_taps"))
+        let studentTaps = try p.tapList("student_taps") ?? s.stageOutputs
+        let teacherTaps = try p.tapList("teacher_taps") ?? t.stageOutputs
+        let needs = "\(method) needs [C, H, W] feature maps"
+        if studentTaps.isEmpty { throw MethodError("\(sKey): \(s.label) has no spatial taps; \(needs)") }
+        if teacherTaps.isEmpty { throw MethodError("\(tKey): \(t.label) has no spatial taps; \(needs)") }
+        for tap in studentTaps { try s.require(tap, key: sKey, spatial: true) }
+        for tap in teacherTaps { try t.require(tap, key: tKey, spatial: true) }
+        guard studentTaps.count == teacherTaps.count else {
+            throw MethodError(
+                "\(tKey): expected \(studentTaps.count) taps to pair with student_taps [\(studentTaps.joined(separator: ", "))], "
+                    + "found \(teacherTaps.count) [\(teacherTaps.joined(separator: ", "))]")
+        }
+        return (studentTaps, teacherTaps)
+    }
+}
