@@ -79,7 +79,7 @@ final class DistillationEndToEndTests: CLITestCase {
 
     /// Runs case `c` and checks its summary, nested runs and metrics.
     func check(_ c: MethodCase, teachers: SharedTeachers) throws {
-        let file = c.name.replacingOccurrences(of: "+", with: "-") + ".json"
+        let file = c.fileStem + ".json"
         try writeJSON(MethodTable.config(c, teachers: teachers), to: file)
         let r = try kdistill(["--threads", "2", "distill", file, "--json"], timeout: 180)
         guard r.exited(with: 0) else { return XCTFail("\(c.name): \(r)") }

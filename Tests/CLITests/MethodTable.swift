@@ -36,6 +36,11 @@ struct MethodCase {
         )
     }
 
+    /// Its config and run name: `at-kd`, and `tfkd-reg` for a case with a `variant`.
+    var fileStem: String {
+        name.replacingOccurrences(of: "+", with: "-") + ((params["variant"] as? String).map { "-" + $0 } ?? "")
+    }
+
     /// The registered methods it is made of (`[at, kd]`).
     var parts: [String] { name.split(separator: "+").map(String.init) }
 }
@@ -55,7 +60,7 @@ enum MethodTable {
     static func cases(_ t: SharedTeachers) -> [MethodCase] {
         [
             MethodCase("kd", terms: ["ce", "kd"]),
-            MethodCase("dkd", ["warmup_epochs": 2], terms: ["ce", "tckd", "nckd"]),
+            MethodCase("dkd", ["warmup_epochs": 2, "logit_standardization": true], terms: ["ce", "tckd", "nckd"]),
             MethodCase("dist", terms: ["ce", "dist_inter", "dist_intra"]),
             MethodCase("fitnet", terms: ["hint", "ce", "kd"], stages: ["hint", "train", "train"]),
             MethodCase("at", terms: ["ce", "at"]),
@@ -73,6 +78,8 @@ enum MethodTable {
             MethodCase("ban", ["generations": 2], terms: ["kd"], layout: .runs(["gen1", "gen2"])),
             MethodCase("ensemble", ["teachers": [t.first, t.second]], teacher: false, terms: ["ce", "kd"]),
             MethodCase("takd", ["assistant": "mlp-128"], terms: ["ce", "kd"], layout: .runs(["assistant", "student"])),
+            MethodCase("tfkd", teacher: false, terms: ["ce"], layout: .runs(["self", "student"])),
+            MethodCase("tfkd", ["variant": "reg"], teacher: false, terms: ["ce", "reg"]),
         ]
     }
 

@@ -20,7 +20,9 @@ final class TeacherCachingTests: CLITestCase {
         let plain = try kdistillOK(["--threads", "1", "distill", "ban.json"])
         XCTAssertFalse(plain.stderr.contains("cached for"), "cache_teacher is off by default, as for every method: \(plain)")
         XCTAssertTrue(
-            plain.stderr.contains("method ban: generations 1, label_weight 0, T 1, ensemble_eval true, cache_teacher false"))
+            plain.stderr.contains(
+                "method ban: generations 1, label_weight 0, T 1, ensemble_eval true, logit_standardization false, cache_teacher false"
+            ))
 
         try writeJSON(config(["name": "ban", "generations": 1, "cache_teacher": true]), to: "cached.json")
         let cached = try kdistillOK(["--threads", "1", "distill", "cached.json"])

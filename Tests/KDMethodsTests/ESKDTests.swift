@@ -54,7 +54,8 @@ final class ESKDTests: XCTestCase {
         XCTAssertEqual(never.teacherUse(in: Stage("train", epochs: 6), epoch: 0), .none)
         let spec = try XCTUnwrap(ESKD.params.first { $0.name == "kd_stop_epoch" })
         XCTAssertEqual(spec.defaultValue, .absent)
-        XCTAssertEqual(ESKD.params.map(\.name), ["T", "ce_weight", "kd_weight", "cache_teacher", "kd_stop_epoch"])
+        XCTAssertEqual(
+            ESKD.params.map(\.name), ["T", "ce_weight", "kd_weight", "logit_standardization", "cache_teacher", "kd_stop_epoch"])
         XCTAssertEqual(ParamSpec.problems(in: ESKD.params), [])
     }
 

@@ -84,6 +84,28 @@ final class MethodRuleConfigTests: XCTestCase {
     func testTheLogLineShowsEveryResolvedParameter() throws {
         let line = Distill.describe(try XCTUnwrap(try load(method: #""kd+at""#).method))
         XCTAssertTrue(line.hasPrefix("method at+kd: beta 1000, ce_weight 0.1, p 2, mode \"code\", student_taps absent"), line)
-        XCTAssertTrue(line.hasSuffix("T 4, kd_weight 0.9"), line)
+        XCTAssertTrue(line.hasSuffix("T 4, kd_weight 0.9, logit_standardization false"), line)
+    }
+}
+
+extension MethodRuleConfigTests {
+    func testLogitStandardizationDefaultsAreResolvedAndRecorded() throws {
+        let kd = try load(method: #"{"name": "kd", "logit_standardization": true}"#)
+        let p = try XCTUnwrap(kd.method?.params)
+        XCTAssertEqual([try p.double("T"), try p.double("kd_weight"), try p.double("ce_weight")], [2, 9, 0.1])
+        guard case .object(let recorded)? = methodJSON(kd) else { return XCTFail("no method in the resolved config") }
+        XCTAssertEqual(recorded["T"], .number(2), "config.json records the value used")
+        let explicit = try load(method: #"{"name": "kd", "logit_standardization": true, "T": 3}"#)
+        XCTAssertEqual(try explicit.method?.params.double("T"), 3, "an explicit key wins")
+        let atKD = try load(method: #"{"name": "kd+at", "logit_standardization": true}"#)
+        XCTAssertEqual(try atKD.method?.params.double("kd_weight"), 9)
+        XCTAssertEqual(try atKD.method?.params.double("beta"), 1000)
+        let dkd = try load(method: #"{"name": "dkd", "logit_standardization": true}"#)
+        XCTAssertEqual([try dkd.method?.params.double("tckd_weight"), try dkd.method?.params.double("nckd_weight")], [9, 72])
+        let off = try load(method: #"{"name": "kd"}"#)
+        XCTAssertEqual(try off.method?.params.double("T"), 4)
+        XCTAssertThrowsError(try load(method: #"{"name": "at", "logit_standardization": true}"#)) { error in
+            XCTAssertTrue("\(error)".contains("method.logit_standardization"), "\(error)")
+        }
     }
 }

@@ -50,9 +50,14 @@ public struct PipelineRun: Equatable, Sendable {
     public let teacher: PipelineTeacher
     /// `kd` parameters (T, ce_weight, kd_weight) when there is a teacher.
     public let kdParams: ParamValues
+    /// Whether the teacher must have this run's architecture (tfkd's self-training), checked when it loads.
+    public let sameArchitecture: Bool
 
-    public init(name: String, model: ModelConfig, teacher: PipelineTeacher, kdParams: ParamValues) {
-        (self.name, self.model, self.teacher, self.kdParams) = (name, model, teacher, kdParams)
+    public init(name: String, model: ModelConfig, teacher: PipelineTeacher, kdParams: ParamValues, sameArchitecture: Bool = false)
+    {
+        (self.name, self.model, self.teacher, self.kdParams, self.sameArchitecture) = (
+            name, model, teacher, kdParams, sameArchitecture
+        )
     }
 }
 

@@ -101,7 +101,9 @@ public struct MethodCatalog: Sendable {
                         .kindConflict(
                             name: name, key: spec.name, first: specs[k].kind.expectation, second: spec.kind.expectation))
                 }
-                if part.role == .base { specs[k].defaultValue = spec.defaultValue }
+                if part.role == .base {
+                    (specs[k].defaultValue, specs[k].conditionalDefault) = (spec.defaultValue, spec.conditionalDefault)
+                }
             }
         }
         return .success(ResolvedMethod(name: parts.map(\.name).joined(separator: "+"), parts: parts.map(\.name), specs: specs))

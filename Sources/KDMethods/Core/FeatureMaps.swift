@@ -51,15 +51,21 @@ public enum FeatureMaps {
 /// Soft-target losses shared by KD and its relatives.
 public enum SoftTargets {
     /// T² · KL(softmax(zt/T) ‖ softmax(zs/T)), batchmean (Hinton et al. 2015). zt is treated as frozen.
-    public static func kd(student zs: Tensor, teacher zt: Tensor, temperature t: Float) -> Tensor {
-        let target = noGrad { (zt * (1 / t)).logSoftmax() }
-        return klDivergence(targetLogProbs: target, logProbs: (zs * (1 / t)).logSoftmax()) * (t * t)
+    /// With `standardize`, both logits are z-scored per sample first (LogitStandardization).
+    public static func kd(student zs: Tensor, teacher zt: Tensor, temperature t: Float, standardize: Bool = false) -> Tensor {
+        let target = noGrad { (LogitStandardization.apply(zt, standardize) * (1 / t)).logSoftmax() }
+        let logProbs = (LogitStandardization.apply(zs, standardize) * (1 / t)).logSoftmax()
+        return klDivergence(targetLogProbs: target, logProbs: logProbs) * (t * t)
     }
 
     /// T² · KL(p ‖ softmax(zs/T)) for given target probabilities p `[B, K]` (ensembles, BAN), batchmean.
-    public static func kd(student zs: Tensor, targetProbabilities p: Tensor, temperature t: Float) -> Tensor {
+    /// With `standardize`, the student's logits are z-scored first (the target's were, where it was made).
+    public static func kd(
+        student zs: Tensor, targetProbabilities p: Tensor, temperature t: Float, standardize: Bool = false
+    ) -> Tensor {
         let target = noGrad { p.clamp(min: 1e-30).log() }
-        return klDivergence(targetLogProbs: target, logProbs: (zs * (1 / t)).logSoftmax()) * (t * t)
+        let logProbs = (LogitStandardization.apply(zs, standardize) * (1 / t)).logSoftmax()
+        return klDivergence(targetLogProbs: target, logProbs: logProbs) * (t * t)
     }
 }
 

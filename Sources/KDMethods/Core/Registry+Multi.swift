@@ -10,6 +10,8 @@ extension MethodShape {
         case .single: return "single-student"
         case .cohort: return "cohort"
         case .pipeline: return "pipeline"
+        case .variant(let key, let shapes):
+            return shapes.keys.sorted().map { "\(shapes[$0]?.label ?? "") (\(key) \($0))" }.joined(separator: " or ")
         }
     }
 }
@@ -42,7 +44,7 @@ extension MethodRegistry {
         hasTeacher: Bool? = nil
     ) throws -> CohortMethod {
         let found = try multiModelEntry(name, wanted: "cohort")
-        guard case .cohort(let make) = found.shape else {
+        guard case .cohort(let make) = found.shape.resolved(params) else {
             throw MethodError("method.name: \(name) is a \(found.shape.label) method, not a cohort method")
         }
         let cohort = try make(params, student)
@@ -53,7 +55,7 @@ extension MethodRegistry {
     /// Builds the pipeline method `name` (`ban`, `takd`) from its parameters.
     public static func buildPipeline(name: String, params: ParamValues) throws -> PipelineMethod {
         let found = try multiModelEntry(name, wanted: "pipeline")
-        guard case .pipeline(let make) = found.shape else {
+        guard case .pipeline(let make) = found.shape.resolved(params) else {
             throw MethodError("method.name: \(name) is a \(found.shape.label) method, not a pipeline method")
         }
         return try make(params)

@@ -4,13 +4,24 @@
 import KDNN
 
 /// How a method is built and run.
-public enum MethodShape {
+public indirect enum MethodShape {
     /// One student: built per run from its parameters and setup.
     case single((ParamValues, MethodSetup) throws -> DistillationMethod)
     /// A cohort of students trained together.
     case cohort((ParamValues, ModelConfig?) throws -> CohortMethod)
     /// A chain of runs.
     case pipeline((ParamValues) throws -> PipelineMethod)
+    /// One of several shapes, chosen by the string parameter `key` (tfkd: `variant`).
+    case variant(key: String, shapes: [String: MethodShape])
+
+    /// The shape for parameters `p` (itself unless it is a `variant`; the key's choices are checked when the
+    /// config is decoded, so an unknown value keeps the variant, which no builder accepts).
+    public func resolved(_ p: ParamValues) -> MethodShape {
+        guard case .variant(let key, let shapes) = self, let name = try? p.string(key), let shape = shapes[name] else {
+            return self
+        }
+        return shape.resolved(p)
+    }
 }
 
 /// Whether a method takes a teacher.
@@ -65,6 +76,7 @@ public enum MethodRegistry {
         BAN.entry,
         Ensemble.entry,
         TAKD.entry,
+        TFKD.entry,
     ]
 
     /// The entry named `name`.
@@ -112,7 +124,7 @@ extension MethodRegistry {
     public static func buildSingle(parts: [String], params: ParamValues, setup: MethodSetup) throws -> DistillationMethod {
         var built: [DistillationMethod] = []
         for name in try resolve(parts.joined(separator: "+")).parts {
-            guard let entry = entry(name), case .single(let make) = entry.shape else {
+            guard let entry = entry(name), case .single(let make) = entry.shape.resolved(params) else {
                 throw MethodError("method.name: \(name) is not a single-student method")
             }
             built.append(try make(params, setup))

@@ -17,6 +17,7 @@ public final class BAN: PipelineMethod {
             doc: "weight of cross-entropy with the labels (0: BAN, > 0: BAN+L)"),
         ParamSpec("T", .number(.positive), default: 1, doc: "softmax temperature of the previous generation's targets"),
         ParamSpec("ensemble_eval", .boolean, default: true, doc: "also evaluate the averaged predictions of all generations"),
+        LogitStandardization.param,
         TeacherCaching.logitsParam,
     ]
 
@@ -27,6 +28,7 @@ public final class BAN: PipelineMethod {
         params: params, teacher: .optional, shape: .pipeline { p in try BAN(p) })
 
     let generations: Int, labelWeight: Double, temperature: Double, ensembleEval: Bool, cacheTeacher: Bool
+    let standardize: Bool
 
     init(_ p: ParamValues) throws {
         generations = try p.int("generations")
@@ -34,6 +36,7 @@ public final class BAN: PipelineMethod {
         temperature = try p.double("T")
         ensembleEval = try p.bool("ensemble_eval")
         cacheTeacher = TeacherCaching.requested(p)
+        standardize = LogitStandardization.requested(p)
         guard generations >= 1 else { throw MethodError("method.generations: expected an integer >= 1, found \(generations)") }
         guard labelWeight >= 0, labelWeight.isFinite else {
             throw MethodError("method.label_weight: expected a number >= 0, found \(labelWeight)")
@@ -44,11 +47,12 @@ public final class BAN: PipelineMethod {
     }
 
     /// The `kd` parameters of every generation: T, ce_weight = label_weight, kd_weight = 1, and ban's
-    /// `cache_teacher`.
+    /// `cache_teacher` and `logit_standardization`.
     public var kdParams: ParamValues {
         ParamValues(defaults: KD.params, path: "method")
             .setting("T", .number(temperature)).setting("ce_weight", .number(labelWeight))
             .setting("kd_weight", .number(1)).setting("cache_teacher", .bool(cacheTeacher))
+            .setting(LogitStandardization.flag, .bool(standardize))
     }
 
     /// `gen1..genN`, same architecture as `student`. gen1 learns from the configured teacher; without one a

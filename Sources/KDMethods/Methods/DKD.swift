@@ -1,6 +1,7 @@
 // DKD: Zhao, Cui, Song, Qiu & Liang 2022, "Decoupled Knowledge Distillation": KD split into a
 // target-class part (binary KL of (p[y], 1 − p[y])) and a non-target part (KL of the softmax over the
 // other classes); L = ce_weight·CE + min((e+1)/warmup_epochs, 1)·T²·(tckd_weight·tckd + nckd_weight·nckd).
+// With logit_standardization (Sun et al. 2024): z-scored logits, T 2, tckd 9, nckd 72 by default.
 
 import KDNN
 import KDTensor
@@ -8,16 +9,19 @@ import KDTensor
 /// Response-based distillation with the target and non-target parts of KD weighted apart.
 public final class DKD: DistillationMethod {
     public static let params: [ParamSpec] = [
-        ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both networks"),
+        ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both networks").standardized(2),
         ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
-        ParamSpec("tckd_weight", .number(.nonNegative), default: 1, doc: "alpha: weight of the target-class term tckd"),
+        ParamSpec("tckd_weight", .number(.nonNegative), default: 1, doc: "alpha: weight of the target-class term tckd")
+            .standardized(9),
         ParamSpec(
             "nckd_weight", .number(.nonNegative), default: 8,
             doc: "beta: weight of the non-target term nckd (mdistiller: 8 resnet32x4→resnet8x4, 6 wrn-40-2→wrn-16-2, "
-                + "2 resnet56→resnet20)"),
+                + "2 resnet56→resnet20)"
+        ).standardized(72),
         ParamSpec(
             "warmup_epochs", .integer(.positive), default: 20,
             doc: "the distillation terms ramp up linearly over this many epochs (epoch e of warmup_epochs)"),
+        LogitStandardization.param,
         TeacherCaching.logitsParam,
     ]
 
@@ -27,6 +31,7 @@ public final class DKD: DistillationMethod {
         params: params, shape: .single { p, setup in try DKD(p, setup) })
 
     let temperature: Float, ceWeight: Float, tckdWeight: Float, nckdWeight: Float, warmupEpochs: Int
+    let standardize: Bool
 
     init(_ p: ParamValues, _ setup: MethodSetup) throws {
         _ = try setup.soleTeacher(for: "dkd")
@@ -36,13 +41,15 @@ public final class DKD: DistillationMethod {
         tckdWeight = Float(try p.double("tckd_weight"))
         nckdWeight = Float(try p.double("nckd_weight"))
         warmupEpochs = try p.int("warmup_epochs")
+        standardize = LogitStandardization.requested(p)
     }
 
     public func teacherUse(in stage: Stage) -> TeacherUse { .logits }
 
     public func losses(_ step: StepContext) -> [LossTerm] {
         let (tckd, nckd) = Self.terms(
-            student: step.student.logits, teacher: step.teacher.logits, labels: step.labels, temperature: temperature)
+            student: step.student.logits, teacher: step.teacher.logits, labels: step.labels, temperature: temperature,
+            standardize: standardize)
         // The warm-up of mdistiller, whose epochs count from 1: epoch e (0-based here) weighs (e + 1)/warmup.
         let scale = Swift.min(Float(step.epoch + 1) / Float(warmupEpochs), 1) * temperature * temperature
         return [
@@ -53,12 +60,16 @@ public final class DKD: DistillationMethod {
 
     /// The unweighted (tckd, nckd) of logits `[B, K]` at temperature T, both batchmean; the teacher is frozen.
     /// Computed from log-sum-exps, so a teacher certain of the target (1 − p[y] below float precision) stays finite.
-    public static func terms(student zs: Tensor, teacher zt: Tensor, labels: [Int32], temperature t: Float) -> (Tensor, Tensor) {
+    /// With `standardize`, both logits are z-scored per sample first (LogitStandardization).
+    public static func terms(
+        student zs: Tensor, teacher zt: Tensor, labels: [Int32], temperature t: Float, standardize: Bool = false
+    ) -> (Tensor, Tensor) {
         let (b, k) = (zs.shape[0], zs.shape[1])
         var oneHot = [Float](repeating: 0, count: b * k)
         for (i, y) in labels.enumerated() { oneHot[i * k + Int(y)] = 1 }
         let mask = Tensor(shape: [b, k], scalars: oneHot)
-        let (xs, xt) = (zs * (1 / t), noGrad { zt * (1 / t) })
+        let xs = LogitStandardization.apply(zs, standardize) * (1 / t)
+        let xt = noGrad { LogitStandardization.apply(zt, standardize) * (1 / t) }
         let tckd = klDivergence(
             targetLogProbs: noGrad { binaryLogProbs(xt, mask: mask) }, logProbs: binaryLogProbs(xs, mask: mask))
         let nckd = klDivergence(

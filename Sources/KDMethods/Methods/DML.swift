@@ -22,6 +22,7 @@ public final class DML: CohortMethod {
             "kd_weight", .number(.nonNegative), default: 0,
             doc: "weight of a KD term from the teacher to every member (> 0 needs a teacher)"),
         ParamSpec("kd_T", .number(.positive), default: 4, doc: "temperature of the teacher's KD term"),
+        LogitStandardization.param,
     ]
 
     /// The registry entry.
@@ -34,6 +35,8 @@ public final class DML: CohortMethod {
     /// `update: simultaneous`.
     public let simultaneousUpdate: Bool
     let ceWeight: Float, peerWeight: Float, temperature: Float, kdWeight: Float, kdTemperature: Float
+    /// Whether the peer and teacher terms z-score the logits (`logit_standardization`).
+    let standardize: Bool
 
     /// `student` is the config's student, copied twice when `students` is absent.
     init(_ p: ParamValues, student: ModelConfig?) throws {
@@ -57,6 +60,7 @@ public final class DML: CohortMethod {
         temperature = Float(try p.double("T"))
         kdWeight = Float(try p.double("kd_weight"))
         kdTemperature = Float(try p.double("kd_T"))
+        standardize = LogitStandardization.requested(p)
         for (key, t) in [("T", temperature), ("kd_T", kdTemperature)] where !(t > 0 && t.isFinite) {
             throw MethodError("method.\(key): expected a number > 0, found \(t)")
         }
@@ -81,23 +85,28 @@ public final class DML: CohortMethod {
         let peers = outputs.indices.filter { $0 != k }.map { outputs[$0].logits }
         var terms = [
             LossTerm("ce", crossEntropy(zk, labels: step.labels, labelSmoothing: step.labelSmoothing) * ceWeight),
-            LossTerm("peer", Self.peerLoss(member: zk, peers: peers, temperature: temperature) * peerWeight),
+            LossTerm(
+                "peer", Self.peerLoss(member: zk, peers: peers, temperature: temperature, standardize: standardize) * peerWeight),
         ]
         if kdWeight > 0, let teacher = step.teachers.first {
             terms.append(
-                LossTerm("kd", SoftTargets.kd(student: zk, teacher: teacher.logits, temperature: kdTemperature) * kdWeight))
+                LossTerm(
+                    "kd",
+                    SoftTargets.kd(student: zk, teacher: teacher.logits, temperature: kdTemperature, standardize: standardize)
+                        * kdWeight))
         }
         return terms
     }
 
     /// (1/|peers|)·Σ_l T²·KL(softmax(z_l/T) ‖ softmax(z_k/T)), batchmean; `member` z_k `[B, K]`, each peer
-    /// `[B, K]` and detached (no gradient reaches it). Zero without peers.
-    public static func peerLoss(member zk: Tensor, peers: [Tensor], temperature t: Float) -> Tensor {
+    /// `[B, K]` and detached (no gradient reaches it). Zero without peers. With `standardize`, every network's
+    /// logits are z-scored first (LogitStandardization).
+    public static func peerLoss(member zk: Tensor, peers: [Tensor], temperature t: Float, standardize: Bool = false) -> Tensor {
         guard !peers.isEmpty else { return Tensor(0) }
-        let logQ = (zk * (1 / t)).logSoftmax()
+        let logQ = (LogitStandardization.apply(zk, standardize) * (1 / t)).logSoftmax()
         var total: Tensor?
         for zl in peers {
-            let target = noGrad { (zl.detached() * (1 / t)).logSoftmax() }
+            let target = noGrad { (LogitStandardization.apply(zl.detached(), standardize) * (1 / t)).logSoftmax() }
             let kl = klDivergence(targetLogProbs: target, logProbs: logQ)
             total = total.map { $0 + kl } ?? kl
         }

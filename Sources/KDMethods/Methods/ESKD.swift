@@ -48,7 +48,9 @@ public final class ESKD: DistillationMethod {
         guard distills(atEpoch: step.epoch) else {
             return [step.crossEntropyTerm(weight: 1), LossTerm("kd", Tensor(0))]
         }
-        let kd = SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: weights.temperature)
+        let kd = SoftTargets.kd(
+            student: step.student.logits, teacher: step.teacher.logits, temperature: weights.temperature,
+            standardize: weights.standardize)
         return [step.crossEntropyTerm(weight: weights.ce), LossTerm("kd", kd * weights.kd)]
     }
 }

@@ -25,9 +25,10 @@ public final class Ensemble: DistillationMethod {
         ParamSpec(
             "average", .string(choices: Average.allCases.map(\.rawValue)), default: "probabilities",
             doc: "probabilities: mean of the tempered softmaxes; logits: softmax of the mean logits"),
-        ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of all networks"),
+        ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of all networks").standardized(2),
         ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels"),
-        ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term"),
+        ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term").standardized(9),
+        LogitStandardization.param,
         TeacherCaching.logitsParam,
     ]
 
@@ -86,7 +87,7 @@ public final class Ensemble: DistillationMethod {
     public func losses(_ step: StepContext) -> [LossTerm] {
         let kd = Self.loss(
             student: step.student.logits, teachers: step.teachers.map(\.logits), weights: weights,
-            temperature: soft.temperature, average: average)
+            temperature: soft.temperature, average: average, standardize: soft.standardize)
         return [step.crossEntropyTerm(weight: soft.ce), LossTerm("kd", kd * soft.kd)]
     }
 
@@ -94,14 +95,15 @@ public final class Ensemble: DistillationMethod {
     /// and weights summing to 1 (no tape).
     public static func targetProbabilities(
         teachers: [Tensor], weights: [Float], temperature t: Float,
-        average: Average
+        average: Average, standardize: Bool = false
     ) -> Tensor {
         noGrad {
             switch average {
             case .probabilities:
-                return sum(zip(teachers, weights).map { z, w in (z * (1 / t)).softmax() * w })
+                return sum(
+                    zip(teachers, weights).map { z, w in (LogitStandardization.apply(z, standardize) * (1 / t)).softmax() * w })
             case .logits:
-                return (meanLogits(teachers, weights) * (1 / t)).softmax()
+                return (LogitStandardization.apply(meanLogits(teachers, weights), standardize) * (1 / t)).softmax()
             }
         }
     }
@@ -109,14 +111,16 @@ public final class Ensemble: DistillationMethod {
     /// T²·KL(target ‖ softmax(z_s/T)), batchmean, towards the ensemble's target; the teachers are frozen.
     public static func loss(
         student zs: Tensor, teachers: [Tensor], weights: [Float], temperature t: Float,
-        average: Average
+        average: Average, standardize: Bool = false
     ) -> Tensor {
         switch average {
         case .probabilities:
-            let target = targetProbabilities(teachers: teachers, weights: weights, temperature: t, average: average)
-            return SoftTargets.kd(student: zs, targetProbabilities: target, temperature: t)
+            let target = targetProbabilities(
+                teachers: teachers, weights: weights, temperature: t, average: average, standardize: standardize)
+            return SoftTargets.kd(student: zs, targetProbabilities: target, temperature: t, standardize: standardize)
         case .logits:
-            return SoftTargets.kd(student: zs, teacher: noGrad { meanLogits(teachers, weights) }, temperature: t)
+            return SoftTargets.kd(
+                student: zs, teacher: noGrad { meanLogits(teachers, weights) }, temperature: t, standardize: standardize)
         }
     }
 

@@ -1,5 +1,6 @@
 // KD: Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a Neural Network":
-// L = ce_weight·CE(y, z_s) + kd_weight·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)), KL batchmean.
+// L = ce_weight·CE(y, z_s) + kd_weight·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)), KL batchmean; with
+// logit_standardization (Sun et al. 2024) the logits are z-scored first and T 2, kd_weight 9 by default.
 
 import KDNN
 import KDTensor
@@ -7,9 +8,10 @@ import KDTensor
 /// Response-based distillation from the teacher's tempered soft targets.
 public final class KD: DistillationMethod {
     public static let params: [ParamSpec] = [
-        ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both networks"),
+        ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both networks").standardized(2),
         ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels"),
-        ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term"),
+        ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term").standardized(9),
+        LogitStandardization.param,
         TeacherCaching.logitsParam,
     ]
 
@@ -27,20 +29,24 @@ public final class KD: DistillationMethod {
     public func teacherUse(in stage: Stage) -> TeacherUse { .logits }
 
     public func losses(_ step: StepContext) -> [LossTerm] {
-        let kd = SoftTargets.kd(student: step.student.logits, teacher: step.teacher.logits, temperature: weights.temperature)
+        let kd = SoftTargets.kd(
+            student: step.student.logits, teacher: step.teacher.logits, temperature: weights.temperature,
+            standardize: weights.standardize)
         return [step.crossEntropyTerm(weight: weights.ce), LossTerm("kd", kd * weights.kd)]
     }
 }
 
-/// The `T`, `ce_weight` and `kd_weight` of KD and its relatives (ESKD, ensembles), with their
-/// `cache_teacher` check.
+/// The `T`, `ce_weight`, `kd_weight` and `logit_standardization` of KD and its relatives (ESKD, ensembles),
+/// with their `cache_teacher` check.
 public struct SoftTargetWeights: Sendable {
     public let temperature: Float, ce: Float, kd: Float
+    public let standardize: Bool
 
     public init(_ p: ParamValues, _ setup: MethodSetup) throws {
         temperature = Float(try p.double("T"))
         ce = Float(try p.double("ce_weight"))
         kd = Float(try p.double("kd_weight"))
+        standardize = LogitStandardization.requested(p)
         try TeacherCaching.check(p, setup)
     }
 }

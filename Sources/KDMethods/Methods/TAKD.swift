@@ -11,9 +11,11 @@ public final class TAKD: PipelineMethod {
     public static let params: [ParamSpec] = [
         ParamSpec(
             "assistant", .model, default: .required, doc: "the teacher assistant's architecture (between teacher and student)"),
-        ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both KD steps"),
+        ParamSpec("T", .number(.positive), default: 4, doc: "softmax temperature of both KD steps").standardized(2),
         ParamSpec("ce_weight", .number(.nonNegative), default: 0.1, doc: "weight of cross-entropy with the labels in both steps"),
-        ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term in both steps"),
+        ParamSpec("kd_weight", .number(.nonNegative), default: 0.9, doc: "weight of the T²-scaled KL term in both steps")
+            .standardized(9),
+        LogitStandardization.param,
         TeacherCaching.logitsParam,
     ]
 
@@ -38,6 +40,7 @@ public final class TAKD: PipelineMethod {
         kdParams = ParamValues(defaults: KD.params, path: "method")
             .setting("T", .number(t)).setting("ce_weight", .number(ce))
             .setting("kd_weight", .number(kd)).setting("cache_teacher", .bool(TeacherCaching.requested(p)))
+            .setting(LogitStandardization.flag, .bool(LogitStandardization.requested(p)))
     }
 
     /// `assistant` (from the configured teacher), then `student` (from the assistant's last checkpoint, or

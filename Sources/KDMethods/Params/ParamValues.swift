@@ -38,6 +38,15 @@ public struct ParamValues: Equatable, Sendable, Sequence {
         for spec in specs { if let v = spec.defaultValue.value { self[spec.name] = v } }
     }
 
+    /// Sets the conditional defaults of `specs` whose condition holds here and whose key is not in `given`
+    /// (the keys the user wrote). The one place a default depends on another parameter.
+    public mutating func applyConditionalDefaults(_ specs: [ParamSpec], given: Set<String>) {
+        for spec in specs {
+            guard let c = spec.conditionalDefault, !given.contains(spec.name), storage[c.flag] == c.equals else { continue }
+            self[spec.name] = c.value
+        }
+    }
+
     /// Equal when the same names hold the same values in the same order (`path` is ignored).
     public static func == (a: ParamValues, b: ParamValues) -> Bool {
         a.names == b.names && a.storage == b.storage

@@ -49,9 +49,10 @@ public enum Catalogs {
             }
             if entry.combinable { header += "; combines with kd as \(entry.name)+kd" }
             out.append(header)
+            let width = max(16, entry.params.map(\.name.count).max() ?? 0)  // padding(toLength:) would cut longer names
             for p in entry.params {
                 out.append(
-                    "    \(p.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(p.kind.expectation), default \(p.defaultText): \(p.doc)"
+                    "    \(p.name.padding(toLength: width, withPad: " ", startingAt: 0)) \(p.kind.expectation), default \(p.defaultDescription): \(p.doc)"
                 )
             }
         }

@@ -20,7 +20,7 @@ public enum Distill {
         Interruption.install()
         let first = methodConfig.parts[0]
         guard let entry = MethodRegistry.entry(first) else { throw MethodError("method.name: unknown method '\(first)'") }
-        switch entry.shape {
+        switch entry.shape.resolved(methodConfig.params) {
         case .single:
             return try runSingle(config, data: data, method: methodConfig, entry: entry, resume: resume)
         case .cohort:
@@ -37,6 +37,8 @@ public enum Distill {
             let training = try PipelineTraining(config: config, data: data, pipeline: pipeline, methodName: first)
             ProgressDisplay.log(describe(methodConfig))
             return try training.run(resume: resume)
+        case .variant(let key, _):
+            throw MethodError("method.\(key): no variant of \(first) is named \(methodConfig.params[key]?.text ?? "absent")")
         }
     }
 

@@ -47,7 +47,8 @@ extension ConfigSchema {
     /// The schema of one declared key, with its doc and default.
     static func schema(of spec: ParamSpec, context: ConfigContext) -> JSONValue {
         guard case .object(var s) = schema(of: spec.kind, context: context) else { return [:] }
-        s["description"] = .string(spec.doc)
+        s["description"] = .string(
+            spec.doc + (spec.conditionalDefault.map { "; default \($0.value.text) with \($0.flag): \($0.equals.text)" } ?? ""))
         if case .value(let v) = spec.defaultValue { s["default"] = ExperimentConfig.json(v) }
         return .object(s)
     }

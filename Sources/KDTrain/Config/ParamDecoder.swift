@@ -142,6 +142,9 @@ struct ParamDecoder {
         let resolved = try resolveMethod(name: name, path: namePath)
         let specs = [ParamSpec("name", .string(), default: .required, doc: "method name")] + resolved.specs
         var values = try decodeObject(json, specs: specs, path: path)
+        if case .object(let given) = json {
+            values.applyConditionalDefaults(specs, given: Set(given.keys.filter { given[$0] != .null }))
+        }
         values["name"] = .string(resolved.name)  // `kd+at` is written `at+kd`
         return values
     }
