@@ -71,6 +71,7 @@ enum MethodTable {
             MethodCase("pkt", terms: ["ce", "pkt"]),
             MethodCase("cc", terms: ["ce", "cc"]),
             MethodCase("nst", terms: ["ce", "nst"]),
+            MethodCase("vid", terms: ["ce", "vid"]),
             MethodCase(
                 "dml", ["students": ["lenet5", "mlp-128"]], teacher: false, terms: ["ce", "peer"],
                 layout: .members(["student1", "student2"])),

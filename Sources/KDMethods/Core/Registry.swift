@@ -71,6 +71,7 @@ public enum MethodRegistry {
         PKT.entry,
         CC.entry,
         NST.entry,
+        VID.entry,
         DML.entry,
         ESKD.entry,
         BAN.entry,
