@@ -45,6 +45,12 @@ public final class ForwardContext {
     public var training: Bool
     /// Source of dropout masks.
     public var rng: SeededGenerator
+    /// Outside training: batch norm still normalises with the batch's statistics, but leaves the running
+    /// averages untouched and dropout stays off (a frozen teacher in `teacher_bn: batch`, ofd).
+    public var frozenBatchStatistics = false
+
+    /// Whether batch norm normalises with the batch's statistics.
+    public var usesBatchStatistics: Bool { training || frozenBatchStatistics }
 
     public init(training: Bool, seed: UInt64 = 0) {
         self.training = training

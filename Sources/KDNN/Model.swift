@@ -42,4 +42,11 @@ public protocol Model: Layer {
     var tapNames: [String] { get }
     /// Runs `x` `[N, C, H, W]` through the network.
     func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput
+    /// The state-name prefix of the batch norm a pre-ReLU tap comes from (`layer3.preact` →
+    /// `layer3.2.bn2.`: its output is the tap before the shortcut is added); nil for other taps.
+    func batchNormPrefix(ofTap name: String) -> String?
+}
+
+extension Model {
+    public func batchNormPrefix(ofTap name: String) -> String? { nil }
 }

@@ -33,11 +33,17 @@ final class DistillationEndToEndTests: CLITestCase {
                     ], directory: dir)
                 guard r.exited(with: 0) else { throw CLIRunnerError("training the shared teacher failed: \(r)") }
             }
+            let resnet = try runner.run(
+                [
+                    "--threads", "2", "train-teacher", "teacher.json", "--set", "model=resnet8", "--set", "epochs=1",
+                    "--set", "output.dir=r8",
+                ], directory: dir)
+            guard resnet.exited(with: 0) else { throw CLIRunnerError("training the shared resnet8 teacher failed: \(resnet)") }
             return Shared(
                 dir: dir,
                 teachers: SharedTeachers(
                     first: dir + "/t0/best.safetensors", second: dir + "/t1/best.safetensors",
-                    firstEpoch1: dir + "/t0/epoch-001.safetensors"), methods: methods)
+                    firstEpoch1: dir + "/t0/epoch-001.safetensors", resnet8: dir + "/r8/latest.safetensors"), methods: methods)
         }
     }
 

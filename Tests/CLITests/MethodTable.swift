@@ -26,14 +26,19 @@ struct MethodCase {
     let layout: Layout
     /// The `stage` column, epoch by epoch, for staged methods (nil: no stage column).
     let stages: [String]?
+    /// The student: lenet5, or resnet8 (taught by the shared resnet8) for methods that read pre-ReLU BN taps.
+    let student: String
+    /// The config's `epochs` (stages a method adds on top make up MethodTable.epochs in all).
+    let configEpochs: Int
 
     init(
         _ name: String, _ params: [String: Any] = [:], teacher: Bool = true, terms: [String], layout: Layout = .single,
-        stages: [String]? = nil
+        stages: [String]? = nil, student: String = "lenet5", configEpochs: Int = MethodTable.epochs
     ) {
-        (self.name, self.params, self.teacher, self.terms, self.layout, self.stages) = (
-            name, params, teacher, terms, layout, stages
+        (self.name, self.params, self.teacher, self.terms, self.layout, self.stages, self.student) = (
+            name, params, teacher, terms, layout, stages, student
         )
+        self.configEpochs = configEpochs
     }
 
     /// Its config and run name: `at-kd`, and `tfkd-reg` for a case with a `variant`.
@@ -45,11 +50,13 @@ struct MethodCase {
     var parts: [String] { name.split(separator: "+").map(String.init) }
 }
 
-/// Paths of the shared teachers: two lenet5 (seeds 0 and 1) and an early checkpoint of the first.
+/// Paths of the shared teachers: two lenet5 (seeds 0 and 1), an early checkpoint of the first, and a
+/// resnet8 (one epoch) for the methods that need a ResNet's taps.
 struct SharedTeachers {
     let first: String
     let second: String
     let firstEpoch1: String
+    let resnet8: String
 }
 
 enum MethodTable {
@@ -72,6 +79,10 @@ enum MethodTable {
             MethodCase("cc", terms: ["ce", "cc"]),
             MethodCase("nst", terms: ["ce", "nst"]),
             MethodCase("vid", terms: ["ce", "vid"]),
+            MethodCase("ofd", terms: ["ce", "ofd"], student: "resnet8"),
+            MethodCase(
+                "ab", ["ab_epochs": 1], terms: ["ab", "ce"], stages: ["ab", "train", "train"], student: "resnet8", configEpochs: 2
+            ),
             MethodCase(
                 "dml", ["students": ["lenet5", "mlp-128"]], teacher: false, terms: ["ce", "peer"],
                 layout: .members(["student1", "student2"])),
@@ -84,12 +95,12 @@ enum MethodTable {
         ]
     }
 
-    /// The config of `c`: lenet5 student on 2,000 Fashion-MNIST images, `epochs` epochs.
+    /// The config of `c`: its student on 2,000 Fashion-MNIST images, `epochs` epochs.
     static func config(_ c: MethodCase, teachers t: SharedTeachers) -> [String: Any] {
         var method = c.params
         method["name"] = c.name
-        var extra: [String: Any] = ["student": "lenet5", "method": method]
-        if c.teacher { extra["teacher"] = c.name == "eskd" ? t.firstEpoch1 : t.first }
-        return FastConfig.object(epochs: epochs, extra)
+        var extra: [String: Any] = ["student": c.student, "method": method]
+        if c.teacher { extra["teacher"] = c.name == "eskd" ? t.firstEpoch1 : c.student == "resnet8" ? t.resnet8 : t.first }
+        return FastConfig.object(epochs: c.configEpochs, extra)
     }
 }

@@ -5,16 +5,21 @@
 import KDNN
 import KDTensor
 
-/// A phase of training with its own loss and a fresh optimizer and schedule (FitNets, FSP).
+/// A phase of training with its own loss and a fresh optimizer and schedule (FitNets, FSP, AB).
 public struct Stage: Equatable, Sendable {
-    /// Name used in logs (`hint`, `fsp`, `train`).
+    /// Name used in logs (`hint`, `fsp`, `ab`, `train`).
     public let name: String
     /// Epochs this stage runs.
     public let epochs: Int
+    /// An initialisation stage (ab's): SGD with momentum 0.9 and the main weight decay at the main learning
+    /// rate, held constant, instead of the configured optimizer and schedule; in a combination (`ab+kd`)
+    /// only the method that declares it contributes terms.
+    public let initialization: Bool
+    /// Prefixes of parameter names the stage leaves untrained (ab's first stage: `fc.`).
+    public let frozen: [String]
 
-    public init(_ name: String, epochs: Int) {
-        self.name = name
-        self.epochs = epochs
+    public init(_ name: String, epochs: Int, initialization: Bool = false, frozen: [String] = []) {
+        (self.name, self.epochs, self.initialization, self.frozen) = (name, epochs, initialization, frozen)
     }
 }
 
@@ -126,12 +131,16 @@ public protocol DistillationMethod: AnyObject {
     func teacherUse(in stage: Stage, epoch: Int) -> TeacherUse
     /// The loss terms of one step.
     func losses(_ step: StepContext) -> [LossTerm]
+    /// Whether the frozen teachers normalise with each batch's statistics (`teacher_bn: batch`, ofd's
+    /// default) instead of their running ones; their running averages never change either way.
+    var teacherBatchStatistics: Bool { get }
 }
 
 extension DistillationMethod {
     public func teacherUse(in stage: Stage, epoch: Int) -> TeacherUse { teacherUse(in: stage) }
     public var stages: [Stage] { [] }
     public var extraLayers: [Layer] { [] }
+    public var teacherBatchStatistics: Bool { false }
 }
 
 /// A bad method parameter or an incompatible teacher/student pair: one line with the key path.

@@ -72,6 +72,8 @@ public enum MethodRegistry {
         CC.entry,
         NST.entry,
         VID.entry,
+        OFD.entry,
+        AB.entry,
         DML.entry,
         ESKD.entry,
         BAN.entry,
@@ -108,14 +110,17 @@ final class CombinedMethod: DistillationMethod {
 
     var stages: [Stage] { parts.first?.stages ?? [] }
     var extraLayers: [Layer] { parts.flatMap(\.extraLayers) }
+    var teacherBatchStatistics: Bool { parts.contains { $0.teacherBatchStatistics } }
 
     func teacherUse(in stage: Stage) -> TeacherUse { .combined(parts.map { $0.teacherUse(in: stage) }) }
 
     func teacherUse(in stage: Stage, epoch: Int) -> TeacherUse { .combined(parts.map { $0.teacherUse(in: stage, epoch: epoch) }) }
 
+    /// The parts' terms, each name once; an initialisation stage's terms come from the part declaring it alone.
     func losses(_ step: StepContext) -> [LossTerm] {
         var seen = Set<String>()
-        return parts.flatMap { $0.losses(step) }.filter { seen.insert($0.name).inserted }
+        let active = step.stage.initialization ? parts.filter { $0.stages.contains(step.stage) } : parts
+        return active.flatMap { $0.losses(step) }.filter { seen.insert($0.name).inserted }
     }
 }
 

@@ -113,3 +113,33 @@ extension FeatureTaps {
         return (studentTaps, teacherTaps)
     }
 }
+
+extension FeatureTaps {
+    /// The pre-ReLU taps in network order (`layer1.preact…layer3.preact`); empty when the model has none.
+    var preactivations: [String] { model.tapNames.filter { $0.hasSuffix(".preact") && shapes[$0]?.count == 3 } }
+}
+
+extension FeatureTaps {
+    /// The `student_taps` and `teacher_taps` of a method reading pre-ReLU maps (ab, ofd): as configured, or
+    /// the last min(n_s, n_t) `.preact` taps of each network (mdistiller's pairing); one length, all `[C, H, W]`.
+    static func pairedPreactivations(_ p: ParamValues, student: Model, teacher: Model, method: String) throws -> (
+        [String], [String]
+    ) {
+        let s = FeatureTaps(student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
+        let (sKey, tKey) = (p.keyPath("student_taps"), p.keyPath("teacher_taps"))
+        var studentTaps = try p.tapList("student_taps") ?? s.preactivations
+        var teacherTaps = try p.tapList("teacher_taps") ?? t.preactivations
+        if studentTaps.isEmpty { throw MethodError("\(sKey): \(s.label) has no pre-ReLU (.preact) taps; \(method) needs them") }
+        if teacherTaps.isEmpty { throw MethodError("\(tKey): \(t.label) has no pre-ReLU (.preact) taps; \(method) needs them") }
+        if !p.contains("student_taps") && !p.contains("teacher_taps") {
+            let n = Swift.min(studentTaps.count, teacherTaps.count)
+            (studentTaps, teacherTaps) = (Array(studentTaps.suffix(n)), Array(teacherTaps.suffix(n)))
+        }
+        guard studentTaps.count == teacherTaps.count else {
+            throw MethodError("\(tKey): expected \(studentTaps.count) taps to pair with student_taps, found \(teacherTaps.count)")
+        }
+        for tap in studentTaps { try s.require(tap, key: sKey, spatial: true) }
+        for tap in teacherTaps { try t.require(tap, key: tKey, spatial: true) }
+        return (studentTaps, teacherTaps)
+    }
+}

@@ -19,10 +19,12 @@ public final class BatchNorm2d: Layer {
         state.bias.requiresGrad = true
     }
 
-    /// Normalises `x` `[N, C, H, W]` (batch statistics in training, running ones in evaluation).
+    /// Normalises `x` `[N, C, H, W]` (batch statistics in training, running ones in evaluation; batch
+    /// statistics without touching the running ones under `frozenBatchStatistics`: momentum 0 keeps them).
     public func callAsFunction(_ x: Tensor, _ context: ForwardContext, relu: Bool = false) -> Tensor {
         if context.training { batchesTracked.data[0] += 1 }
-        return batchNorm(x, state, training: context.training, momentum: momentum, eps: eps, relu: relu)
+        return batchNorm(
+            x, state, training: context.usesBatchStatistics, momentum: context.training ? momentum : 0, eps: eps, relu: relu)
     }
 
     public func namedTensors(prefix: String) -> [NamedTensor] {

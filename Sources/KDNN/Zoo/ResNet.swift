@@ -71,6 +71,15 @@ public final class ResNet: Model {
         ["stem", "layer1.preact", "layer1", "layer2.preact", "layer2", "layer3.preact", "layer3", "pool", "logits"]
     }
 
+    /// `layerS.preact` → `layerS.{last block}.bn2.` (the tap adds the shortcut to that BN's output, an
+    /// approximation every reference makes, docs/methods-zoo.md).
+    public func batchNormPrefix(ofTap name: String) -> String? {
+        guard name.hasPrefix("layer"), name.hasSuffix(".preact"), let s = Int(name.dropFirst(5).dropLast(7)),
+            (1...stages.count).contains(s), !stages[s - 1].isEmpty
+        else { return nil }
+        return "layer\(s).\(stages[s - 1].count - 1).bn2."
+    }
+
     public func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput {
         var taps: [String: Tensor] = [:]
         var h = bn1(conv1(x), context, relu: true)  // [N, w0, H, W]

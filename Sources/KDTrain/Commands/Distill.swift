@@ -56,6 +56,7 @@ public enum Distill {
             student: student, teachers: teachers.models, epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
             augmented: data.augmented)
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
+        if method.teacherBatchStatistics { teachers.useBatchStatistics() }
         ProgressDisplay.log(describe(m))
         let learner = Learner(
             name: "student", model: student, extras: method.extraLayers, optimizer: config.optimizer,

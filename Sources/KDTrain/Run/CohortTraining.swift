@@ -32,7 +32,7 @@ final class CohortTraining {
     func run(resume: Bool) throws -> JSONValue {
         try dir.create()
         try dir.write(config.resolvedJSON.formatted() + "\n", to: dir.configPath)
-        for r in recorders { try r.prepare(resume: resume) { _ in self.config.epochs } }
+        for r in recorders { try r.prepare(resume: resume) { _ in Stage("train", epochs: self.config.epochs) } }
         let start = recorders.map(\.state.epoch).min() ?? 0
         guard recorders.allSatisfy({ $0.state.epoch == start && $0.state.batch == recorders[0].state.batch }) else {
             throw RunInputError("\(dir.path): the members' resume states disagree; start the cohort again without --resume")

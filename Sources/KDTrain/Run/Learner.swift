@@ -37,12 +37,22 @@ public final class Learner {
         extras.enumerated().flatMap { i, layer in layer.namedTensors(prefix: "extra.\(i).") }
     }
 
-    /// A fresh optimizer and a schedule over `epochs` epochs of `stepsPerEpoch` steps (a new stage).
-    public func beginStage(epochs: Int, stepsPerEpoch: Int) {
-        optimizer = Learner.makeOptimizer(optimizerConfig, model.state + Learner.extraState(extras))
+    /// A fresh optimizer and schedule for `stage`, `stepsPerEpoch` steps an epoch: the configured ones, or
+    /// for an initialisation stage SGD (momentum 0.9, the main weight decay) at the main learning rate held
+    /// constant; parameters under the stage's `frozen` prefixes are left out.
+    public func beginStage(_ stage: Stage, stepsPerEpoch: Int) {
+        let trained = (model.state + Learner.extraState(extras)).filter { t in !stage.frozen.contains { t.name.hasPrefix($0) } }
+        if stage.initialization {
+            var sgd = optimizerConfig
+            (sgd.name, sgd.momentum, sgd.nesterov) = (.sgd, 0.9, false)
+            optimizer = Learner.makeOptimizer(sgd, trained)
+            schedule = LRSchedule(baseLR: optimizerConfig.lr, kind: .constant, stepsPerEpoch: stepsPerEpoch, epochs: stage.epochs)
+            return
+        }
+        optimizer = Learner.makeOptimizer(optimizerConfig, trained)
         schedule = LRSchedule(
             baseLR: optimizerConfig.lr, kind: Learner.kind(scheduleConfig), stepsPerEpoch: stepsPerEpoch,
-            epochs: epochs, warmupEpochs: scheduleConfig.warmupEpochs)
+            epochs: stage.epochs, warmupEpochs: scheduleConfig.warmupEpochs)
     }
 
     /// The configured optimizer over `parameters`.

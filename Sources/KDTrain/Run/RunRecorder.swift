@@ -30,21 +30,21 @@ final class RunRecorder {
     }
 
     /// Creates the directory and either restores a saved state (`resume`) or starts afresh.
-    /// `stageEpochs(epoch)` gives the length of the stage containing an epoch (to rebuild its optimizer).
-    func prepare(resume: Bool, stageEpochs: (Int) -> Int) throws {
+    /// `stageAt(epoch)` gives the stage containing an epoch (to rebuild its optimizer).
+    func prepare(resume: Bool, stageAt: (Int) -> Stage) throws {
         try dir.create()
         let stepsPerEpoch = data.train.numBatches
         if resume && FileManager.default.fileExists(atPath: dir.resumePath) {
             try learner.model.loadCheckpoint(path: dir.latestPath)
             let (saved, file) = try ResumeState.read(from: dir.resumePath)
-            learner.beginStage(epochs: stageEpochs(saved.epoch), stepsPerEpoch: stepsPerEpoch)
+            learner.beginStage(stageAt(saved.epoch), stepsPerEpoch: stepsPerEpoch)
             try saved.restore(file, into: learner, source: dir.resumePath)
             state = saved
             try dir.truncateMetrics(afterEpoch: state.epoch)
             ProgressDisplay.log("\(learner.name): resuming at epoch \(state.epoch + 1), batch \(state.batch + 1)")
         } else {
             for stale in [dir.metricsPath, dir.summaryPath, dir.resumePath] { try? FileManager.default.removeItem(atPath: stale) }
-            learner.beginStage(epochs: stageEpochs(0), stepsPerEpoch: stepsPerEpoch)
+            learner.beginStage(stageAt(0), stepsPerEpoch: stepsPerEpoch)
         }
         try dir.write(config.resolvedJSON.formatted() + "\n", to: dir.configPath)
         runStart = Date().addingTimeInterval(-state.elapsed)

@@ -21,6 +21,10 @@ public final class Teachers {
         context = ForwardContext(training: trainBN)
     }
 
+    /// Runs the teachers' batch norm on each batch's statistics from now on, running averages untouched
+    /// (a method's `teacher_bn: batch`); such teachers are never cached.
+    public func useBatchStatistics() { context.frozenBatchStatistics = true }
+
     /// No teacher.
     public static let none = Teachers(models: [], paths: [], trainBN: false)
 
@@ -82,8 +86,9 @@ public final class Teachers {
     @discardableResult
     public func cacheIfAllowed(requested: Bool, train: BatchLoader, augmented: Bool, uses: [TeacherUse]) -> Bool {
         guard requested, !augmented, !models.isEmpty, uses.contains(where: { $0 != .none }) else { return false }
-        if context.training {
-            ProgressDisplay.log("kdistill: not caching the teacher: teacher.train_bn runs its batch norm in train mode")
+        if context.usesBatchStatistics {
+            let why = context.training ? "teacher.train_bn runs its batch norm in train mode" : "method.teacher_bn is batch"
+            ProgressDisplay.log("kdistill: not caching the teacher: \(why) (its outputs depend on the batch)")
             return false
         }
         let taps = TeacherUse.combined(uses).taps
@@ -98,7 +103,7 @@ public final class Teachers {
     /// than `memoryFraction` of physical memory or the teachers run batch norm in train mode.
     @discardableResult
     public func buildCache(for loader: BatchLoader, taps: Set<String>, memoryFraction: Double = 0.4) -> Bool {
-        if context.training || models.isEmpty { return false }
+        if context.usesBatchStatistics || models.isEmpty { return false }
         let chunk = 1000
         var built: [TeacherCache] = []
         for model in models {

@@ -47,14 +47,14 @@ public final class TrainingRun {
 
     /// Trains to the end (or to a signal, which throws `RunInterrupted` after saving); returns summary.json.
     public func run(resume: Bool) throws -> JSONValue {
-        try recorder.prepare(resume: resume) { self.stage(at: $0).stage.epochs }
+        try recorder.prepare(resume: resume) { self.stage(at: $0).stage }
         teachers.cacheIfAllowed(
             requested: cacheTeacher, train: data.train, augmented: data.augmented, uses: stages.map { method.teacherUse(in: $0) })
         let steps = data.train.numBatches
         for epoch in recorder.state.epoch..<totalEpochs {
             let (stage, start) = stage(at: epoch)
             if epoch == start && epoch != 0 && recorder.state.batch == 0 {
-                learner.beginStage(epochs: stage.epochs, stepsPerEpoch: steps)
+                learner.beginStage(stage, stepsPerEpoch: steps)
             }
             try trainEpoch(epoch, stage: stage, stageStart: start)
             try recorder.finishEpoch(
