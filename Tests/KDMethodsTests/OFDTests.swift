@@ -71,3 +71,23 @@ final class OFDTests: XCTestCase {
         XCTAssertEqual(ParamSpec.problems(in: OFD.params), [])
     }
 }
+
+extension OFDTests {
+    /// WRNs expose pre-ReLU taps too: the BN the next unit applies to each group's output, before its ReLU.
+    func testWideResNetPreactivationTaps() throws {
+        let student = try RelationFixtures.model("wrn-16-1"), teacher = try RelationFixtures.model("wrn-16-2")
+        XCTAssertEqual(teacher.batchNormPrefix(ofTap: "block1.preact"), "block2.layer.0.bn1.")
+        XCTAssertEqual(teacher.batchNormPrefix(ofTap: "block3.preact"), "bn1.")
+        let x = randomTensor([2, 3, 16, 16], seed: 94)
+        let out = noGrad { teacher.forward(x, .eval) }
+        XCTAssertEqual(out.taps["block2.preact"]?.shape, [2, 64, 8, 8])
+        XCTAssertEqual(out.taps["block3.preact"]?.relu().scalars.count, out.taps["block3"]?.count)
+        // The pooled feature is the mean of relu(block3.preact), as before the tap existed.
+        let pre = try XCTUnwrap(out.taps["block3.preact"])
+        assertClose(out.taps["pool"]?.scalars ?? [], globalAvgPool2d(pre.relu()).scalars, atol: 1e-6, rtol: 1e-6, "pool")
+        let method = try RelationFixtures.build(["ofd"], setup: RelationFixtures.setup(student, [teacher]))
+        XCTAssertEqual((method as? OFD)?.teacherTaps, ["block1.preact", "block2.preact", "block3.preact"])
+        let ab = try RelationFixtures.build(["ab"], setup: RelationFixtures.setup(student, [teacher]))
+        XCTAssertEqual((ab as? AB)?.connectors.compactMap { $0 }.count, 3, "channels differ (16k): conv + BN connectors")
+    }
+}

@@ -17,10 +17,13 @@ final class WideBlock: Layer {
         shortcut = cin == cout ? nil : Conv2d(cin, cout, kernel: 1, stride: stride, rng: &rng)
     }
 
-    func forward(_ x: Tensor, _ ctx: ForwardContext) -> Tensor {
-        let pre = bn1(x, ctx, relu: true)
+    /// The block's output and, with `keepPreact`, its first BN's output before the ReLU (the previous
+    /// group's `.preact` tap; computed apart from the ReLU only then).
+    func forward(_ x: Tensor, _ ctx: ForwardContext, keepPreact: Bool = false) -> (Tensor, Tensor?) {
+        let normalized = keepPreact ? bn1(x, ctx) : nil
+        let pre = normalized?.relu() ?? bn1(x, ctx, relu: true)
         let h = conv2(bn2(conv1(pre), ctx, relu: true))
-        return h + (shortcut.map { $0(pre) } ?? x)
+        return (h + (shortcut.map { $0(pre) } ?? x), normalized)
     }
 
     func namedTensors(prefix: String) -> [NamedTensor] {
@@ -30,7 +33,9 @@ final class WideBlock: Layer {
     }
 }
 
-/// Wide ResNet; taps `stem`, `block1…3`, `pool`, `logits`.
+/// Wide ResNet; taps `stem`, `block1…3`, `block1…3.preact`, `pool`, `logits`. `blockG.preact` is the BN
+/// that the next unit applies to group G's output, before its ReLU (`block2.layer.0.bn1`,
+/// `block3.layer.0.bn1`, the head's `bn1`).
 public final class WideResNet: Model {
     public let spec: ModelSpec
     let conv1: Conv2d
@@ -58,16 +63,34 @@ public final class WideResNet: Model {
         fc = Linear(widths[3], spec.numClasses, rng: &rng)
     }
 
-    public var tapNames: [String] { ["stem", "block1", "block2", "block3", "pool", "logits"] }
+    public var tapNames: [String] {
+        ["stem", "block1", "block1.preact", "block2", "block2.preact", "block3", "block3.preact", "pool", "logits"]
+    }
+
+    /// `blockG.preact` → the BN whose output it is.
+    public func batchNormPrefix(ofTap name: String) -> String? {
+        switch name {
+        case "block1.preact": return "block2.layer.0.bn1."
+        case "block2.preact": return "block3.layer.0.bn1."
+        case "block3.preact": return "bn1."
+        default: return nil
+        }
+    }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput {
         var h = conv1(x)  // [N, 16, H, W]
         var taps: [String: Tensor] = ["stem": h]
         for (g, blocks) in groups.enumerated() {
-            for block in blocks { h = block.forward(h, context) }
+            for (b, block) in blocks.enumerated() {
+                let (out, pre) = block.forward(h, context, keepPreact: g > 0 && b == 0)
+                if let pre { taps["block\(g).preact"] = pre }  // group g's output through this unit's BN
+                h = out
+            }
             taps["block\(g + 1)"] = h
         }
-        let pooled = globalAvgPool2d(bn1(h, context, relu: true))  // [N, 64k]
+        let normalized = bn1(h, context)  // block3.preact [N, 64k, H/4, W/4]
+        taps["block3.preact"] = normalized
+        let pooled = globalAvgPool2d(normalized.relu())  // [N, 64k]
         let logits = fc(pooled)
         taps["pool"] = pooled
         taps["logits"] = logits
