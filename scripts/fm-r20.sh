@@ -25,7 +25,9 @@ finished() {
 # finished run. An flock on DIR/.fm-r20.lock, held by the run's process until it ends (the kernel drops
 # it if the process dies), lets several copies of this script share the list: each takes the next free run.
 run() {
-    dir=$("$BIN" validate "$2" --get output.dir)
+    # A config this binary cannot read (say, a method added after it was built) is reported and skipped,
+    # so one bad file does not end the whole sweep.
+    if ! dir=$("$BIN" validate "$2" --get output.dir); then echo "fm-r20: $2 does not validate, skipped" >&2; return 0; fi
     if finished "$dir"; then echo "fm-r20: $dir finished, skipped" >&2; return 0; fi
     mkdir -p "$dir"
     exec 9>"$dir/.fm-r20.lock"
