@@ -79,6 +79,7 @@ enum MethodTable {
             MethodCase("cc", terms: ["ce", "cc"]),
             MethodCase("nst", terms: ["ce", "nst"]),
             MethodCase("vid", terms: ["ce", "vid"]),
+            MethodCase("crd", ["negatives": 256], terms: ["ce", "crd"]),
             MethodCase("ofd", terms: ["ce", "ofd"], student: "resnet8"),
             MethodCase(
                 "ab", ["ab_epochs": 1], terms: ["ab", "ce"], stages: ["ab", "train", "train"], student: "resnet8", configEpochs: 2

@@ -71,6 +71,28 @@ final class RunControlTests: CLITestCase {
         XCTAssertEqual(a.map(Self.withoutTiming), b.map(Self.withoutTiming))
     }
 
+    /// crd keeps memory banks and normalisers across steps and draws its negatives per step: a run stopped
+    /// mid-training and resumed ends with the metrics of an uninterrupted one (the banks are resume state).
+    func testInterruptedCRDRunResumesLikeAnUninterruptedOne() throws {
+        try Self.requireFashionMNIST()
+        let teacher = try quickTeacher()
+        let method: [String: Any] = ["name": "crd", "negatives": 256]
+        try writeJSON(FastConfig.object(epochs: 3, ["student": "lenet5", "teacher": teacher, "method": method]), to: "crd.json")
+        let base = ["--threads", "2", "distill", "crd.json"]
+        let stopped = try kdistill(
+            base + ["--set", "output.dir=run"], signal: SIGINT, when: .stderrLine(containing: "epoch 1/3"))
+        XCTAssertTrue(stopped.exited(with: 130), "\(stopped)")
+        XCTAssertLessThan(try readJSONLines("run/metrics.jsonl").count, 3, "stopped before the end")
+        try kdistillOK(base + ["--set", "output.dir=run", "--resume"])
+        try kdistillOK(base + ["--set", "output.dir=whole"])
+        let (after, whole) = (try readJSONLines("run/metrics.jsonl"), try readJSONLines("whole/metrics.jsonl"))
+        XCTAssertEqual(after.map { $0["epoch"] as? Int ?? 0 }, [1, 2, 3])
+        XCTAssertNotNil(whole.last?["crd"], "metrics carry the crd term")
+        XCTAssertEqual(after.map(Self.withoutTiming), whole.map(Self.withoutTiming), "resumed metrics equal uninterrupted ones")
+        XCTAssertEqual(
+            try readJSON("run/summary.json")["test_acc"] as? Double, try readJSON("whole/summary.json")["test_acc"] as? Double)
+    }
+
     /// Trains a one-epoch lenet5 teacher on 500 images; returns its last checkpoint (its best would be
     /// chosen on the test set and draw a warning).
     func quickTeacher() throws -> String {

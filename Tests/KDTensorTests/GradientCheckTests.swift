@@ -42,6 +42,9 @@ final class GradientCheckTests: XCTestCase {
         case .smoothL1Loss: return check([[3, 4], [3, 4]], scale: 2) { smoothL1Loss($0[0], $0[1]) }
         case .l2Normalize: return check([[3, 4]]) { $0[0].l2Normalized(axis: 1) }
         case .pairwiseDistances: return check([[5, 3]]) { pairwiseDistances($0[0]) }
+        case .gatherDot:
+            let bank = randomTensor([6, 4], seed: 5)
+            return check([[3, 4]]) { gatherDot($0[0], bank: bank, indices: [5, 0, 0, 2, 1, 3, 4, 4, 5], perRow: 3) }
         case .conv2d:
             return check([[2, 3, 5, 6], [4, 3, 3, 3], [4]]) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }
         case .maxPool2d: return check([[2, 2, 5, 5]]) { maxPool2d($0[0], kernel: 3, stride: 2, padding: 1) }

@@ -77,13 +77,18 @@ public struct StepContext {
     public let stage: Stage
     /// `label_smoothing` of the config, for cross-entropy terms.
     public let labelSmoothing: Float
+    /// Each sample's position in the unshuffled training set, `[B]` (crd's memory banks are indexed by it).
+    public let indices: [Int]
+    /// The batch's index within its epoch (with `epoch`, it seeds per-step draws, so a resume repeats them).
+    public let batchIndex: Int
 
     public init(
         labels: [Int32], student: ModelOutput, teachers: [ModelOutput], epoch: Int, stage: Stage,
-        labelSmoothing: Float = 0
+        labelSmoothing: Float = 0, indices: [Int] = [], batchIndex: Int = 0
     ) {
         (self.labels, self.student, self.teachers, self.epoch, self.stage, self.labelSmoothing) =
             (labels, student, teachers, epoch, stage, labelSmoothing)
+        (self.indices, self.batchIndex) = (indices, batchIndex)
     }
 
     /// The single teacher's output (methods that take exactly one teacher).
@@ -107,9 +112,14 @@ public struct MethodSetup {
     public let seed: UInt64
     /// Whether training batches are augmented (teacher caching is then illegal).
     public let augmented: Bool
+    /// Labels of the training set in its unshuffled order, `[N]` (crd samples its negatives by class).
+    public let trainingLabels: [Int32]
 
-    public init(student: Model, teachers: [Model], epochs: Int, seed: UInt64, augmented: Bool) {
+    public init(
+        student: Model, teachers: [Model], epochs: Int, seed: UInt64, augmented: Bool, trainingLabels: [Int32] = []
+    ) {
         (self.student, self.teachers, self.epochs, self.seed, self.augmented) = (student, teachers, epochs, seed, augmented)
+        self.trainingLabels = trainingLabels
     }
 
     /// The single teacher, or a method error naming the method.
@@ -134,6 +144,12 @@ public protocol DistillationMethod: AnyObject {
     /// Whether the frozen teachers normalise with each batch's statistics (`teacher_bn: batch`, ofd's
     /// default) instead of their running ones; their running averages never change either way.
     var teacherBatchStatistics: Bool { get }
+    /// State the method keeps across steps that is not trained (crd's memory banks and normalisers): saved
+    /// with every resume state as `method.<name>` and restored bit for bit on `--resume`.
+    var persistentState: [NamedTensor] { get }
+    /// Called once per training step, after the optimizer has applied the step's gradients (crd updates
+    /// its memory banks here, once nothing on the tape reads them any more).
+    func afterStep()
 }
 
 extension DistillationMethod {
@@ -141,6 +157,8 @@ extension DistillationMethod {
     public var stages: [Stage] { [] }
     public var extraLayers: [Layer] { [] }
     public var teacherBatchStatistics: Bool { false }
+    public var persistentState: [NamedTensor] { [] }
+    public func afterStep() {}
 }
 
 /// A bad method parameter or an incompatible teacher/student pair: one line with the key path.

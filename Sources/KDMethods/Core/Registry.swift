@@ -73,6 +73,7 @@ public enum MethodRegistry {
         NST.entry,
         VID.entry,
         OFD.entry,
+        CRD.entry,
         AB.entry,
         DML.entry,
         ESKD.entry,
@@ -111,6 +112,9 @@ final class CombinedMethod: DistillationMethod {
     var stages: [Stage] { parts.first?.stages ?? [] }
     var extraLayers: [Layer] { parts.flatMap(\.extraLayers) }
     var teacherBatchStatistics: Bool { parts.contains { $0.teacherBatchStatistics } }
+    var persistentState: [NamedTensor] { parts.flatMap(\.persistentState) }
+
+    func afterStep() { parts.forEach { $0.afterStep() } }
 
     func teacherUse(in stage: Stage) -> TeacherUse { .combined(parts.map { $0.teacherUse(in: stage) }) }
 

@@ -54,12 +54,13 @@ public enum Distill {
         let student = try Zoo.build(data.spec(studentConfig), seed: UInt64(config.seed))
         let setup = MethodSetup(
             student: student, teachers: teachers.models, epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
-            augmented: data.augmented)
+            augmented: data.augmented, trainingLabels: data.train.labels)
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
         if method.teacherBatchStatistics { teachers.useBatchStatistics() }
         ProgressDisplay.log(describe(m))
         let learner = Learner(
-            name: "student", model: student, extras: method.extraLayers, optimizer: config.optimizer,
+            name: "student", model: student, extras: method.extraLayers, methodState: method.persistentState,
+            optimizer: config.optimizer,
             schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
         return try TrainingRun(
             config: config, data: data, learner: learner, teachers: teachers, method: method,

@@ -12,6 +12,8 @@ public final class Learner {
     public let model: Model
     /// Trainable parts owned by the method (regressors); prefixed `extra.` in resume files.
     public let extras: [Layer]
+    /// The method's untrained state (crd's memory banks); prefixed `method.` in resume files.
+    public let methodState: [NamedTensor]
     public let context: ForwardContext
     public private(set) var optimizer: Optimizer
     public private(set) var schedule: LRSchedule
@@ -19,12 +21,13 @@ public final class Learner {
     let scheduleConfig: ScheduleConfig
 
     public init(
-        name: String, model: Model, extras: [Layer], optimizer: OptimizerConfig, schedule: ScheduleConfig,
-        seed: UInt64
+        name: String, model: Model, extras: [Layer], methodState: [NamedTensor] = [], optimizer: OptimizerConfig,
+        schedule: ScheduleConfig, seed: UInt64
     ) {
         self.name = name
         self.model = model
         self.extras = extras
+        self.methodState = methodState
         context = ForwardContext(training: true, seed: seed)
         optimizerConfig = optimizer
         scheduleConfig = schedule
@@ -85,20 +88,21 @@ public final class Learner {
         optimizer.step()
     }
 
-    /// Tensors a resume needs besides the model: optimizer state and extra parts.
+    /// Tensors a resume needs besides the model: optimizer state, extra parts and the method's state.
     public func resumeTensors() -> [(name: String, tensor: Tensor)] {
         optimizer.stateTensors().map { ("optimizer." + $0.name, $0.tensor) }
             + Learner.extraState(extras).map { ($0.name, $0.tensor.copy()) }
+            + methodState.map { ("method." + $0.name, $0.tensor.copy()) }
     }
 
     /// Restores what `resumeTensors` saved.
     public func restore(from entries: [(name: String, tensor: Tensor)], source: String) throws {
         let opt = entries.filter { $0.name.hasPrefix("optimizer.") }.map { (String($0.name.dropFirst(10)), $0.tensor) }
         try optimizer.loadState(opt.map { (name: $0.0, tensor: $0.1) }, source: source)
-        let extraEntries = entries.filter { $0.name.hasPrefix("extra.") }
-        let extraTensors = Learner.extraState(extras)
-        for named in extraTensors {
-            guard let saved = extraEntries.first(where: { $0.name == named.name }), saved.tensor.shape == named.tensor.shape
+        let saved = entries.filter { $0.name.hasPrefix("extra.") || $0.name.hasPrefix("method.") }
+        let expected = Learner.extraState(extras) + methodState.map { NamedTensor("method." + $0.name, $0.tensor, $0.role) }
+        for named in expected {
+            guard let saved = saved.first(where: { $0.name == named.name }), saved.tensor.shape == named.tensor.shape
             else {
                 throw RunError(
                     "\(source): \(named.name): missing or of another shape; this resume file belongs to another method")

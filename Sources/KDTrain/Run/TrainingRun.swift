@@ -75,12 +75,14 @@ public final class TrainingRun {
             let out = learner.model.forward(batch.images, learner.context)
             let step = StepContext(
                 labels: batch.labels, student: out, teachers: teachers.outputs(for: batch, use: use),
-                epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing))
+                epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing), indices: batch.indices,
+                batchIndex: b)
             let terms = method.losses(step)
             let total = terms.dropFirst().reduce(terms[0].value) { $0 + $1.value }
             let value = Double(total.item)
             try recorder.checkLoss(value, epoch: epoch, batch: b, stage: stage.name, terms: terms)
             learner.step(total, at: (epoch - stageStart) * steps + b)
+            method.afterStep()
             recorder.record(
                 terms: terms, total: value, logits: out.logits, labels: batch.labels, seconds: Date().timeIntervalSince(t0))
             recorder.showProgress(epoch: epoch, epochs: totalEpochs, done: b + 1, total: steps)
