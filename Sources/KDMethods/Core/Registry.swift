@@ -73,6 +73,7 @@ public enum MethodRegistry {
         NST.entry,
         VID.entry,
         OFD.entry,
+        ReviewKD.entry,
         AB.entry,
         DML.entry,
         ESKD.entry,
