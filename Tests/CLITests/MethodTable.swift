@@ -80,6 +80,7 @@ enum MethodTable {
             MethodCase("nst", terms: ["ce", "nst"]),
             MethodCase("vid", terms: ["ce", "vid"]),
             MethodCase("ofd", terms: ["ce", "ofd"], student: "resnet8"),
+            MethodCase("reviewkd", ["warmup_epochs": 1], terms: ["ce", "review"], student: "resnet8"),
             MethodCase(
                 "ab", ["ab_epochs": 1], terms: ["ab", "ce"], stages: ["ab", "train", "train"], student: "resnet8", configEpochs: 2
             ),
