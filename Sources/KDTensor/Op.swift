@@ -22,6 +22,8 @@ public enum Op: String, CaseIterable, Sendable {
     // Convolution, pooling and normalisation.
     case conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, globalAvgPool2d
     case batchNorm, batchNormReLU, addReLU
+    // Resampling.
+    case resizeNearest2d
 }
 
 extension Op: CustomStringConvertible {

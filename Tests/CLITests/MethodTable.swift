@@ -81,6 +81,7 @@ enum MethodTable {
             MethodCase("vid", terms: ["ce", "vid"]),
             MethodCase("crd", ["negatives": 256], terms: ["ce", "crd"]),
             MethodCase("ofd", terms: ["ce", "ofd"], student: "resnet8"),
+            MethodCase("reviewkd", ["warmup_epochs": 1], terms: ["ce", "review"], student: "resnet8"),
             MethodCase(
                 "ab", ["ab_epochs": 1], terms: ["ab", "ce"], stages: ["ab", "train", "train"], student: "resnet8", configEpochs: 2
             ),

@@ -55,6 +55,8 @@ final class GradientCheckTests: XCTestCase {
         case .batchNorm: return check([[3, 2, 2, 3], [2], [2]]) { bnTraining($0, relu: false) }
         case .batchNormReLU: return check([[3, 2, 2, 3], [2], [2]]) { bnTraining($0, relu: true) }
         case .addReLU: return check([[3, 4], [3, 4]], awayFromZero: true) { addReLU($0[0], $0[1] * 0.01) }
+        case .resizeNearest2d:  // up on one axis, down (non-integer ratio) on the other
+            return check([[2, 2, 3, 7]]) { resizeNearest2d($0[0], outH: 5, outW: 4) }
         case .dropout:
             return check([[4, 5]]) { x in
                 var rng = SeededGenerator(seed: 3)

@@ -74,6 +74,7 @@ public enum MethodRegistry {
         VID.entry,
         OFD.entry,
         CRD.entry,
+        ReviewKD.entry,
         AB.entry,
         DML.entry,
         ESKD.entry,

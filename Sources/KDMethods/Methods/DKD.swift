@@ -18,9 +18,7 @@ public final class DKD: DistillationMethod {
             doc: "beta: weight of the non-target term nckd (mdistiller: 8 resnet32x4→resnet8x4, 6 wrn-40-2→wrn-16-2, "
                 + "2 resnet56→resnet20)"
         ).standardized(72),
-        ParamSpec(
-            "warmup_epochs", .integer(.positive), default: 20,
-            doc: "the distillation terms ramp up linearly over this many epochs (epoch e of warmup_epochs)"),
+        Warmup.param,
         LogitStandardization.param,
         TeacherCaching.logitsParam,
     ]
@@ -50,8 +48,7 @@ public final class DKD: DistillationMethod {
         let (tckd, nckd) = Self.terms(
             student: step.student.logits, teacher: step.teacher.logits, labels: step.labels, temperature: temperature,
             standardize: standardize)
-        // The warm-up of mdistiller, whose epochs count from 1: epoch e (0-based here) weighs (e + 1)/warmup.
-        let scale = Swift.min(Float(step.epoch + 1) / Float(warmupEpochs), 1) * temperature * temperature
+        let scale = Warmup.factor(epoch: step.epoch, warmupEpochs: warmupEpochs) * temperature * temperature
         return [
             step.crossEntropyTerm(weight: ceWeight), LossTerm("tckd", tckd * (scale * tckdWeight)),
             LossTerm("nckd", nckd * (scale * nckdWeight)),

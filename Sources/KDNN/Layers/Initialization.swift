@@ -17,6 +17,14 @@ public enum Initialization {
         let bound = 1 / Float(fanIn).squareRoot()
         return Tensor.randomUniform(shape, -bound, bound, rng: &rng)
     }
+
+    /// U(−b, b), b = √(6/((1 + a²)·fan_in)), fan_in = in·kh·kw of a conv weight `[out, in, kh, kw]`
+    /// (PyTorch's `kaiming_uniform_(w, a)`; ReviewKD's a = 1 gives b = √(3/fan_in)).
+    public static func kaimingUniform(_ shape: [Int], a: Float, rng: inout SeededGenerator) -> Tensor {
+        let fanIn = shape.dropFirst().reduce(1, *)
+        let bound = (6 / ((1 + a * a) * Float(fanIn))).squareRoot()
+        return Tensor.randomUniform(shape, -bound, bound, rng: &rng)
+    }
 }
 
 /// Counts the multiply-adds of conv and linear layers during a forward pass (for FLOP reports).
