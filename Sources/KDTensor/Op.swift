@@ -17,8 +17,8 @@ public enum Op: String, CaseIterable, Sendable {
     case softmax, logSoftmax, crossEntropy, klDivergence, mseLoss, smoothL1Loss
     // Geometry and regularisation.
     case l2Normalize, pairwiseDistances, dropout
-    // Gathered dot products against a constant bank (CRD).
-    case gatherDot
+    // Gathered dot products against a constant bank, and CRD's NCE loss fused over the gathered rows.
+    case gatherDot, contrastiveNCE
     // Convolution, pooling and normalisation.
     case conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, globalAvgPool2d
     case batchNorm, batchNormReLU, addReLU

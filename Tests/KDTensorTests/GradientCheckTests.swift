@@ -45,6 +45,12 @@ final class GradientCheckTests: XCTestCase {
         case .gatherDot:
             let bank = randomTensor([6, 4], seed: 5)
             return check([[3, 4]]) { gatherDot($0[0], bank: bank, indices: [5, 0, 0, 2, 1, 3, 4, 4, 5], perRow: 3) }
+        case .contrastiveNCE:
+            let bank = randomTensor([6, 4], seed: 5, std: 0.5)
+            return check([[3, 4]], scale: 0.5) { v in
+                contrastiveNCE(
+                    v[0], bank: bank, indices: [5, 0, 0, 2, 1, 3, 4, 4, 5], perRow: 3, temperature: 0.5, normalizer: 2)
+            }
         case .conv2d:
             return check([[2, 3, 5, 6], [4, 3, 3, 3], [4]]) { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }
         case .maxPool2d: return check([[2, 2, 5, 5]]) { maxPool2d($0[0], kernel: 3, stride: 2, padding: 1) }

@@ -41,37 +41,24 @@ public final class CRDMemory {
 
     /// nce(P_s) + nce(P_t) for the unit embeddings `vs`, `vt` `[B, D]` and the contrast sets `contrast`
     /// `[B·(K+1)]` (column 0 the positive): the student's anchors score against the teacher's bank and
-    /// the teacher's against the student's. Sets the normalisers on the first call.
+    /// the teacher's against the student's (`contrastiveNCE`, one pass over the rows). Sets the
+    /// normalisers on the first call.
     public func loss(student vs: Tensor, teacher vt: Tensor, contrast: [Int32], width: Int) -> Tensor {
-        let n = student.shape[0]
-        let ps = Self.scores(
-            gatherDot(vs, bank: teacher, indices: contrast, perRow: width), normalizer: &normalizers.data[0], temperature, n)
-        let pt = Self.scores(
-            gatherDot(vt, bank: student, indices: contrast, perRow: width), normalizer: &normalizers.data[1], temperature, n)
-        return Self.nce(ps, count: n) + Self.nce(pt, count: n)
-    }
-
-    /// P = exp(s/τ)/Z for raw dot products `s` `[B, K+1]`; Z (when still 0) becomes mean(exp(s/τ))·N.
-    static func scores(_ dots: Tensor, normalizer z: inout Float, _ temperature: Float, _ count: Int) -> Tensor {
-        let e = (dots * (1 / temperature)).exp()
-        if z == 0 {
-            var total = 0.0
-            for i in 0..<e.count { total += Double(e.data[i]) }
-            z = Float(total / Double(e.count) * Double(count))
+        let pairs = [(vs, teacher), (vt, student)]
+        for (k, (v, bank)) in pairs.enumerated() where normalizers.data[k] == 0 {
+            normalizers.data[k] = firstNormalizer(v, bank: bank, contrast: contrast, width: width)
         }
-        return e * (1 / z)
+        let (z, tau) = (normalizers.data, temperature)
+        return contrastiveNCE(vs, bank: teacher, indices: contrast, perRow: width, temperature: tau, normalizer: z[0])
+            + contrastiveNCE(vt, bank: student, indices: contrast, perRow: width, temperature: tau, normalizer: z[1])
     }
 
-    /// The NCE loss of probabilities `p` `[B, K+1]` with noise 1/N and K = columns − 1, ε = 1e-7:
-    /// −(1/B)[Σ_b log(P₀/(P₀ + K/N + ε)) + Σ_b Σ_{j≥1} log((K/N)/(P_j + K/N + ε))].
-    public static func nce(_ p: Tensor, count: Int, eps: Float = 1e-7) -> Tensor {
-        let (b, width) = (p.shape[0], p.shape[1])
-        let noise = Float(width - 1) / Float(count)
-        let positive = p.slice(axis: 1, 0..<1), negative = p.slice(axis: 1, 1..<width)
-        let logPositive = positive.log() - (positive + (noise + eps)).log()
-        let logNegative = (negative + (noise + eps)).log()
-        let constant = Float(b * (width - 1)) * Float(Foundation.log(Double(noise)))
-        return (logPositive.sum() - logNegative.sum() + constant) * (-1 / Float(b))
+    /// Z = mean(exp(s/τ))·N over the first step's raw scores (then frozen, as the reference implementations do).
+    func firstNormalizer(_ v: Tensor, bank: Tensor, contrast: [Int32], width: Int) -> Float {
+        let dots = noGrad { gatherDot(v, bank: bank, indices: contrast, perRow: width) }
+        var total = 0.0
+        for i in 0..<dots.count { total += Foundation.exp(Double(dots.data[i] / temperature)) }
+        return Float(total / Double(dots.count) * Double(bank.shape[0]))
     }
 
     /// After the step: `M[n] ← normalise(m·M[n] + (1 − m)·v)` for both banks at the batch's indices.
