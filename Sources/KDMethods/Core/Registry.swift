@@ -74,6 +74,7 @@ public enum MethodRegistry {
         VID.entry,
         OFD.entry,
         AB.entry,
+        FT.entry,
         DML.entry,
         ESKD.entry,
         BAN.entry,

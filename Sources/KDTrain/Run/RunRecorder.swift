@@ -50,13 +50,15 @@ final class RunRecorder {
         runStart = Date().addingTimeInterval(-state.elapsed)
     }
 
-    /// Adds one training step to the epoch's sums.
-    func record(terms: [LossTerm], total: Double, logits: Tensor, labels: [Int32], seconds: Double) {
+    /// Adds one training step to the epoch's sums (`logits` nil: the student did not run, no accuracy).
+    func record(terms: [LossTerm], total: Double, logits: Tensor?, labels: [Int32], seconds: Double) {
         let n = Double(labels.count)
         state.sums["train_loss", default: 0] += total * n
         for term in terms { state.sums[term.name, default: 0] += Double(term.value.item) * n }
-        let k = logits.shape[1]
-        for (i, y) in labels.enumerated() where Vector.argmax(logits.data + i * k, k).1 == Int(y) { state.correct += 1 }
+        if let logits {
+            let k = logits.shape[1]
+            for (i, y) in labels.enumerated() where Vector.argmax(logits.data + i * k, k).1 == Int(y) { state.correct += 1 }
+        }
         state.seen += labels.count
         state.trainSeconds += seconds
     }
@@ -83,7 +85,8 @@ final class RunRecorder {
         for (name, sum) in state.sums.sorted(by: { $0.key < $1.key }) where name != "train_loss" {
             line[name] = .number(sum / seen)
         }
-        line["train_acc"] = .number(Double(state.correct) / seen)
+        let studentRan = stage?.studentRuns ?? true
+        if studentRan { line["train_acc"] = .number(Double(state.correct) / seen) }
         line[monitor.name] = .number(score)
         line["elapsed_s"] = .number((Date().timeIntervalSince(runStart) * 1000).rounded() / 1000)
         line["images_per_s"] = .number((Double(state.seen) / max(state.trainSeconds, 1e-9)).rounded())
@@ -98,12 +101,12 @@ final class RunRecorder {
         if config.output.keepEvery > 0 && (epoch + 1) % config.output.keepEvery == 0 {
             try saveCheckpoint(dir.epochPath(epoch + 1), epoch: epoch + 1, metrics: metrics)
         }
+        let trainAcc = studentRan ? String(format: ", train acc %.2f%%", Double(state.correct) / seen * 100) : ""
         progress.endEpoch(
             String(
-                format: "epoch %d/%d%@: loss %.4f, train acc %.2f%%, %@ %.2f%%, %.0f img/s", epoch + 1, totalEpochs,
-                stage.map { " (\($0.name))" } ?? "", state.sums["train_loss", default: 0] / seen,
-                Double(state.correct) / seen * 100, monitor.name, score * 100,
-                Double(state.seen) / max(state.trainSeconds, 1e-9)))
+                format: "epoch %d/%d%@: loss %.4f%@, %@ %.2f%%, %.0f img/s", epoch + 1, totalEpochs,
+                stage.map { " (\($0.name))" } ?? "", state.sums["train_loss", default: 0] / seen, trainAcc,
+                monitor.name, score * 100, Double(state.seen) / max(state.trainSeconds, 1e-9)))
         state = ResumeState(
             epoch: epoch + 1, batch: 0, bestScore: state.bestScore, bestEpoch: state.bestEpoch,
             elapsed: Date().timeIntervalSince(runStart))
