@@ -101,6 +101,8 @@ final class FTTests: XCTestCase {
         XCTAssertEqual(combined.losses(initStep).map(\.name), ["ft_rec"])
         XCTAssertEqual(combined.losses(step).map(\.name), ["ce", "ft", "kd"])
         XCTAssertEqual(ParamSpec.problems(in: FT.params), [])
+        let twoStaged = RelationFixtures.error { try RelationFixtures.build(["ab", "ft", "kd"], setup: setup) }
+        XCTAssertEqual(twoStaged, "method.name: ab and ft each have a stage of their own and cannot be combined")
     }
 
     func testWeightsTapsAndErrors() throws {
@@ -112,6 +114,10 @@ final class FTTests: XCTestCase {
             try RelationFixtures.model("lenet5"), [try RelationFixtures.model("resnet8", input: [1, 28, 28])])
         let onLenet = try XCTUnwrap(try RelationFixtures.build(["ft"], setup: lenet) as? FT)
         XCTAssertEqual([onLenet.studentTap, onLenet.teacherTap], ["conv2", "layer3"])
+        let wrn = try XCTUnwrap(
+            try RelationFixtures.build(["ft"], setup: try FeatureMethodKit.setup(student: "wrn-16-1", teacher: "wrn-16-2")) as? FT
+        )
+        XCTAssertEqual([wrn.studentTap, wrn.teacherTap], ["block3", "block3"])
         let mlp = RelationFixtures.setup(try RelationFixtures.model("mlp-128"), [try RelationFixtures.model("lenet5")])
         let none = RelationFixtures.error { try RelationFixtures.build(["ft"], setup: mlp) }
         XCTAssertTrue(none?.contains("method.student_tap") ?? false, none ?? "no error")
