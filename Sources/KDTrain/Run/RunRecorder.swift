@@ -63,12 +63,13 @@ final class RunRecorder {
         state.trainSeconds += seconds
     }
 
-    /// Updates the live progress bar after batch `done` of `total`.
-    func showProgress(epoch: Int, epochs: Int, done: Int, total: Int) {
+    /// Updates the live progress bar after batch `done` of `total` (without accuracy when the student did not run).
+    func showProgress(epoch: Int, epochs: Int, done: Int, total: Int, studentRan: Bool = true) {
         let seen = Double(max(state.seen, 1))
         progress.batch(
             epoch: epoch + 1, epochs: epochs, done: done, total: total, loss: state.sums["train_loss", default: 0] / seen,
-            accuracy: Double(state.correct) / seen, imagesPerSecond: Double(state.seen) / max(state.trainSeconds, 1e-9))
+            accuracy: studentRan ? Double(state.correct) / seen : nil,
+            imagesPerSecond: Double(state.seen) / max(state.trainSeconds, 1e-9))
     }
 
     /// Ends epoch `epoch` (0-based): evaluates, appends metrics, writes checkpoints and the resume state.

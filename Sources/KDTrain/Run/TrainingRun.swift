@@ -88,7 +88,7 @@ public final class TrainingRun {
             recorder.record(
                 terms: terms, total: value, logits: stage.studentRuns ? out.logits : nil, labels: batch.labels,
                 seconds: Date().timeIntervalSince(t0))
-            recorder.showProgress(epoch: epoch, epochs: totalEpochs, done: b + 1, total: steps)
+            recorder.showProgress(epoch: epoch, epochs: totalEpochs, done: b + 1, total: steps, studentRan: stage.studentRuns)
             if let sig = Interruption.pending { throw try recorder.interrupted(epoch: epoch, nextBatch: b + 1, signal: sig) }
         }
     }
