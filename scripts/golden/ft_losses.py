@@ -40,6 +40,16 @@ def floats(t, per_line=6):
     return "[\n" + "".join("        %s,\n" % line for line in lines) + "    ]"
 
 
+def nested(ts, per_line=6):
+    """A Swift [[Float]] literal laid out as swift-format leaves it (so `make fmt` keeps the file as generated)."""
+    parts = []
+    for t in ts:
+        v = [f32(x) for x in t.flatten().tolist()]
+        lines = [", ".join(v[i:i + per_line]) for i in range(0, len(v), per_line)]
+        parts.append("        [\n" + "".join("            %s,\n" % line for line in lines) + "        ],\n")
+    return "[\n" + "".join(parts) + "    ]"
+
+
 def leaky(x):
     return F.leaky_relu(x, 0.1)
 
@@ -132,17 +142,17 @@ emit("    // Teacher map [2, 4, 4, 4].")
 emit("    static let teacher: [Float] = %s" % floats(t))
 emit("    // Paraphraser: encoder conv (weight [out, in, 3, 3], bias) x3, then decoder transposed conv")
 emit("    // (weight [in, out, 3, 3], bias) x3: encoder.0, .3, .6, decoder.0, .3, .6.")
-emit("    static let paraphraser: [[Float]] = [%s]" % ", ".join(floats(p.detach()) for p in para))
+emit("    static let paraphraser: [[Float]] = %s" % nested(p.detach() for p in para))
 emit("    static let reconstruction: Float = %s" % f32(rec.item()))
-emit("    static let reconstructionGrads: [[Float]] = [%s]" % ", ".join(floats(g) for g in rec_grads))
+emit("    static let reconstructionGrads: [[Float]] = %s" % nested(rec_grads))
 emit("    // Student map [2, 3, 8, 8].")
 emit("    static let student: [Float] = %s" % floats(s0))
 emit("    // Translator: per layer conv weight, conv bias, BN weight, BN bias (layers 3->3, 3->2, 2->2).")
-emit("    static let translator: [[Float]] = [%s]" % ", ".join(floats(p.detach()) for p in trans_flat))
+emit("    static let translator: [[Float]] = %s" % nested(p.detach() for p in trans_flat))
 for mode in ("code", "paper"):
     value, grads = results[mode]
     emit("    static let %sLoss: Float = %s" % (mode, f32(value)))
     emit("    // Gradients: student map, then the translator's tensors in the order above.")
-    emit("    static let %sGrads: [[Float]] = [%s]" % (mode, ", ".join(floats(g) for g in grads)))
+    emit("    static let %sGrads: [[Float]] = %s" % (mode, nested(grads)))
 emit("}")
 print("\n".join(out))
