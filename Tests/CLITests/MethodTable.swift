@@ -86,6 +86,9 @@ enum MethodTable {
                 "ab", ["ab_epochs": 1], terms: ["ab", "ce"], stages: ["ab", "train", "train"], student: "resnet8", configEpochs: 2
             ),
             MethodCase(
+                "ft", ["paraphraser_epochs": 1], terms: ["ft_rec", "ce", "ft"], stages: ["paraphraser", "train", "train"],
+                configEpochs: 2),
+            MethodCase(
                 "dml", ["students": ["lenet5", "mlp-128"]], teacher: false, terms: ["ce", "peer"],
                 layout: .members(["student1", "student2"])),
             MethodCase("eskd", ["kd_stop_epoch": 2], terms: ["ce", "kd"]),

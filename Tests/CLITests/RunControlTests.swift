@@ -49,6 +49,34 @@ final class RunControlTests: CLITestCase {
         XCTAssertEqual(a["best_epoch"] as? Int, b["best_epoch"] as? Int)
     }
 
+    /// ft across its stage boundary: interrupted in or just after the paraphraser stage (the student does not
+    /// run there), resumed, it ends with the metrics of an uninterrupted run (paraphraser and translator
+    /// restored from the resume state, a fresh optimizer at the boundary).
+    func testInterruptedFTResumesAcrossItsStagesLikeAnUninterruptedRun() throws {
+        try Self.requireFashionMNIST()
+        let teacher = try quickTeacher()
+        try writeJSON(
+            FastConfig.object(
+                epochs: 2,
+                ["student": "lenet5", "teacher": teacher, "method": ["name": "ft", "paraphraser_epochs": 2]]),
+            to: "ft.json")
+        let base = ["--threads", "2", "distill", "ft.json"]
+        let stopped = try kdistill(
+            base + ["--set", "output.dir=run"], signal: SIGINT, when: .stderrLine(containing: "epoch 1/4"))
+        XCTAssertTrue(stopped.exited(with: 130), "\(stopped)")
+        let partial = try readJSONLines("run/metrics.jsonl")
+        XCTAssertTrue((1..<4).contains(partial.count), "interrupted after the first epoch: \(partial.count) lines")
+        let resumed = try kdistill(base + ["--set", "output.dir=run", "--resume"])
+        XCTAssertTrue(resumed.exited(with: 0), "\(resumed)")
+        try kdistillOK(base + ["--set", "output.dir=whole"])
+        let (after, whole) = (try readJSONLines("run/metrics.jsonl"), try readJSONLines("whole/metrics.jsonl"))
+        XCTAssertEqual(after.map { $0["stage"] as? String ?? "-" }, ["paraphraser", "paraphraser", "train", "train"])
+        XCTAssertEqual(after.map(Self.withoutTiming), whole.map(Self.withoutTiming), "resumed metrics equal uninterrupted ones")
+        XCTAssertNil(after[0]["train_acc"], "the paraphraser stage reports no train accuracy")
+        XCTAssertNotNil(after[0]["ft_rec"])
+        XCTAssertEqual(after[0]["test_acc"] as? Double, after[1]["test_acc"] as? Double, "the student is untouched in stage 1")
+    }
+
     func testSIGTERMStopsWith143AndResumeCompletes() throws {
         try Self.requireFashionMNIST()
         try teacherConfig(epochs: 3)

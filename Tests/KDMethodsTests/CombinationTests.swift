@@ -20,6 +20,7 @@ final class CombinationTests: XCTestCase {
             "at": ["beta": 1000], "rkd": ["distance_weight": 25, "angle_weight": 50], "sp": ["gamma": 3000],
             "pkt": ["pkt_weight": 30000], "cc": ["embed_dim": 128], "nst": ["nst_weight": 50], "vid": ["vid_weight": 1],
             "ofd": ["ofd_weight": 0.001], "ab": ["margin": 1], "reviewkd": ["review_weight": 1], "crd": ["crd_weight": 0.8],
+            "ft": ["paraphraser_lr": 0.01],
         ]
         let addOns = MethodRegistry.all.filter(\.combinable).map(\.name)
         XCTAssertEqual(Set(addOns), Set(own.keys))

@@ -48,7 +48,7 @@ final class ContrastKernelTests: XCTestCase {
             ((positive.log() - (positive + (c + eps)).log()).sum() - (noise + (c + eps)).log().sum() + logNoise) * (-1 / Float(b))
         (composed * 3).backward()
 
-        XCTAssertEqual(fused.item, composed.item, accuracy: Swift.abs(composed.item) * 1e-5)
+        XCTAssertEqual(fused.item, composed.item, accuracy: Swift.abs(composed.item) * 1e-4, "the composed sum runs in float32")
         assertClose(v1.grad!.scalars, v2.grad!.scalars, atol: 1e-5, rtol: 1e-3, "gradient with respect to the anchors")
     }
 }

@@ -17,9 +17,19 @@ public struct Stage: Equatable, Sendable {
     public let initialization: Bool
     /// Prefixes of parameter names the stage leaves untrained (ab's first stage: `fc.`).
     public let frozen: [String]
+    /// Whether the student runs (ft's paraphraser stage: false). When it does not, the runner skips its
+    /// forward pass (its BN statistics stay as they are), `StepContext.student` holds no taps and empty
+    /// logits, only the method's extra parts are trained, and the stage's metrics carry no `train_acc`.
+    public let studentRuns: Bool
+    /// The constant learning rate of an initialisation stage (ft's `paraphraser_lr`); nil: the main one.
+    public let learningRate: Double?
 
-    public init(_ name: String, epochs: Int, initialization: Bool = false, frozen: [String] = []) {
+    public init(
+        _ name: String, epochs: Int, initialization: Bool = false, frozen: [String] = [], studentRuns: Bool = true,
+        learningRate: Double? = nil
+    ) {
         (self.name, self.epochs, self.initialization, self.frozen) = (name, epochs, initialization, frozen)
+        (self.studentRuns, self.learningRate) = (studentRuns, learningRate)
     }
 }
 

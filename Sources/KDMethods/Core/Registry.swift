@@ -76,6 +76,7 @@ public enum MethodRegistry {
         CRD.entry,
         ReviewKD.entry,
         AB.entry,
+        FT.entry,
         DML.entry,
         ESKD.entry,
         BAN.entry,
@@ -134,11 +135,18 @@ extension MethodRegistry {
     /// the canonical order of the combine rule so `[kd, at]` is the same method).
     public static func buildSingle(parts: [String], params: ParamValues, setup: MethodSetup) throws -> DistillationMethod {
         var built: [DistillationMethod] = []
-        for name in try resolve(parts.joined(separator: "+")).parts {
+        let names = try resolve(parts.joined(separator: "+")).parts
+        for name in names {
             guard let entry = entry(name), case .single(let make) = entry.shape.resolved(params) else {
                 throw MethodError("method.name: \(name) is not a single-student method")
             }
             built.append(try make(params, setup))
+        }
+        // Only the first part's stages run, so two parts with stages of their own (ab+ft) cannot combine.
+        let staged = zip(names, built).filter { !$0.1.stages.isEmpty }.map(\.0)
+        if staged.count > 1 {
+            throw MethodError(
+                "method.name: \(staged.joined(separator: " and ")) each have a stage of their own and cannot be combined")
         }
         return built.count == 1 ? built[0] : CombinedMethod(built)
     }

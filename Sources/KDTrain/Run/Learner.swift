@@ -41,15 +41,18 @@ public final class Learner {
     }
 
     /// A fresh optimizer and schedule for `stage`, `stepsPerEpoch` steps an epoch: the configured ones, or
-    /// for an initialisation stage SGD (momentum 0.9, the main weight decay) at the main learning rate held
-    /// constant; parameters under the stage's `frozen` prefixes are left out.
+    /// for an initialisation stage SGD (momentum 0.9, the main weight decay) at the stage's learning rate
+    /// (the main one unless it sets its own) held constant; parameters under the stage's `frozen` prefixes
+    /// are left out, and so is the model when the stage does not run the student.
     public func beginStage(_ stage: Stage, stepsPerEpoch: Int) {
-        let trained = (model.state + Learner.extraState(extras)).filter { t in !stage.frozen.contains { t.name.hasPrefix($0) } }
+        let candidates = (stage.studentRuns ? model.state : []) + Learner.extraState(extras)
+        let trained = candidates.filter { t in !stage.frozen.contains { t.name.hasPrefix($0) } }
         if stage.initialization {
             var sgd = optimizerConfig
             (sgd.name, sgd.momentum, sgd.nesterov) = (.sgd, 0.9, false)
+            sgd.lr = stage.learningRate ?? optimizerConfig.lr
             optimizer = Learner.makeOptimizer(sgd, trained)
-            schedule = LRSchedule(baseLR: optimizerConfig.lr, kind: .constant, stepsPerEpoch: stepsPerEpoch, epochs: stage.epochs)
+            schedule = LRSchedule(baseLR: sgd.lr, kind: .constant, stepsPerEpoch: stepsPerEpoch, epochs: stage.epochs)
             return
         }
         optimizer = Learner.makeOptimizer(optimizerConfig, trained)

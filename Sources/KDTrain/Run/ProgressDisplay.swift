@@ -21,8 +21,8 @@ public final class ProgressDisplay {
 
     public func beginEpoch() { epochStart = Date() }
 
-    /// Redraws the live bar (at most 10 times a second).
-    public func batch(epoch: Int, epochs: Int, done: Int, total: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {
+    /// Redraws the live bar (at most 10 times a second); `accuracy` nil: none to show (the student did not run).
+    public func batch(epoch: Int, epochs: Int, done: Int, total: Int, loss: Double, accuracy: Double?, imagesPerSecond: Double) {
         guard live, Date().timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
         lastDraw = Date()
         let width = 24, filled = total == 0 ? width : width * done / total
@@ -30,8 +30,9 @@ public final class ProgressDisplay {
         let elapsed = Date().timeIntervalSince(epochStart)
         let eta = done == 0 ? 0 : elapsed / Double(done) * Double(total - done)
         let line = String(
-            format: "\r%@ epoch %d/%d [%@] %d/%d loss %.4f acc %.2f%% %.0f img/s ETA %@",
-            label, epoch, epochs, bar, done, total, loss, accuracy * 100, imagesPerSecond, Self.clock(eta))
+            format: "\r%@ epoch %d/%d [%@] %d/%d loss %.4f%@ %.0f img/s ETA %@",
+            label, epoch, epochs, bar, done, total, loss, accuracy.map { String(format: " acc %.2f%%", $0 * 100) } ?? "",
+            imagesPerSecond, Self.clock(eta))
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -50,23 +50,26 @@ final class RunRecorder {
         runStart = Date().addingTimeInterval(-state.elapsed)
     }
 
-    /// Adds one training step to the epoch's sums.
-    func record(terms: [LossTerm], total: Double, logits: Tensor, labels: [Int32], seconds: Double) {
+    /// Adds one training step to the epoch's sums (`logits` nil: the student did not run, no accuracy).
+    func record(terms: [LossTerm], total: Double, logits: Tensor?, labels: [Int32], seconds: Double) {
         let n = Double(labels.count)
         state.sums["train_loss", default: 0] += total * n
         for term in terms { state.sums[term.name, default: 0] += Double(term.value.item) * n }
-        let k = logits.shape[1]
-        for (i, y) in labels.enumerated() where Vector.argmax(logits.data + i * k, k).1 == Int(y) { state.correct += 1 }
+        if let logits {
+            let k = logits.shape[1]
+            for (i, y) in labels.enumerated() where Vector.argmax(logits.data + i * k, k).1 == Int(y) { state.correct += 1 }
+        }
         state.seen += labels.count
         state.trainSeconds += seconds
     }
 
-    /// Updates the live progress bar after batch `done` of `total`.
-    func showProgress(epoch: Int, epochs: Int, done: Int, total: Int) {
+    /// Updates the live progress bar after batch `done` of `total` (without accuracy when the student did not run).
+    func showProgress(epoch: Int, epochs: Int, done: Int, total: Int, studentRan: Bool = true) {
         let seen = Double(max(state.seen, 1))
         progress.batch(
             epoch: epoch + 1, epochs: epochs, done: done, total: total, loss: state.sums["train_loss", default: 0] / seen,
-            accuracy: Double(state.correct) / seen, imagesPerSecond: Double(state.seen) / max(state.trainSeconds, 1e-9))
+            accuracy: studentRan ? Double(state.correct) / seen : nil,
+            imagesPerSecond: Double(state.seen) / max(state.trainSeconds, 1e-9))
     }
 
     /// Ends epoch `epoch` (0-based): evaluates, appends metrics, writes checkpoints and the resume state.
@@ -83,7 +86,8 @@ final class RunRecorder {
         for (name, sum) in state.sums.sorted(by: { $0.key < $1.key }) where name != "train_loss" {
             line[name] = .number(sum / seen)
         }
-        line["train_acc"] = .number(Double(state.correct) / seen)
+        let studentRan = stage?.studentRuns ?? true
+        if studentRan { line["train_acc"] = .number(Double(state.correct) / seen) }
         line[monitor.name] = .number(score)
         line["elapsed_s"] = .number((Date().timeIntervalSince(runStart) * 1000).rounded() / 1000)
         line["images_per_s"] = .number((Double(state.seen) / max(state.trainSeconds, 1e-9)).rounded())
@@ -98,12 +102,12 @@ final class RunRecorder {
         if config.output.keepEvery > 0 && (epoch + 1) % config.output.keepEvery == 0 {
             try saveCheckpoint(dir.epochPath(epoch + 1), epoch: epoch + 1, metrics: metrics)
         }
+        let trainAcc = studentRan ? String(format: ", train acc %.2f%%", Double(state.correct) / seen * 100) : ""
         progress.endEpoch(
             String(
-                format: "epoch %d/%d%@: loss %.4f, train acc %.2f%%, %@ %.2f%%, %.0f img/s", epoch + 1, totalEpochs,
-                stage.map { " (\($0.name))" } ?? "", state.sums["train_loss", default: 0] / seen,
-                Double(state.correct) / seen * 100, monitor.name, score * 100,
-                Double(state.seen) / max(state.trainSeconds, 1e-9)))
+                format: "epoch %d/%d%@: loss %.4f%@, %@ %.2f%%, %.0f img/s", epoch + 1, totalEpochs,
+                stage.map { " (\($0.name))" } ?? "", state.sums["train_loss", default: 0] / seen, trainAcc,
+                monitor.name, score * 100, Double(state.seen) / max(state.trainSeconds, 1e-9)))
         state = ResumeState(
             epoch: epoch + 1, batch: 0, bestScore: state.bestScore, bestEpoch: state.bestEpoch,
             elapsed: Date().timeIntervalSince(runStart))

@@ -72,7 +72,11 @@ public final class TrainingRun {
         for b in recorder.state.batch..<steps {
             let t0 = Date()
             let batch = loader.batch(epoch: epoch, index: b)
-            let out = learner.model.forward(batch.images, learner.context)
+            // A stage that does not run the student (ft's paraphraser stage) leaves it, and its BN statistics, alone.
+            let out =
+                stage.studentRuns
+                ? learner.model.forward(batch.images, learner.context)
+                : ModelOutput(logits: Tensor.zeros([batch.labels.count, 0]), taps: [:])
             let step = StepContext(
                 labels: batch.labels, student: out, teachers: teachers.outputs(for: batch, use: use),
                 epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing), indices: batch.indices,
@@ -84,8 +88,9 @@ public final class TrainingRun {
             learner.step(total, at: (epoch - stageStart) * steps + b)
             method.afterStep()
             recorder.record(
-                terms: terms, total: value, logits: out.logits, labels: batch.labels, seconds: Date().timeIntervalSince(t0))
-            recorder.showProgress(epoch: epoch, epochs: totalEpochs, done: b + 1, total: steps)
+                terms: terms, total: value, logits: stage.studentRuns ? out.logits : nil, labels: batch.labels,
+                seconds: Date().timeIntervalSince(t0))
+            recorder.showProgress(epoch: epoch, epochs: totalEpochs, done: b + 1, total: steps, studentRan: stage.studentRuns)
             if let sig = Interruption.pending { throw try recorder.interrupted(epoch: epoch, nextBatch: b + 1, signal: sig) }
         }
     }
