@@ -1,6 +1,7 @@
 // ContrastiveNCE: CRD's NCE loss against a memory bank in one pass over the gathered rows (Tian et al.
 // 2020): each row is read once, for its score and its share of the gradient, never materialised as [B, K, D].
 
+import CBLAS
 import Foundation
 
 /// The NCE loss of anchors `v` `[B, D]` against rows of a constant `bank` `[N, D]`: with `indices`
@@ -22,6 +23,7 @@ public func contrastiveNCE(
     let noise = Float(width - 1) / Float(n), shift = noise + eps, logNoise = Foundation.log(Double(noise))
     let logZ = Foundation.log(z), invTau = 1 / tau, scale = 1 / (Float(b) * tau)
     let dv = Tensor.zeros([b, d])
+    let (ahead, rowBytes) = (8, d * MemoryLayout<Float>.stride)
     var rowLoss = [Double](repeating: 0, count: b)
     let (vp, mp, dp) = (v.data, bank.data, dv.data)
     indices.withUnsafeBufferPointer { idx in
@@ -32,6 +34,7 @@ public func contrastiveNCE(
                     let anchor = vp + r * d, grad = dp + r * d
                     var total = 0.0
                     for j in 0..<width {
+                        if j + ahead < width { kd_prefetch_row(mp + Int(ip[r * width + j + ahead]) * d, rowBytes) }
                         let row = mp + Int(ip[r * width + j]) * d
                         let s = Vector.dot(row, anchor, d) * invTau
                         let p = Foundation.exp(s) / z, denominator = p + shift
