@@ -8,20 +8,17 @@ import KDTensor
 
 /// Feature-based initialisation that transfers which neurons fire, then training on the labels.
 public final class AB: DistillationMethod {
-    public static let params: [ParamSpec] = [
-        ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels (main stage)"),
-        ParamSpec(
-            "ab_epochs", .integer(.positive), default: 30,
-            doc: "epochs of the initialisation stage, on top of epochs (SGD, momentum 0.9, constant main lr, fc frozen)"),
-        ParamSpec("margin", .number(.nonNegative), default: 1, doc: "μ: how far past zero a response must be"),
-        ParamSpec(
-            "student_taps", .list(.string()), default: .absent,
-            doc: "student pre-ReLU taps; absent: the last min(n_s, n_t) of its .preact taps (layer1..3.preact)"),
-        ParamSpec(
-            "teacher_taps", .list(.string()), default: .absent,
-            doc: "teacher pre-ReLU taps paired in order with student_taps; absent: as for the student"),
-        TeacherCaching.featuresParam,
-    ]
+    public static let params: [ParamSpec] =
+        [
+            ParamSpec(
+                "ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels (main stage)"),
+            ParamSpec(
+                "ab_epochs", .integer(.positive), default: 30,
+                doc: "epochs of the initialisation stage, on top of epochs (SGD, momentum 0.9, constant main lr, fc frozen)"),
+            ParamSpec("margin", .number(.nonNegative), default: 1, doc: "μ: how far past zero a response must be"),
+        ] + FeatureTaps.pairedParams(.preactivations) + [
+            TeacherCaching.featuresParam
+        ]
 
     public static let entry = MethodEntry(
         name: "ab", citation: "Heo et al. 2019 (AB)",
@@ -43,8 +40,8 @@ public final class AB: DistillationMethod {
         try TeacherCaching.check(p, setup)
         ceWeight = Float(try p.double("ce_weight"))
         margin = Float(try p.double("margin"))
-        (studentTaps, teacherTaps) = try FeatureTaps.pairedPreactivations(
-            p, student: setup.student, teacher: teacher, method: "ab")
+        (studentTaps, teacherTaps) = try FeatureTaps.paired(
+            p, student: setup.student, teacher: teacher, method: "ab", defaults: .preactivations)
         let s = FeatureTaps(setup.student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
         connectors = try zip(studentTaps, teacherTaps).enumerated().map { i, pair in
             let (ss, ts) = (s.shapes[pair.0] ?? [], t.shapes[pair.1] ?? [])

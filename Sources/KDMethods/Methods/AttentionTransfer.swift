@@ -56,8 +56,8 @@ public final class AttentionTransfer: DistillationMethod {
             throw MethodError("\(params.keyPath("mode")): expected one of code, paper, found \"\(modeName)\"")
         }
         self.mode = mode
-        (studentTaps, teacherTaps) = try FeatureTaps.pairedStageOutputs(
-            params, student: setup.student, teacher: teacher, method: "at")
+        (studentTaps, teacherTaps) = try FeatureTaps.paired(
+            params, student: setup.student, teacher: teacher, method: "at", defaults: .stageOutputs)
     }
 
     /// Always the teacher's features.

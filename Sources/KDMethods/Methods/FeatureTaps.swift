@@ -91,55 +91,74 @@ func stepTap(_ output: ModelOutput, _ name: String, method: String) -> Tensor {
 }
 
 extension FeatureTaps {
-    /// The `student_taps` and `teacher_taps` of a method matching maps pair by pair (at, nst): each list as
-    /// configured or the network's stage outputs, every tap a `[C, H, W]` map, both lists of one length.
-    static func pairedStageOutputs(_ p: ParamValues, student: Model, teacher: Model, method: String) throws -> (
-        [String], [String]
-    ) {
-        let s = FeatureTaps(student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
-        let (sKey, tKey) = (p.keyPath("student_taps"), p.keyPath("teacher_taps"))
-        let studentTaps = try p.tapList("student_taps") ?? s.stageOutputs
-        let teacherTaps = try p.tapList("teacher_taps") ?? t.stageOutputs
-        let needs = "\(method) needs [C, H, W] feature maps"
-        if studentTaps.isEmpty { throw MethodError("\(sKey): \(s.label) has no spatial taps; \(needs)") }
-        if teacherTaps.isEmpty { throw MethodError("\(tKey): \(t.label) has no spatial taps; \(needs)") }
-        for tap in studentTaps { try s.require(tap, key: sKey, spatial: true) }
-        for tap in teacherTaps { try t.require(tap, key: tKey, spatial: true) }
-        guard studentTaps.count == teacherTaps.count else {
-            throw MethodError(
-                "\(tKey): expected \(studentTaps.count) taps to pair with student_taps [\(studentTaps.joined(separator: ", "))], "
-                    + "found \(teacherTaps.count) [\(teacherTaps.joined(separator: ", "))]")
-        }
-        return (studentTaps, teacherTaps)
-    }
-}
-
-extension FeatureTaps {
     /// The pre-ReLU taps in network order (`layer1.preact…layer3.preact`); empty when the model has none.
     var preactivations: [String] { model.tapNames.filter { $0.hasSuffix(".preact") && shapes[$0]?.count == 3 } }
-}
 
-extension FeatureTaps {
-    /// The `student_taps` and `teacher_taps` of a method reading pre-ReLU maps (ab, ofd): as configured, or
-    /// the last min(n_s, n_t) `.preact` taps of each network (mdistiller's pairing); one length, all `[C, H, W]`.
-    static func pairedPreactivations(_ p: ParamValues, student: Model, teacher: Model, method: String) throws -> (
+    /// What the methods that match `[C, H, W]` maps pair by pair read when `student_taps`/`teacher_taps` are absent.
+    enum PairedDefault {
+        /// Each network's stage outputs (`layer1…3`, `block1…3`, lenet5's `conv1, conv2`): at, nst, vid.
+        case stageOutputs
+        /// The last min(n_s, n_t) `.preact` taps of each network (mdistiller's pairing): ab, ofd.
+        case preactivations
+    }
+
+    /// The declarations of `student_taps` and `teacher_taps` for a method pairing maps with `defaults`;
+    /// `teacherNote` adds a method's own condition to the teacher's doc.
+    static func pairedParams(_ defaults: PairedDefault, teacherNote: String? = nil) -> [ParamSpec] {
+        let (student, teacher): (String, String)
+        switch defaults {
+        case .stageOutputs:
+            student = "student taps; absent: its stage outputs (layer1..3; block1..3 for WRNs, conv1, conv2 for lenet5)"
+            teacher = "teacher taps, paired in order with student_taps; absent: its stage outputs"
+        case .preactivations:
+            student = "student pre-ReLU taps; absent: the last min(n_s, n_t) of its .preact taps (layer1..3.preact)"
+            teacher =
+                "teacher pre-ReLU taps paired in order with student_taps"
+                + (teacherNote.map { " (\($0))" } ?? "") + "; absent: as for the student"
+        }
+        return [
+            ParamSpec("student_taps", .list(.string()), default: .absent, doc: student),
+            ParamSpec("teacher_taps", .list(.string()), default: .absent, doc: teacher),
+        ]
+    }
+
+    /// The `student_taps` and `teacher_taps` of a method matching maps pair by pair: each list as configured
+    /// or the networks' `defaults`, every tap a `[C, H, W]` map, both lists of one length.
+    static func paired(_ p: ParamValues, student: Model, teacher: Model, method: String, defaults: PairedDefault) throws -> (
         [String], [String]
     ) {
         let s = FeatureTaps(student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
         let (sKey, tKey) = (p.keyPath("student_taps"), p.keyPath("teacher_taps"))
-        var studentTaps = try p.tapList("student_taps") ?? s.preactivations
-        var teacherTaps = try p.tapList("teacher_taps") ?? t.preactivations
-        if studentTaps.isEmpty { throw MethodError("\(sKey): \(s.label) has no pre-ReLU (.preact) taps; \(method) needs them") }
-        if teacherTaps.isEmpty { throw MethodError("\(tKey): \(t.label) has no pre-ReLU (.preact) taps; \(method) needs them") }
-        if !p.contains("student_taps") && !p.contains("teacher_taps") {
+        let preact = defaults == .preactivations
+        var studentTaps = try p.tapList("student_taps") ?? (preact ? s.preactivations : s.stageOutputs)
+        var teacherTaps = try p.tapList("teacher_taps") ?? (preact ? t.preactivations : t.stageOutputs)
+        let (missing, needs) =
+            preact
+            ? ("has no pre-ReLU (.preact) taps", "\(method) needs them")
+            : ("has no spatial taps", "\(method) needs [C, H, W] feature maps")
+        if studentTaps.isEmpty { throw MethodError("\(sKey): \(s.label) \(missing); \(needs)") }
+        if teacherTaps.isEmpty { throw MethodError("\(tKey): \(t.label) \(missing); \(needs)") }
+        if preact && !p.contains("student_taps") && !p.contains("teacher_taps") {
             let n = Swift.min(studentTaps.count, teacherTaps.count)
             (studentTaps, teacherTaps) = (Array(studentTaps.suffix(n)), Array(teacherTaps.suffix(n)))
         }
-        guard studentTaps.count == teacherTaps.count else {
-            throw MethodError("\(tKey): expected \(studentTaps.count) taps to pair with student_taps, found \(teacherTaps.count)")
+        if !preact {
+            for tap in studentTaps { try s.require(tap, key: sKey, spatial: true) }
+            for tap in teacherTaps { try t.require(tap, key: tKey, spatial: true) }
         }
-        for tap in studentTaps { try s.require(tap, key: sKey, spatial: true) }
-        for tap in teacherTaps { try t.require(tap, key: tKey, spatial: true) }
+        guard studentTaps.count == teacherTaps.count else {
+            let lists =
+                preact
+                ? ("", "")
+                : (" [\(studentTaps.joined(separator: ", "))]", " [\(teacherTaps.joined(separator: ", "))]")
+            throw MethodError(
+                "\(tKey): expected \(studentTaps.count) taps to pair with student_taps\(lists.0), found \(teacherTaps.count)\(lists.1)"
+            )
+        }
+        if preact {
+            for tap in studentTaps { try s.require(tap, key: sKey, spatial: true) }
+            for tap in teacherTaps { try t.require(tap, key: tKey, spatial: true) }
+        }
         return (studentTaps, teacherTaps)
     }
 }

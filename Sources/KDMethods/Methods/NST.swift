@@ -34,8 +34,8 @@ public final class NST: DistillationMethod {
         try TeacherCaching.check(p, setup)
         ceWeight = Float(try p.double("ce_weight"))
         nstWeight = Float(try p.double("nst_weight"))
-        (studentTaps, teacherTaps) = try FeatureTaps.pairedStageOutputs(
-            p, student: setup.student, teacher: teacher, method: "nst")
+        (studentTaps, teacherTaps) = try FeatureTaps.paired(
+            p, student: setup.student, teacher: teacher, method: "nst", defaults: .stageOutputs)
     }
 
     public func teacherUse(in stage: Stage) -> TeacherUse { .features(Set(teacherTaps)) }

@@ -9,23 +9,18 @@ import KDTensor
 
 /// Feature-based distillation at pre-ReLU positions with margin-clipped teacher responses.
 public final class OFD: DistillationMethod {
-    public static let params: [ParamSpec] = [
-        ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
-        ParamSpec("ofd_weight", .number(.nonNegative), default: 0.001, doc: "weight of the summed partial L2 terms (mdistiller)"),
-        ParamSpec(
-            "teacher_bn", .string(choices: ["batch", "eval"]), default: "batch",
-            doc: "batch: the teacher normalises with each batch's statistics (the authors' code, running averages "
-                + "untouched; no teacher cache); eval: its running statistics"),
-        ParamSpec(
-            "student_taps", .list(.string()), default: .absent,
-            doc: "student pre-ReLU taps; absent: the last min(n_s, n_t) of its .preact taps (layer1..3.preact)"),
-        ParamSpec(
-            "teacher_taps", .list(.string()), default: .absent,
-            doc:
-                "teacher pre-ReLU taps paired in order with student_taps (each must come from a batch norm); absent: as for the student"
-        ),
-        TeacherCaching.featuresParam,
-    ]
+    public static let params: [ParamSpec] =
+        [
+            ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
+            ParamSpec(
+                "ofd_weight", .number(.nonNegative), default: 0.001, doc: "weight of the summed partial L2 terms (mdistiller)"),
+            ParamSpec(
+                "teacher_bn", .string(choices: ["batch", "eval"]), default: "batch",
+                doc: "batch: the teacher normalises with each batch's statistics (the authors' code, running averages "
+                    + "untouched; no teacher cache); eval: its running statistics"),
+        ] + FeatureTaps.pairedParams(.preactivations, teacherNote: "each must come from a batch norm") + [
+            TeacherCaching.featuresParam
+        ]
 
     public static let entry = MethodEntry(
         name: "ofd", citation: "Heo et al. 2019",
@@ -47,8 +42,8 @@ public final class OFD: DistillationMethod {
         ceWeight = Float(try p.double("ce_weight"))
         ofdWeight = Float(try p.double("ofd_weight"))
         teacherBatchStatistics = try p.string("teacher_bn") == "batch"
-        let (studentTaps, teacherTaps) = try FeatureTaps.pairedPreactivations(
-            p, student: setup.student, teacher: teacher, method: "ofd")
+        let (studentTaps, teacherTaps) = try FeatureTaps.paired(
+            p, student: setup.student, teacher: teacher, method: "ofd", defaults: .preactivations)
         let s = FeatureTaps(setup.student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
         let (sKey, tKey) = (p.keyPath("student_taps"), p.keyPath("teacher_taps"))
         var margins: [[Float]] = [], connectors: [HintRegressor] = []

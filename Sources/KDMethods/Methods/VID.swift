@@ -37,8 +37,8 @@ public final class VID: DistillationMethod {
         try TeacherCaching.check(p, setup)
         ceWeight = Float(try p.double("ce_weight"))
         vidWeight = Float(try p.double("vid_weight"))
-        (studentTaps, teacherTaps) = try FeatureTaps.pairedStageOutputs(
-            p, student: setup.student, teacher: teacher, method: "vid")
+        (studentTaps, teacherTaps) = try FeatureTaps.paired(
+            p, student: setup.student, teacher: teacher, method: "vid", defaults: .stageOutputs)
         let s = FeatureTaps(setup.student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
         regressors = zip(studentTaps, teacherTaps).enumerated().map { i, pair in
             VIDRegressor(
