@@ -15,23 +15,10 @@ Then, without gradient, M_s[n] <- normalise(0.5 M_s[n] + 0.5 v_s) and M_t likewi
 indices; both updated banks are emitted.
 """
 import torch
+from literals import Draws, f32, floats  # noqa: E402 (scripts/golden/literals.py)
 
 torch.set_default_dtype(torch.float64)
-gen = torch.Generator().manual_seed(20200101)
-
-
-def draw(*shape, scale=1.0):
-    return (torch.randn(*shape, generator=gen, dtype=torch.float32) * scale).double()
-
-
-def f32(x):
-    return "%.9g" % float(x)
-
-
-def floats(t, per_line=6):
-    v = [f32(x) for x in t.flatten().tolist()]
-    lines = [", ".join(v[i:i + per_line]) for i in range(0, len(v), per_line)]
-    return "[\n" + "".join("        %s,\n" % line for line in lines) + "    ]"
+draw = Draws(20200101)
 
 
 def ints(values):

@@ -20,24 +20,10 @@ layer); the paraphraser gets none (frozen).
 """
 import torch
 import torch.nn.functional as F
+from literals import Draws, f32, floats  # noqa: E402 (scripts/golden/literals.py)
 
 torch.set_default_dtype(torch.float64)   # references in double, inputs rounded to float32 first
-gen = torch.Generator().manual_seed(20180524)
-
-
-def draw(*shape, scale=1.0, shift=0.0):
-    return (torch.randn(*shape, generator=gen, dtype=torch.float32) * scale + shift).double()
-
-
-def f32(x):
-    return "%.9g" % float(x)
-
-
-def floats(t, per_line=6):
-    """A Swift array literal, `per_line` values a line (the fixture stays within swift-format's width)."""
-    v = [f32(x) for x in t.flatten().tolist()]
-    lines = [", ".join(v[i:i + per_line]) for i in range(0, len(v), per_line)]
-    return "[\n" + "".join("        %s,\n" % line for line in lines) + "    ]"
+draw = Draws(20180524)
 
 
 def nested(ts, per_line=6):

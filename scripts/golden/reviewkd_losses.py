@@ -23,23 +23,10 @@ is downsampled before conv2, and level 1 upsamples it from 2x2 to 8x8), gradient
 """
 import torch
 import torch.nn.functional as F
+from literals import Draws, f32, floats  # noqa: E402 (scripts/golden/literals.py)
 
 torch.set_default_dtype(torch.float64)
-gen = torch.Generator().manual_seed(20210619)
-
-
-def draw(*shape, scale=1.0, shift=0.0):
-    return (torch.randn(*shape, generator=gen, dtype=torch.float32) * scale + shift).double()
-
-
-def f32(x):
-    return "%.9g" % float(x)
-
-
-def floats(t, per_line=6):
-    v = [f32(x) for x in t.flatten().tolist()]
-    lines = [", ".join(v[i:i + per_line]) for i in range(0, len(v), per_line)]
-    return "[\n" + "".join("            %s,\n" % line for line in lines) + "        ]"
+draw = Draws(20210619)
 
 
 def bn(x, gamma, beta):
@@ -111,11 +98,11 @@ emit("    static let mid = %d" % M)
 emit("    static let studentChannels = %s" % CS)
 emit("    static let teacherChannels = %s" % CT)
 emit("    static let heights = %s" % HS)
-emit("    static let students: [[Float]] = [%s]" % ", ".join(floats(s) for s in students))
-emit("    static let teachers: [[Float]] = [%s]" % ", ".join(floats(t) for t in teachers))
+emit("    static let students: [[Float]] = [%s]" % ", ".join(floats(s, indent=12) for s in students))
+emit("    static let teachers: [[Float]] = [%s]" % ", ".join(floats(t, indent=12) for t in teachers))
 emit("    static let params: [[[Float]]] = [")
 for p in params:
-    emit("        [%s]," % ", ".join(floats(p[n]) for n in names if n in p))
+    emit("        [%s]," % ", ".join(floats(p[n], indent=12) for n in names if n in p))
 emit("    ]")
 
 xs = [s.clone().requires_grad_(True) for s in students]
@@ -126,12 +113,12 @@ grads = torch.autograd.grad(loss, leaves)
 emit("    // main: teacher heights 8, 4, 2, 1.")
 emit("    static let levelLosses: [Float] = [%s]" % ", ".join(f32(v.item()) for v in levels))
 emit("    static let loss: Float = %s" % f32(loss.item()))
-emit("    static let studentGrads: [[Float]] = [%s]" % ", ".join(floats(g) for g in grads[:4]))
+emit("    static let studentGrads: [[Float]] = [%s]" % ", ".join(floats(g, indent=12) for g in grads[:4]))
 emit("    static let paramGrads: [[[Float]]] = [")
 k = 4
 for p in params:
     n = len(p)
-    emit("        [%s]," % ", ".join(floats(g) for g in grads[k:k + n]))
+    emit("        [%s]," % ", ".join(floats(g, indent=12) for g in grads[k:k + n]))
     k += n
 emit("    ]")
 
@@ -139,9 +126,9 @@ xs = [s.clone().requires_grad_(True) for s in students]
 loss, levels = review_loss(xs, teachers_resized, params)
 grads = torch.autograd.grad(loss, xs)
 emit("    // resized: the teacher's level-2 map [%d, %d, 2, 2] instead of 4x4." % (B, CT[1]))
-emit("    static let resizedTeacher: [Float] = %s" % floats(teachers_resized[1]))
+emit("    static let resizedTeacher: [Float] = %s" % floats(teachers_resized[1], indent=12))
 emit("    static let resizedLevelLosses: [Float] = [%s]" % ", ".join(f32(v.item()) for v in levels))
 emit("    static let resizedLoss: Float = %s" % f32(loss.item()))
-emit("    static let resizedStudentGrads: [[Float]] = [%s]" % ", ".join(floats(g) for g in grads))
+emit("    static let resizedStudentGrads: [[Float]] = [%s]" % ", ".join(floats(g, indent=12) for g in grads))
 emit("}")
 print("\n".join(out))

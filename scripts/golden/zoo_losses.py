@@ -55,24 +55,10 @@ ab (Heo et al. 2019, activation boundaries): (3/1000) (1/B) sum [(s + mu)^2 1(s 
 teachers exactly at 0.
 """
 import torch
+from literals import Draws, f32, floats  # noqa: E402 (scripts/golden/literals.py)
 
 torch.set_default_dtype(torch.float64)   # references in double, inputs rounded to float32 first
-gen = torch.Generator().manual_seed(20180908)
-
-
-def draw(*shape, scale=1.0):
-    return (torch.randn(*shape, generator=gen, dtype=torch.float32) * scale).double()
-
-
-def f32(x):
-    return "%.9g" % float(x)
-
-
-def floats(t, per_line=6):
-    """A Swift array literal, `per_line` values a line (the fixture stays within swift-format's width)."""
-    v = [f32(x) for x in t.flatten().tolist()]
-    lines = [", ".join(v[i:i + per_line]) for i in range(0, len(v), per_line)]
-    return "[\n" + "".join("        %s,\n" % line for line in lines) + "    ]"
+draw = Draws(20180908)
 
 
 def conditional(x, eps=1e-7):
