@@ -1,6 +1,6 @@
-// SymmetricEigenTests: the Jacobi eigendecomposition against what a decomposition must satisfy
-// (G = VΛVᵀ, VᵀV = I, descending order, the sign convention), a closed-form 2 × 2 case, and finite
-// gradients when eigenvalues tie.
+// SymmetricEigenTests: the tridiagonal QL eigendecomposition against its Jacobi twin and against what a
+// decomposition must satisfy (G = VΛVᵀ, VᵀV = I, descending order, the sign convention), a closed-form
+// 2 × 2 case, and finite gradients when eigenvalues tie.
 
 import KDTensor
 import TestSupport
@@ -38,6 +38,23 @@ final class SymmetricEigenTests: XCTestCase {
                     let largest = column.max { Swift.abs($0) < Swift.abs($1) } ?? 0
                     XCTAssertGreaterThan(largest, 0, "the entry of largest magnitude is positive")
                 }
+            }
+        }
+    }
+
+    func testMatchesTheJacobiTwin() {
+        for (n, c) in [(12, 7), (40, 16), (80, 33), (9, 1)] {  // full rank: distinct eigenvalues
+            let g = gram(2, n, c, seed: UInt64(3 * n + c))
+            let (v, l) = symmetricEigen(g, top: c)
+            for b in 0..<2 {
+                let twin = Reference.symmetricEigen(Array(g.scalars[(b * c * c)..<((b + 1) * c * c)]), n: c)
+                let scale = Float(twin.values[0])
+                assertClose(
+                    Array(l.scalars[(b * c)..<((b + 1) * c)]), twin.values.map { Float($0) }, atol: 1e-6 * scale,
+                    rtol: 1e-5, "eigenvalues \(c)")
+                assertClose(
+                    Array(v.scalars[(b * c * c)..<((b + 1) * c * c)]), twin.vectors.map { Float($0) }, atol: 1e-4, rtol: 0,
+                    "eigenvectors \(c)")
             }
         }
     }

@@ -11,7 +11,7 @@ public let symmetricEigenGapFloor = 1e-8
 /// the matrices must be symmetric). `vectors` `[B, C, k]` holds unit eigenvectors as columns, by
 /// descending eigenvalue, each signed so that its entry of largest magnitude (the first such) is positive;
 /// `values` `[B, k]` the eigenvalues, detached (no gradient flows through them). Non-finite results are 0.
-/// Computed in double by cyclic Jacobi. Backward (all C eigenpairs are kept for it): for
+/// Computed in double by Householder tridiagonalisation and implicit QL. Backward (all C eigenpairs are kept for it): for
 /// dL/dV = g, dG = V (F ∘ (Vᵀ g)) V_kᵀ, symmetrised, with F[l, j] = 1/(λ_j − λ_l) for l ≠ j and 0 on the
 /// diagonal; a gap smaller than `symmetricEigenGapFloor`·max|λ| is clamped to that size (keeping its
 /// sign), an exact tie and any non-finite F give 0.
@@ -23,14 +23,14 @@ public func symmetricEigen(_ g: Tensor, top k: Int) -> (vectors: Tensor, values:
     let vectors = Tensor(uninitialized: [b, n, k]), values = Tensor(uninitialized: [b, k])
     let (gp, vp, lp) = (g.data, vectors.data, values.data)
     Parallel.chunks(b, minPerThread: 1) { range in
-        let a = UnsafeMutablePointer<Double>.allocate(capacity: n * n + n * n + n)
+        let a = UnsafeMutablePointer<Double>.allocate(capacity: 2 * n * n + 2 * n)
         let order = UnsafeMutablePointer<Int>.allocate(capacity: n)
         defer { a.deallocate(); order.deallocate() }
         let (rawV, rawValues) = (a + n * n, a + 2 * n * n)
         for i in range {
             let src = gp + i * n * n
             for r in 0..<n { for c in 0..<n { a[r * n + c] = 0.5 * (Double(src[r * n + c]) + Double(src[c * n + r])) } }
-            SymmetricEigenKernel.decompose(a, rawV, rawValues, n)
+            SymmetricEigenKernel.decompose(a, rawV, rawValues, n, work: rawValues + n)
             let (fullV, fullValues) = (saved.vectors + i * n * n, saved.values + i * n)
             SymmetricEigenKernel.sortAndFixSigns(rawV, rawValues, n, into: fullV, fullValues, order: order)
             for r in 0..<n { for j in 0..<k { vp[(i * n + r) * k + j] = Float(fullV[r * n + j]) } }
