@@ -13,6 +13,8 @@ public enum Op: String, CaseIterable, Sendable {
     case reshape, permute, concat, slice, indexSelect
     // Matrix products.
     case matmul, linear
+    // Leading eigenvectors of batched symmetric matrices (kdsvd's singular vectors).
+    case symmetricEigen
     // Softmax family and losses.
     case softmax, logSoftmax, crossEntropy, klDivergence, mseLoss, smoothL1Loss
     // Geometry and regularisation.

@@ -78,6 +78,7 @@ enum MethodTable {
             MethodCase("pkt", terms: ["ce", "pkt"]),
             MethodCase("cc", terms: ["ce", "cc"]),
             MethodCase("nst", terms: ["ce", "nst"]),
+            MethodCase("kdsvd", terms: ["ce", "kdsvd"], student: "resnet8"),
             MethodCase("vid", terms: ["ce", "vid"]),
             MethodCase("crd", ["negatives": 256], terms: ["ce", "crd"]),
             MethodCase("ofd", terms: ["ce", "ofd"], student: "resnet8"),

@@ -18,7 +18,8 @@ final class CombinationTests: XCTestCase {
     func testEitherOrderIsOneMethodWithKDsWeights() throws {
         let own: [String: [String: Double]] = [
             "at": ["beta": 1000], "rkd": ["distance_weight": 25, "angle_weight": 50], "sp": ["gamma": 3000],
-            "pkt": ["pkt_weight": 30000], "cc": ["embed_dim": 128], "nst": ["nst_weight": 50], "vid": ["vid_weight": 1],
+            "pkt": ["pkt_weight": 30000], "cc": ["embed_dim": 128], "nst": ["nst_weight": 50], "kdsvd": ["kdsvd_weight": 1],
+            "vid": ["vid_weight": 1],
             "ofd": ["ofd_weight": 0.001], "ab": ["margin": 1], "reviewkd": ["review_weight": 1], "crd": ["crd_weight": 0.8],
             "ft": ["paraphraser_lr": 0.01],
         ]
@@ -48,7 +49,7 @@ final class CombinationTests: XCTestCase {
     }
 
     func testBothSpellingsTrainIdentically() throws {
-        for x in ["at", "rkd", "sp", "pkt", "cc", "nst", "vid", "ofd"] {
+        for x in ["at", "rkd", "sp", "pkt", "cc", "nst", "kdsvd", "vid", "ofd"] {
             var totals: [[Float]] = []
             var names: [[String]] = []
             for parts in [[x, "kd"], ["kd", x]] {
@@ -82,7 +83,7 @@ final class CombinationTests: XCTestCase {
     func testTheRuleIsDescribedWithEachCombinationsDefaults() {
         let text = MethodRegistry.catalog.ruleText
         XCTAssertTrue(text.contains("kd+x are the same method"), text)
-        for x in ["at", "rkd", "sp", "pkt", "cc", "nst", "vid", "ofd"] {
+        for x in ["at", "rkd", "sp", "pkt", "cc", "nst", "kdsvd", "vid", "ofd"] {
             let line = text.split(separator: "\n").first { $0.contains("\(x)+kd:") }.map(String.init) ?? ""
             for part in ["ce_weight 0.1", "kd_weight 0.9", "T 4"] { XCTAssertTrue(line.contains(part), "\(x): \(line)") }
         }

@@ -33,6 +33,11 @@ final class GradientCheckTests: XCTestCase {
         case .indexSelect: return check([[4, 3]]) { $0[0].indexSelect(axis: 0, [3, 1, 1]) }
         case .matmul: return check([[3, 4], [4, 5]]) { matmul($0[0], $0[1]) }
         case .linear: return check([[3, 4], [5, 4], [5]]) { linear($0[0], weight: $0[1], bias: $0[2]) }
+        case .symmetricEigen:  // Gram matrices with well-separated spectra (a fixed diagonal spreads them)
+            let spread = Tensor(shape: [1, 4, 4], scalars: [6, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+            return check([[2, 5, 4]], scale: 0.5) { x in
+                symmetricEigen(matmul(x[0], x[0], transposeA: true) + spread, top: 3).vectors
+            }
         case .softmax: return check([[3, 5]]) { $0[0].softmax(axis: 1) }
         case .logSoftmax: return check([[3, 5]]) { $0[0].logSoftmax(axis: 0) }
         case .crossEntropy: return check([[4, 5]]) { crossEntropy($0[0], labels: [0, 3, 4, 1], labelSmoothing: 0.1) }

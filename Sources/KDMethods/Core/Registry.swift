@@ -71,6 +71,7 @@ public enum MethodRegistry {
         PKT.entry,
         CC.entry,
         NST.entry,
+        KDSVD.entry,
         VID.entry,
         OFD.entry,
         CRD.entry,
