@@ -103,22 +103,23 @@ extension FeatureTaps {
     }
 
     /// The declarations of `student_taps` and `teacher_taps` for a method pairing maps with `defaults`;
-    /// `teacherNote` adds a method's own condition to the teacher's doc.
-    static func pairedParams(_ defaults: PairedDefault, teacherNote: String? = nil) -> [ParamSpec] {
-        let (student, teacher): (String, String)
+    /// `studentNote` and `teacherNote` add a method's own conditions to the docs.
+    static func pairedParams(_ defaults: PairedDefault, studentNote: String? = nil, teacherNote: String? = nil) -> [ParamSpec] {
+        let (student, teacher, absent): (String, String, (String, String))
         switch defaults {
         case .stageOutputs:
-            student = "student taps; absent: its stage outputs (layer1..3; block1..3 for WRNs, conv1, conv2 for lenet5)"
-            teacher = "teacher taps, paired in order with student_taps; absent: its stage outputs"
+            (student, teacher) = ("student taps", "teacher taps, paired in order with student_taps")
+            absent = ("its stage outputs (layer1..3; block1..3 for WRNs, conv1, conv2 for lenet5)", "its stage outputs")
         case .preactivations:
-            student = "student pre-ReLU taps; absent: the last min(n_s, n_t) of its .preact taps (layer1..3.preact)"
-            teacher =
-                "teacher pre-ReLU taps paired in order with student_taps"
-                + (teacherNote.map { " (\($0))" } ?? "") + "; absent: as for the student"
+            (student, teacher) = ("student pre-ReLU taps", "teacher pre-ReLU taps paired in order with student_taps")
+            absent = ("the last min(n_s, n_t) of its .preact taps (layer1..3.preact)", "as for the student")
+        }
+        func doc(_ base: String, _ note: String?, _ absent: String) -> String {
+            base + (note.map { ", " + $0 } ?? "") + "; absent: " + absent
         }
         return [
-            ParamSpec("student_taps", .list(.string()), default: .absent, doc: student),
-            ParamSpec("teacher_taps", .list(.string()), default: .absent, doc: teacher),
+            ParamSpec("student_taps", .list(.string()), default: .absent, doc: doc(student, studentNote, absent.0)),
+            ParamSpec("teacher_taps", .list(.string()), default: .absent, doc: doc(teacher, teacherNote, absent.1)),
         ]
     }
 

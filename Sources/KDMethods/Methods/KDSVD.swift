@@ -7,20 +7,18 @@ import KDTensor
 
 /// Feature-based distillation of how the maps' leading singular vectors relate from one stage to the next.
 public final class KDSVD: DistillationMethod {
-    public static let params: [ParamSpec] = [
-        ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
-        ParamSpec("kdsvd_weight", .number(.nonNegative), default: 1, doc: "weight of the summed kernel terms (mdistiller)"),
-        ParamSpec(
-            "k", .integer(.positive), default: 1,
-            doc: "teacher singular vectors kept per map; the student keeps k + 3 and aligns them (RepDistiller)"),
-        ParamSpec(
-            "student_taps", .list(.string()), default: .absent,
-            doc: "student taps, at least two, in network order; absent: its stage outputs (layer1..3; block1..3 for WRNs)"),
-        ParamSpec(
-            "teacher_taps", .list(.string()), default: .absent,
-            doc: "teacher taps, paired in order with student_taps, each as wide as its student tap; absent: its stage outputs"),
-        TeacherCaching.featuresParam,
-    ]
+    public static let params: [ParamSpec] =
+        [
+            ParamSpec("ce_weight", .number(.nonNegative), default: 1, doc: "weight of cross-entropy with the labels"),
+            ParamSpec("kdsvd_weight", .number(.nonNegative), default: 1, doc: "weight of the summed kernel terms (mdistiller)"),
+            ParamSpec(
+                "k", .integer(.positive), default: 1,
+                doc: "teacher singular vectors kept per map; the student keeps k + 3 and aligns them (RepDistiller)"),
+        ]
+        + FeatureTaps.pairedParams(
+            .stageOutputs, studentNote: "at least two, in network order", teacherNote: "each as wide as its student tap") + [
+            TeacherCaching.featuresParam
+        ]
 
     public static let entry = MethodEntry(
         name: "kdsvd", citation: "Lee et al. 2018",
@@ -39,8 +37,8 @@ public final class KDSVD: DistillationMethod {
         ceWeight = Float(try p.double("ce_weight"))
         kdsvdWeight = Float(try p.double("kdsvd_weight"))
         k = try p.int("k")
-        (studentTaps, teacherTaps) = try FeatureTaps.pairedStageOutputs(
-            p, student: setup.student, teacher: teacher, method: "kdsvd")
+        (studentTaps, teacherTaps) = try FeatureTaps.paired(
+            p, student: setup.student, teacher: teacher, method: "kdsvd", defaults: .stageOutputs)
         let s = FeatureTaps(setup.student, role: "student"), t = FeatureTaps(teacher, role: "teacher")
         if studentTaps.count < 2 {
             throw MethodError(
