@@ -12,6 +12,8 @@ set -eu
 cd "$(dirname "$0")/.."
 BIN=${KDISTILL:-.build/release/kdistill}
 threads=$(nproc 2>/dev/null || echo 2) out=report/fm-r20 students="lenet5 resnet8" methods= only=
+# The report's grouping: the method options that make two runs different methods are keys of their own.
+by=model,method,method.logit_standardization,method.variant,optimizer.lr
 while getopts t:s:m:o: opt; do
     case $opt in t) threads=$OPTARG ;; s) students=$OPTARG ;; m) methods=$OPTARG only=1 ;; o) out=$OPTARG ;; *) echo "usage: fm-r20.sh [-t THREADS] [-s STUDENTS] [-m METHODS] [-o REPORT_DIR]" >&2; exit 2 ;; esac
 done
@@ -58,7 +60,7 @@ for student in $students; do
 done
 KDISTILL=$BIN scripts/keep-records.sh "$out/records" runs/teacher-resnet20 runs/fm-r20
 records=$out/records/runs
-"$BIN" report "$records/teacher-resnet20" "$records/fm-r20/lenet5" "$records/fm-r20/resnet8" --by model,method,optimizer.lr --out "$out"
+"$BIN" report "$records/teacher-resnet20" "$records/fm-r20/lenet5" "$records/fm-r20/resnet8" --by "$by" --out "$out"
 for student in lenet5 resnet8; do # one page per student, for plots with one scale
-    [ ! -d "$records/fm-r20/$student" ] || "$BIN" report "$records/fm-r20/$student" --by model,method,optimizer.lr --out "$out/$student"
+    [ ! -d "$records/fm-r20/$student" ] || "$BIN" report "$records/fm-r20/$student" --by "$by" --out "$out/$student"
 done
