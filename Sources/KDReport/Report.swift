@@ -68,6 +68,10 @@ public enum Report {
         out +=
             "\nAccuracy on the test split in %: mean ± sample std (n − 1) over seeds; last = after the final epoch, "
             + BestSelection.note(grouped.bestSelection) + "\n"
+        let mixed = RunGrouping.mixedSettings(grouped)
+        if !mixed.isEmpty {
+            out += "\nRows that average different settings, not seeds:\n" + mixed.map { "- \($0)\n" }.joined()
+        }
         let diverged = grouped.groups.flatMap { g in g.diverged.map { (g.label, $0) } }
         if !diverged.isEmpty {
             out += "\nDiverged (not averaged):\n"

@@ -91,6 +91,22 @@ public enum RunGrouping {
         return order.filter(chosen.contains)
     }
 
+    /// One line per group whose completed runs repeat a seed: chosen keys (`--by`) that leave out a setting
+    /// the runs differ in average two settings as if they were seeds. Names the config keys that differ.
+    public static func mixedSettings(_ grouped: GroupedRuns) -> [String] {
+        grouped.groups.compactMap { g in
+            let seeds = g.runs.compactMap(\.seed)
+            guard Set(seeds).count < seeds.count else { return nil }
+            let configs = g.runs.map { r in
+                Dictionary(flatten(r.config).filter { !ignoredKeys.contains($0.path) }.map { ($0.path, $0.value) }) { a, _ in a }
+            }
+            let differing = Set(configs.flatMap(\.keys)).filter { path in Set(configs.map { $0[path] ?? "\u{0}" }).count > 1 }
+            return "\(g.label): \(seeds.count) runs but \(Set(seeds).count) distinct seed(s); they also differ in "
+                + (differing.isEmpty ? "nothing but their names" : differing.sorted().joined(separator: ", "))
+                + " (add it to --by)"
+        }
+    }
+
     /// The keys of `keys` that no record has (for a clear error on a mistyped `--by`).
     public static func unknownKeys(_ keys: [String], in records: [RunRecord]) -> [String] {
         keys.filter { key in !records.contains { $0.reportValue(key) != nil } }

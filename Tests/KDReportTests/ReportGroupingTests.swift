@@ -93,6 +93,12 @@ final class ReportGroupingTests: XCTestCase {
         XCTAssertEqual(g.groups.map(\.label), ["model=lenet5, method=kd", "model=resnet20, method=labels"])
         XCTAssertEqual(g.groups[0].runs.count, 2)
         XCTAssertEqual(g.groups[0].last?.mean ?? 0, 0.85, accuracy: 1e-12)
+        XCTAssertEqual(
+            RunGrouping.mixedSettings(g),
+            ["model=lenet5, method=kd: 2 runs but 1 distinct seed(s); they also differ in optimizer.lr (add it to --by)"],
+            "two learning rates under one seed are not two seeds")
+        XCTAssertTrue(Report.markdown(g).contains("Rows that average different settings, not seeds:"))
+        XCTAssertEqual(RunGrouping.mixedSettings(RunGrouping.group(records, by: ["model", "method", "optimizer.lr"])), [])
         XCTAssertEqual(ResultsTable.groups(g).header.prefix(2), ["model", "method"])
         let byRate = RunGrouping.group(records, by: ["optimizer.lr"])
         XCTAssertEqual(byRate.groups.map(\.label).sorted(), ["optimizer.lr=0.1", "optimizer.lr=0.2"])
