@@ -119,6 +119,18 @@ final class RunControlTests: CLITestCase {
         XCTAssertEqual(after.map(Self.withoutTiming), whole.map(Self.withoutTiming), "resumed metrics equal uninterrupted ones")
         XCTAssertEqual(
             try readJSON("run/summary.json")["test_acc"] as? Double, try readJSON("whole/summary.json")["test_acc"] as? Double)
+        // The final resume states hold the banks, normalisers, heads and optimizer state: their tensor bytes
+        // (everything after the safetensors header, whose metadata carries wall times) are identical.
+        let (resumed, uninterrupted) = (try tensorBytes("run/resume.safetensors"), try tensorBytes("whole/resume.safetensors"))
+        XCTAssertGreaterThan(resumed.count, 2 * 2000 * 128 * 4, "both 2,000 x 128 banks are in the resume state")
+        XCTAssertTrue(resumed == uninterrupted, "the resumed run's banks and state are bit-identical")
+    }
+
+    /// The tensor data of a safetensors file: the bytes after its 8-byte length and JSON header.
+    func tensorBytes(_ path: String) throws -> Data {
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + path))
+        let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        return data.dropFirst(8 + headerLength)
     }
 
     /// Trains a one-epoch lenet5 teacher on 500 images; returns its last checkpoint (its best would be
