@@ -20,20 +20,10 @@ layer); the paraphraser gets none (frozen).
 """
 import torch
 import torch.nn.functional as F
-from literals import Draws, f32, floats  # noqa: E402 (scripts/golden/literals.py)
+from literals import Draws, f32, floats, nested  # noqa: E402 (scripts/golden/literals.py)
 
 torch.set_default_dtype(torch.float64)   # references in double, inputs rounded to float32 first
 draw = Draws(20180524)
-
-
-def nested(ts, per_line=6):
-    """A Swift [[Float]] literal laid out as swift-format leaves it (so `make fmt` keeps the file as generated)."""
-    parts = []
-    for t in ts:
-        v = [f32(x) for x in t.flatten().tolist()]
-        lines = [", ".join(v[i:i + per_line]) for i in range(0, len(v), per_line)]
-        parts.append("        [\n" + "".join("            %s,\n" % line for line in lines) + "        ],\n")
-    return "[\n" + "".join(parts) + "    ]"
 
 
 def leaky(x):

@@ -20,30 +20,10 @@ well-separated singular values (k = 1 and k = 2, value and gradient with respect
 teacher's (the alignment multiplies it by -1).
 """
 import torch
+from literals import f32, floats, nested  # noqa: E402 (scripts/golden/literals.py)
 
 torch.set_default_dtype(torch.float64)   # references in double, inputs rounded to float32 first
 gen = torch.Generator().manual_seed(20181203)
-
-
-def f32(x):
-    return "%.9g" % float(x)
-
-
-def floats(t, per_line=6):
-    """A Swift array literal, `per_line` values a line (the fixture stays within swift-format's width)."""
-    v = [f32(x) for x in t.flatten().tolist()]
-    lines = [", ".join(v[i:i + per_line]) for i in range(0, len(v), per_line)]
-    return "[\n" + "".join("        %s,\n" % line for line in lines) + "    ]"
-
-
-def nested(ts, per_line=6):
-    """A Swift [[Float]] literal laid out as swift-format leaves it (so `make fmt` keeps the file as generated)."""
-    parts = []
-    for t in ts:
-        v = [f32(x) for x in t.flatten().tolist()]
-        lines = [", ".join(v[i:i + per_line]) for i in range(0, len(v), per_line)]
-        parts.append("        [\n" + "".join("            %s,\n" % line for line in lines) + "        ],\n")
-    return "[\n" + "".join(parts) + "    ]"
 
 
 def orthonormal(n, m, first=None):
