@@ -51,4 +51,14 @@ final class ContrastKernelTests: XCTestCase {
         XCTAssertEqual(fused.item, composed.item, accuracy: Swift.abs(composed.item) * 1e-4, "the composed sum runs in float32")
         assertClose(v1.grad!.scalars, v2.grad!.scalars, atol: 1e-5, rtol: 1e-3, "gradient with respect to the anchors")
     }
+
+    /// A first crd step that already diverged gives a NaN normaliser: the loss must come out NaN (for the
+    /// runner's divergence check to report), not trap.
+    func testNaNNormalizerGivesNaNLoss() {
+        let bank = randomTensor([20, 4], seed: 3).l2Normalized(axis: 1)
+        let v = randomTensor([2, 4], seed: 8).l2Normalized(axis: 1)
+        let indices: [Int32] = [0, 1, 2, 3, 4, 5]
+        let loss = contrastiveNCE(v, bank: bank, indices: indices, perRow: 3, temperature: 0.07, normalizer: .nan)
+        XCTAssertTrue(loss.item.isNaN)
+    }
 }

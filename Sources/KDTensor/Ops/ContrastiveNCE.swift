@@ -19,7 +19,9 @@ public func contrastiveNCE(
     let (b, d, n) = (v.shape[0], v.shape[1], bank.shape[0])
     precondition(width >= 2 && indices.count == b * width, "contrastiveNCE: \(indices.count) indices for \(b) rows of \(width)")
     precondition(indices.allSatisfy { $0 >= 0 && Int($0) < n }, "contrastiveNCE: an index outside the bank's \(n) rows")
-    precondition(z > 0 && tau > 0, "contrastiveNCE: normalizer \(z), temperature \(tau)")
+    // A NaN normaliser (a first step that already diverged) passes through to a NaN loss, which the
+    // runner's divergence check reports; only a normaliser or temperature that is truly ≤ 0 is a bug.
+    precondition(!(z <= 0) && tau > 0, "contrastiveNCE: normalizer \(z), temperature \(tau)")
     let noise = Float(width - 1) / Float(n), shift = noise + eps, logNoise = Foundation.log(Double(noise))
     let logZ = Foundation.log(z), invTau = 1 / tau, scale = 1 / (Float(b) * tau)
     let dv = Tensor.zeros([b, d])
