@@ -126,10 +126,20 @@ public indirect enum ParamKind: Equatable, Sendable {
             return (plural ? "lists" : "a list") + " of \(count) " + element.phrase(plural: true)
         case .list(let element, nil): return (plural ? "lists" : "a list") + " of " + element.phrase(plural: true)
         case .model: return plural ? "models (names or {name, dropout} objects)" : "a model name or {name, dropout} object"
-        case .object(_, let shorthand?):
-            return (plural ? "objects or \(shorthand) strings" : "an object or a \(shorthand) string")
+        case .object(let specs, let shorthand?):
+            // The shorthand's own kind names the bare value: `checkpoint` strings, `size` numbers.
+            let bare = specs.first { $0.name == shorthand }.map { $0.kind.isNumeric ? "numbers" : "strings" } ?? "strings"
+            return plural ? "objects or \(shorthand) \(bare)" : "an object or a \(shorthand) \(bare.dropLast())"
         case .object: return plural ? "objects" : "an object"
         case .method: return plural ? "methods" : "a method name or {name, ...params} object"
+        }
+    }
+
+    /// Whether values of this kind are JSON numbers.
+    public var isNumeric: Bool {
+        switch self {
+        case .number, .integer: return true
+        default: return false
         }
     }
 

@@ -54,7 +54,7 @@ public enum Distill {
         let student = try Zoo.build(data.spec(studentConfig), seed: UInt64(config.seed))
         let setup = MethodSetup(
             student: student, teachers: teachers.models, epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
-            augmented: data.augmented, trainingLabels: data.train.labels)
+            augmented: data.augmented, trainingLabels: data.train.labels, labeledFraction: data.labeledFraction)
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
         if method.teacherBatchStatistics { teachers.useBatchStatistics() }
         ProgressDisplay.log(describe(m))

@@ -27,6 +27,10 @@ public enum ConfigSchema {
         ParamSpec(
             "labels", .string(choices: LabelGranularity.allCases.map(\.rawValue)), default: "fine",
             doc: "cifar100 label set: fine (100 classes) or coarse (20)"),
+        ParamSpec(
+            "labeled", .object(labeled, shorthand: "size"), default: .absent,
+            doc: "keep the labels of a class-balanced, seeded subset of the training images only (a fraction "
+                + "below 1 or a count); ce sees the labelled images, distillation terms every image"),
         group(
             "augment",
             [
@@ -35,6 +39,25 @@ public enum ConfigSchema {
                 ),
                 ParamSpec("flip", .boolean, default: false, doc: "random horizontal flips"),
             ], doc: "training-time augmentation"),
+    ]
+
+    /// Keys of `data.labeled` (beyond.md 1.1): exactly one of size, count, fraction and per_class.
+    public static let labeled: [ParamSpec] = [
+        ParamSpec(
+            "size", .number(.positive), default: .absent,
+            doc: "a fraction of the training images when below 1, a count when a whole number >= 1 (the bare-number form)"),
+        ParamSpec("count", .integer(.positive), default: .absent, doc: "labelled images in all"),
+        ParamSpec(
+            "fraction", .number(NumberBounds(min: 0, minInclusive: false, max: 1)), default: .absent,
+            doc: "labelled share of the training images"),
+        ParamSpec("per_class", .integer(.positive), default: .absent, doc: "labelled images of every class"),
+        ParamSpec("seed", .integer(.nonNegative), default: .absent, doc: "seed of the choice (absent: the run's seed)"),
+        ParamSpec(
+            "per_batch", .integer(.positive), default: .absent,
+            doc: "labelled images in every batch, the rest unlabelled (two streams; absent: shuffled together)"),
+        ParamSpec(
+            "ce_reduction", .string(choices: CEReduction.allCases.map(\.rawValue)), default: "batch",
+            doc: "cross-entropy over the labelled samples divided by the batch size or by their number"),
     ]
 
     /// Keys of `teacher`.

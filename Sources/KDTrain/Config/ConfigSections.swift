@@ -24,12 +24,15 @@ public struct DataConfig: Equatable, Sendable {
     public var cropPadding: Int
     /// `augment.flip`: random horizontal flips.
     public var flip: Bool
+    /// `labeled`: keep only some training labels (nil: all).
+    public var labeled: LabeledConfig?
 
     /// All fields.
     public init(
         dataset: DatasetName, dir: String, validation: Int, limit: Int?, testLimit: Int?,
-        normalize: Bool, labels: LabelGranularity, cropPadding: Int, flip: Bool
+        normalize: Bool, labels: LabelGranularity, cropPadding: Int, flip: Bool, labeled: LabeledConfig? = nil
     ) {
+        self.labeled = labeled
         self.dataset = dataset
         self.dir = dir
         self.validation = validation
@@ -39,6 +42,22 @@ public struct DataConfig: Equatable, Sendable {
         self.labels = labels
         self.cropPadding = cropPadding
         self.flip = flip
+    }
+}
+
+/// `data.labeled`: which training images keep their labels and how batches mix them.
+public struct LabeledConfig: Equatable, Sendable {
+    /// How many (`size`, `count`, `fraction` or `per_class`).
+    public var amount: LabeledAmount
+    /// Seed of the choice (the run's seed unless given).
+    public var seed: Int
+    /// Labelled images per batch (nil: shuffled with the unlabelled ones).
+    public var perBatch: Int?
+    /// What the cross-entropy is divided by.
+    public var ceReduction: CEReduction
+
+    public init(amount: LabeledAmount, seed: Int, perBatch: Int? = nil, ceReduction: CEReduction = .batch) {
+        (self.amount, self.seed, self.perBatch, self.ceReduction) = (amount, seed, perBatch, ceReduction)
     }
 }
 

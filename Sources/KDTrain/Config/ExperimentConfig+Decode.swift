@@ -97,7 +97,8 @@ extension ExperimentConfig {
             dataset: dataset, dir: try d.optionalString("dir") ?? "data/" + dataset.rawValue,
             validation: try d.int("validation"), limit: try d.optionalInt("limit"),
             testLimit: try d.optionalInt("test_limit"), normalize: try d.bool("normalize"),
-            labels: labels, cropPadding: try augment.int("crop_padding"), flip: try augment.bool("flip"))
+            labels: labels, cropPadding: try augment.int("crop_padding"), flip: try augment.bool("flip"),
+            labeled: try d.contains("labeled") ? Self.labeled(try d.object("labeled"), seed: seed, decoder: decoder) : nil)
 
         model = try v.optionalModel("model")
         if v.contains("teacher") {
@@ -145,6 +146,36 @@ extension ExperimentConfig {
         stopOnNonfinite = try v.bool("stop_on_nonfinite")
         let out = try v.object("output")
         output = OutputConfig(dir: try out.optionalString("dir") ?? "runs/" + name, keepEvery: try out.int("keep_every"))
+    }
+
+    /// `data.labeled`: exactly one of size (a bare number: a fraction below 1, else a whole count), count,
+    /// fraction and per_class; the seed defaults to the run's.
+    static func labeled(_ l: ParamValues, seed: Int, decoder: ParamDecoder) throws -> LabeledConfig {
+        let given = ["size", "count", "fraction", "per_class"].filter { l.contains($0) }
+        guard given.count == 1 else {
+            throw decoder.error(
+                "data.labeled",
+                "expected exactly one of size, count, fraction and per_class, found "
+                    + (given.isEmpty ? "none" : given.joined(separator: " and ")))
+        }
+        let amount: LabeledAmount
+        switch given[0] {
+        case "count": amount = .count(try l.int("count"))
+        case "fraction": amount = .fraction(try l.double("fraction"))
+        case "per_class": amount = .perClass(try l.int("per_class"))
+        default:
+            let x = try l.double("size")
+            if x < 1 {
+                amount = .fraction(x)
+            } else if x == x.rounded(), x <= 1e9 {
+                amount = .count(Int(x))
+            } else {
+                throw decoder.error("data.labeled.size", "expected a fraction below 1 or a whole count, found \(x)")
+            }
+        }
+        return LabeledConfig(
+            amount: amount, seed: try l.optionalInt("seed") ?? seed, perBatch: try l.optionalInt("per_batch"),
+            ceReduction: try enumValue(CEReduction.self, l, "ce_reduction"))
     }
 
     static func enumValue<E: RawRepresentable>(

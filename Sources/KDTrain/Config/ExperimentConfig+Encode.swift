@@ -19,6 +19,18 @@ extension ExperimentConfig {
         d["test_limit"] = data.testLimit.map(JSONValue.int)
         d["normalize"] = .bool(data.normalize)
         d["labels"] = .string(data.labels.rawValue)
+        if let labeled = data.labeled {
+            var l = JSONObject()
+            switch labeled.amount {
+            case .count(let n): l["count"] = .int(n)
+            case .fraction(let f): l["fraction"] = .number(f)
+            case .perClass(let n): l["per_class"] = .int(n)
+            }
+            l["seed"] = .int(labeled.seed)
+            l["per_batch"] = labeled.perBatch.map(JSONValue.int)
+            l["ce_reduction"] = .string(labeled.ceReduction.rawValue)
+            d["labeled"] = .object(l)
+        }
         d["augment"] = ["crop_padding": .int(data.cropPadding), "flip": .bool(data.flip)]
         o["data"] = .object(d)
         o["model"] = model.map(Self.json)

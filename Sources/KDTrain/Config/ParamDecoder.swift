@@ -103,7 +103,13 @@ struct ParamDecoder {
             return .model(ModelConfig(name: name, dropout: dropout))
         case (.object(let specs, _), .object):
             return .object(try decodeObject(json, specs: specs, path: path))
-        case (.object(let specs, let shorthand?), .string):
+        case (.object(let specs, let shorthand?), .string), (.object(let specs, let shorthand?), .int),
+            (.object(let specs, let shorthand?), .number):
+            // A bare value stands for `{shorthand: value}` when it is the shorthand key's kind of value.
+            let numeric = json.doubleValue != nil
+            guard specs.first(where: { $0.name == shorthand })?.kind.isNumeric == numeric else {
+                throw mismatch(path, kind, json)
+            }
             return .object(try decodeObject(.object([shorthand: json]), specs: specs, path: path))
         case (.method, .string):
             return .object(try decodeMethod(.object(["name": json]), path: path, shorthand: true))

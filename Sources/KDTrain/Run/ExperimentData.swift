@@ -1,5 +1,6 @@
 // ExperimentData: the `data` section of a config turned into batch loaders: the training split
-// (optionally limited, with a validation hold-out), the test split, and the training-set normalisation.
+// (optionally limited, with a validation hold-out and only some labels kept), the test split, and the
+// training-set normalisation.
 
 import KDData
 import KDMethods
@@ -22,9 +23,12 @@ public final class ExperimentData {
     public let numClasses: Int
     /// The directory the files were read from.
     public let directory: String
+    /// The training images whose labels the run keeps (`data.labeled`; nil: all of them).
+    public let labeled: LabeledSelection?
 
-    /// Loads everything `config` asks for; data errors name the file.
-    public init(_ config: DataConfig, seed: Int, batchSize: Int, evalBatchSize: Int) throws {
+    /// Loads everything `config` asks for; data errors name the file. `labeledOnly` (train-teacher) trains
+    /// on the labelled images of `data.labeled` alone instead of on every image with some labels hidden.
+    public init(_ config: DataConfig, seed: Int, batchSize: Int, evalBatchSize: Int, labeledOnly: Bool = false) throws {
         dataset = config.dataset
         directory = DatasetLoader.resolveDirectory(config.dataset, requested: config.dir)
         let labels: CIFAR100Labels = config.labels == .coarse ? .coarse : .fine
@@ -39,18 +43,30 @@ public final class ExperimentData {
         }
         if let limit = config.limit, limit < trainSet.count { trainSet = try trainSet.limited(to: limit, seed: dataSeed &+ 202) }
         if let limit = config.testLimit, limit < testSet.count { testSet = try testSet.limited(to: limit, seed: dataSeed &+ 303) }
+        let selection = try config.labeled.map { try LabeledSelection(trainSet, $0, labeledOnly: labeledOnly) }
+        // The normalisation is fitted on every training image, labelled or not (they are all the run's inputs).
         let norm = config.normalize ? Normalization.fit(trainSet) : .identity(channels: trainSet.channels)
+        if let selection, labeledOnly { trainSet = trainSet.subset(indices: selection.indices) }
         normalization = norm
+        labeled = selection
         let augmentation = Augmentation(cropPadding: config.cropPadding, horizontalFlip: config.flip)
         train = try BatchLoader(
             dataset: trainSet, normalization: norm, batchSize: batchSize, shuffle: true,
-            augmentation: augmentation, seed: dataSeed)
+            augmentation: augmentation, seed: dataSeed, labeled: labeledOnly ? nil : selection?.indices,
+            perBatch: labeledOnly ? nil : config.labeled?.perBatch)
         validation = try validationSet.map {
             try BatchLoader(dataset: $0, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         }
         test = try BatchLoader(dataset: testSet, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         inputShape = [trainSet.channels, trainSet.height, trainSet.width]
         numClasses = trainSet.numClasses
+    }
+
+    /// The share of labelled images in a training batch (`MethodSetup.labeledFraction`): m/B with
+    /// `per_batch`, else the labelled share of the training set.
+    public var labeledFraction: Double {
+        if let m = train.perBatch { return Double(m) / Double(train.batchSize) }
+        return Double(train.labeledCount) / Double(max(train.count, 1))
     }
 
     /// Whether training batches are augmented.

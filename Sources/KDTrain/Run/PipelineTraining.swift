@@ -104,7 +104,7 @@ final class PipelineTraining {
         let teachers = Teachers(models: [teacher], paths: [teacherPath], trainBN: config.teacher?.trainBN ?? false)
         let setup = MethodSetup(
             student: model, teachers: [teacher], epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
-            augmented: data.augmented)
+            augmented: data.augmented, trainingLabels: data.train.labels, labeledFraction: data.labeledFraction)
         let method = try MethodRegistry.buildSingle(parts: ["kd"], params: params, setup: setup)
         return try TrainingRun(
             config: sub, data: data, learner: learner, teachers: teachers, method: method,
