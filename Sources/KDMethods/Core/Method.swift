@@ -171,8 +171,9 @@ public struct MethodSetup {
     public func requireEveryLabel(for method: String, reason: String) throws {
         guard labeledFraction < 1 else { return }
         throw MethodError(
-            "method.name: \(method) reads every training image's label (\(reason)), but data.labeled keeps "
-                + "\(Int((labeledFraction * 100).rounded()))% of them; use a method whose only label term is ce")
+            "method.name: \(method) reads every training image's label (\(reason)), but this run keeps labels for "
+                + String(format: "%.4g", labeledFraction * 100) + "% of them (data.labeled, data.transfer); "
+                + "use a method whose only label term is ce")
     }
 
     /// The single teacher, or a method error naming the method.

@@ -31,6 +31,9 @@ public enum ConfigSchema {
             "labeled", .object(labeled, shorthand: "size"), default: .absent,
             doc: "keep the labels of a class-balanced, seeded subset of the training images only (a fraction "
                 + "below 1 or a count); ce sees the labelled images, distillation terms every image"),
+        ParamSpec(
+            "transfer", .object(transfer, shorthand: "dataset"), default: .absent,
+            doc: "distill on these images (labels hidden) instead of the training set: Hinton et al.'s transfer set"),
         group(
             "augment",
             [
@@ -58,6 +61,24 @@ public enum ConfigSchema {
         ParamSpec(
             "ce_reduction", .string(choices: CEReduction.allCases.map(\.rawValue)), default: "batch",
             doc: "cross-entropy over the labelled samples divided by the batch size or by their number"),
+    ]
+
+    /// Keys of `data.transfer` (beyond.md 1.2).
+    public static let transfer: [ParamSpec] = [
+        ParamSpec("dataset", .string(choices: datasets), default: .absent, doc: "its dataset (absent: data.dataset)"),
+        ParamSpec(
+            "dir", .string(), default: .absent,
+            doc: "directory of its files (absent: data.dir for data.dataset, else data/<dataset>)"),
+        ParamSpec(
+            "split", .string(choices: Split.allCases.map(\.rawValue)), default: "train",
+            doc: "which split (of data.dataset itself only train, without the validation hold-out)"),
+        ParamSpec("exclude_classes", .list(.integer(.nonNegative)), default: .value([]), doc: "leave these classes out"),
+        ParamSpec("include_classes", .list(.integer(.nonNegative)), default: .value([]), doc: "keep only these classes"),
+        ParamSpec("limit", .integer(.positive), default: .absent, doc: "a class-stratified, seeded subset of N images"),
+        ParamSpec(
+            "include_labeled", .boolean, default: false,
+            doc: "also train on data.dataset's (labelled) training images, with ce"),
+        ParamSpec("seed", .integer(.nonNegative), default: .absent, doc: "seed of `limit` (absent: the run's seed)"),
     ]
 
     /// Keys of `teacher`.

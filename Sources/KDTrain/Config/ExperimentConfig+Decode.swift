@@ -99,6 +99,9 @@ extension ExperimentConfig {
             testLimit: try d.optionalInt("test_limit"), normalize: try d.bool("normalize"),
             labels: labels, cropPadding: try augment.int("crop_padding"), flip: try augment.bool("flip"),
             labeled: try d.contains("labeled") ? Self.labeled(try d.object("labeled"), seed: seed, decoder: decoder) : nil)
+        if d.contains("transfer") {
+            data.transfer = try Self.transfer(try d.object("transfer"), data: data, seed: seed, decoder: decoder)
+        }
 
         model = try v.optionalModel("model")
         if v.contains("teacher") {
@@ -176,6 +179,26 @@ extension ExperimentConfig {
         return LabeledConfig(
             amount: amount, seed: try l.optionalInt("seed") ?? seed, perBatch: try l.optionalInt("per_batch"),
             ceReduction: try enumValue(CEReduction.self, l, "ce_reduction"))
+    }
+
+    /// `data.transfer`: dataset and dir default to data's; at most one of exclude_classes and include_classes.
+    static func transfer(_ t: ParamValues, data: DataConfig, seed: Int, decoder: ParamDecoder) throws -> TransferConfig {
+        let dataset = t.contains("dataset") ? try enumValue(DatasetName.self, t, "dataset") : data.dataset
+        let split = try enumValue(Split.self, t, "split")
+        if dataset == data.dataset && split == .test {
+            throw decoder.error(
+                "data.transfer.split",
+                "expected train for data.dataset's own images (its test split tests the run), found \"test\"")
+        }
+        let (exclude, include) = (try t.ints("exclude_classes"), try t.ints("include_classes"))
+        if !exclude.isEmpty && !include.isEmpty {
+            throw decoder.error("data.transfer", "expected exclude_classes or include_classes, found both")
+        }
+        return TransferConfig(
+            dataset: dataset,
+            dir: try t.optionalString("dir") ?? (dataset == data.dataset ? data.dir : "data/" + dataset.rawValue),
+            split: split, excludeClasses: exclude, includeClasses: include, limit: try t.optionalInt("limit"),
+            includeLabeled: try t.bool("include_labeled"), seed: try t.optionalInt("seed") ?? seed)
     }
 
     static func enumValue<E: RawRepresentable>(

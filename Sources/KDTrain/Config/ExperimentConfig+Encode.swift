@@ -31,6 +31,16 @@ extension ExperimentConfig {
             l["ce_reduction"] = .string(labeled.ceReduction.rawValue)
             d["labeled"] = .object(l)
         }
+        if let transfer = data.transfer {
+            var t: JSONObject = ["dataset": .string(transfer.dataset.rawValue), "dir": .string(transfer.dir)]
+            t["split"] = .string(transfer.split.rawValue)
+            t["exclude_classes"] = .array(transfer.excludeClasses.map(JSONValue.int))
+            t["include_classes"] = .array(transfer.includeClasses.map(JSONValue.int))
+            t["limit"] = transfer.limit.map(JSONValue.int)
+            t["include_labeled"] = .bool(transfer.includeLabeled)
+            t["seed"] = .int(transfer.seed)
+            d["transfer"] = .object(t)
+        }
         d["augment"] = ["crop_padding": .int(data.cropPadding), "flip": .bool(data.flip)]
         o["data"] = .object(d)
         o["model"] = model.map(Self.json)

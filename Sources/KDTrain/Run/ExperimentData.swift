@@ -26,9 +26,14 @@ public final class ExperimentData {
     /// The training images whose labels the run keeps (`data.labeled`; nil: all of them).
     public let labeled: LabeledSelection?
 
-    /// Loads everything `config` asks for; data errors name the file. `labeledOnly` (train-teacher) trains
-    /// on the labelled images of `data.labeled` alone instead of on every image with some labels hidden.
-    public init(_ config: DataConfig, seed: Int, batchSize: Int, evalBatchSize: Int, labeledOnly: Bool = false) throws {
+    /// Loads everything `config` asks for; data errors name the file. `supervisedOnly` (train-teacher)
+    /// trains on images with labels alone: the labelled ones of `data.labeled`, or the transfer set with its
+    /// own labels (Hinton's control run); otherwise (distill) some labels may be hidden. `normalization`
+    /// replaces the statistics of the training images (a transfer run normalises as its teacher did).
+    public init(
+        _ config: DataConfig, seed: Int, batchSize: Int, evalBatchSize: Int, supervisedOnly: Bool = false,
+        normalization given: Normalization? = nil
+    ) throws {
         dataset = config.dataset
         directory = DatasetLoader.resolveDirectory(config.dataset, requested: config.dir)
         let labels: CIFAR100Labels = config.labels == .coarse ? .coarse : .fine
@@ -41,25 +46,48 @@ public final class ExperimentData {
             trainSet = split.train
             validationSet = split.validation
         }
+        let heldOut = trainSet
         if let limit = config.limit, limit < trainSet.count { trainSet = try trainSet.limited(to: limit, seed: dataSeed &+ 202) }
         if let limit = config.testLimit, limit < testSet.count { testSet = try testSet.limited(to: limit, seed: dataSeed &+ 303) }
-        let selection = try config.labeled.map { try LabeledSelection(trainSet, $0, labeledOnly: labeledOnly) }
-        // The normalisation is fitted on every training image, labelled or not (they are all the run's inputs).
-        let norm = config.normalize ? Normalization.fit(trainSet) : .identity(channels: trainSet.channels)
-        if let selection, labeledOnly { trainSet = trainSet.subset(indices: selection.indices) }
+        let selection = try config.labeled.map { try LabeledSelection(trainSet, $0) }
+        // Fitted on every training image, labelled or not (they are all the run's inputs).
+        let norm = given ?? (config.normalize ? Normalization.fit(trainSet) : .identity(channels: trainSet.channels))
         normalization = norm
         labeled = selection
+        let (images, labeledIndices) = try Self.trainingImages(
+            config, heldOut: heldOut, train: trainSet, selection: selection, supervisedOnly: supervisedOnly)
         let augmentation = Augmentation(cropPadding: config.cropPadding, horizontalFlip: config.flip)
         train = try BatchLoader(
-            dataset: trainSet, normalization: norm, batchSize: batchSize, shuffle: true,
-            augmentation: augmentation, seed: dataSeed, labeled: labeledOnly ? nil : selection?.indices,
-            perBatch: labeledOnly ? nil : config.labeled?.perBatch)
+            dataset: images, normalization: norm, batchSize: batchSize, shuffle: true,
+            augmentation: augmentation, seed: dataSeed, labeled: labeledIndices,
+            perBatch: labeledIndices == nil ? nil : config.labeled?.perBatch)
         validation = try validationSet.map {
             try BatchLoader(dataset: $0, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         }
         test = try BatchLoader(dataset: testSet, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         inputShape = [trainSet.channels, trainSet.height, trainSet.width]
         numClasses = trainSet.numClasses
+    }
+
+    /// The images a run trains on and which of them keep their labels (nil: all). `heldOut` is the training
+    /// set without the validation split, `train` the same after `limit`.
+    static func trainingImages(
+        _ config: DataConfig, heldOut: ImageDataset, train: ImageDataset, selection: LabeledSelection?, supervisedOnly: Bool
+    ) throws -> (ImageDataset, [Int]?) {
+        guard let transfer = config.transfer else {
+            guard let selection else { return (train, nil) }
+            return supervisedOnly ? (train.subset(indices: selection.indices), nil) : (train, selection.indices)
+        }
+        let images = try TransferSet.load(transfer, data: config, ownTraining: heldOut)
+        if supervisedOnly {
+            guard selection == nil else {
+                throw RunInputError("data.transfer: train-teacher trains on the transfer set's labels; leave data.labeled out")
+            }
+            return (images, nil)
+        }
+        guard transfer.includeLabeled else { return (images, []) }
+        let labelled = selection.map { train.subset(indices: $0.indices) } ?? train
+        return (try images.appending(labelled), Array(images.count..<images.count + labelled.count))
     }
 
     /// The share of labelled images in a training batch (`MethodSetup.labeledFraction`): m/B with

@@ -17,7 +17,7 @@ public struct LabeledSelection: Equatable, Sendable {
     public let trainingCount: Int
 
     /// Chooses from `train` as `config` says; a choice the data cannot give is an error naming `data.labeled`.
-    init(_ train: ImageDataset, _ config: LabeledConfig, labeledOnly: Bool) throws {
+    init(_ train: ImageDataset, _ config: LabeledConfig) throws {
         do {
             indices = try train.balancedLabeledIndices(config.amount, seed: UInt64(config.seed) &+ 404)
         } catch let error as DataError {
