@@ -25,6 +25,11 @@ public final class ExperimentData {
     public let directory: String
     /// The training images whose labels the run keeps (`data.labeled`; nil: all of them).
     public let labeled: LabeledSelection?
+    /// The images `train` holds, in its order (their labels as read, hidden ones included).
+    public let trainImages: ImageDataset
+    /// Whether the true labels of unlabelled training images are those of `dataset` (for diagnostics
+    /// only: a transfer set of another dataset has labels of its own).
+    public let hiddenLabelsComparable: Bool
 
     /// Loads everything `config` asks for; data errors name the file. `supervisedOnly` (train-teacher)
     /// trains on images with labels alone: the labelled ones of `data.labeled`, or the transfer set with its
@@ -56,6 +61,7 @@ public final class ExperimentData {
         labeled = selection
         let (images, labeledIndices) = try Self.trainingImages(
             config, heldOut: heldOut, train: trainSet, selection: selection, supervisedOnly: supervisedOnly)
+        (trainImages, hiddenLabelsComparable) = (images, config.transfer.map { $0.dataset == config.dataset } ?? true)
         let augmentation = Augmentation(cropPadding: config.cropPadding, horizontalFlip: config.flip)
         train = try BatchLoader(
             dataset: images, normalization: norm, batchSize: batchSize, shuffle: true,
@@ -67,6 +73,17 @@ public final class ExperimentData {
         test = try BatchLoader(dataset: testSet, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         inputShape = [trainSet.channels, trainSet.height, trainSet.width]
         numClasses = trainSet.numClasses
+    }
+
+    /// This run's data with other training images: `images`, of which those at `labeled` keep their labels,
+    /// `perBatch` of them in each batch of `batchSize` (a Noisy Student generation's pseudo-labelled set).
+    init(_ base: ExperimentData, training images: ImageDataset, labeled: [Int], perBatch: Int, batchSize: Int, seed: Int) throws {
+        (dataset, validation, test, normalization) = (base.dataset, base.validation, base.test, base.normalization)
+        (inputShape, numClasses, directory, self.labeled) = (base.inputShape, base.numClasses, base.directory, base.labeled)
+        (trainImages, hiddenLabelsComparable) = (images, base.hiddenLabelsComparable)
+        train = try BatchLoader(
+            dataset: images, normalization: base.normalization, batchSize: batchSize, shuffle: true,
+            augmentation: base.train.augmentation, seed: UInt64(seed), labeled: labeled, perBatch: perBatch)
     }
 
     /// The images a run trains on and which of them keep their labels (nil: all). `heldOut` is the training

@@ -92,6 +92,10 @@ final class PipelineTraining {
                 methodName: "labels", dir: child
             ).run(resume: resume)
         }
+        if let labeling = step.selfTraining {
+            return try SelfTraining.run(
+                labeling, teacherPath: teacherPath, config: sub, data: data, learner: learner, dir: child, resume: resume)
+        }
         let params = step.kdParams
         sub.method = MethodConfig(name: "kd", parts: ["kd"], params: params)
         let teacher = try Teachers.load(teacherPath, fallback: config.teacher?.model, data: data)
