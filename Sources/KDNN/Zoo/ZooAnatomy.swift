@@ -27,3 +27,13 @@ extension Zoo {
     /// Whether stochastic depth applies to `name` (it has residual blocks).
     public static func isResidual(_ name: String) -> Bool { (residualBlockCount(name) ?? 0) > 0 }
 }
+
+extension Model {
+    /// The bias of the final Linear layer (`Zoo.classifierPrefix` + `bias`, `[K]`): the model's own tensor,
+    /// so writing to it changes the model. Nil when the zoo names no classifier for the model or it has
+    /// no such bias.
+    public var classifierBias: NamedTensor? {
+        guard let prefix = Zoo.classifierPrefix(spec.name) else { return nil }
+        return state.first { $0.name == prefix + "bias" && $0.role == .parameter && $0.tensor.shape == [spec.numClasses] }
+    }
+}
