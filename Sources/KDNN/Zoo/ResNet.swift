@@ -74,6 +74,9 @@ public final class ResNet: Model {
         fc = Linear(widths[3], spec.numClasses, rng: &rng)
     }
 
+    /// Survival probability of each residual block in forward order (all 1 without stochastic depth).
+    public var blockSurvival: [Float] { stages.joined().map(\.survival) }
+
     public var tapNames: [String] {
         ["stem", "layer1.preact", "layer1", "layer2.preact", "layer2", "layer3.preact", "layer3", "pool", "logits"]
     }

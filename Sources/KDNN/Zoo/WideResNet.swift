@@ -69,6 +69,9 @@ public final class WideResNet: Model {
         fc = Linear(widths[3], spec.numClasses, rng: &rng)
     }
 
+    /// Survival probability of each residual block in forward order (all 1 without stochastic depth).
+    public var blockSurvival: [Float] { groups.joined().map(\.survival) }
+
     public var tapNames: [String] {
         ["stem", "block1", "block1.preact", "block2", "block2.preact", "block3", "block3.preact", "pool", "logits"]
     }
