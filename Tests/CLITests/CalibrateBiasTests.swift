@@ -10,7 +10,9 @@ final class CalibrateBiasTests: CLITestCase {
     func testCalibrateBiasOnATinyRun() throws {
         try Self.requireFashionMNIST()
         var config = FastConfig.object(epochs: 1, testLimit: 500, ["model": "mlp-64"])
-        config["data"] = ["dataset": "fashion-mnist", "dir": Self.fashionMNIST, "limit": 2000, "validation": 1000, "test_limit": 500]
+        config["data"] = [
+            "dataset": "fashion-mnist", "dir": Self.fashionMNIST, "limit": 2000, "validation": 1000, "test_limit": 500,
+        ]
         try writeJSON(config, to: "t.json")
         try kdistillOK(["--threads", "2", "train-teacher", "t.json"])
 
@@ -46,7 +48,8 @@ final class CalibrateBiasTests: CLITestCase {
 
         // prior: label-free; the mass of classes 3 and 5 reaches their share of the training labels.
         let prior = try Self.parseObject(
-            try kdistillOK(["--threads", "2", "calibrate-bias", "runs/t", "--classes", "3,5", "--mode", "prior", "--json"]).stdout,
+            try kdistillOK(["--threads", "2", "calibrate-bias", "runs/t", "--classes", "3,5", "--mode", "prior", "--json"])
+                .stdout,
             source: "prior")
         let target = try XCTUnwrap(prior["target_mass"] as? Double)
         XCTAssertEqual(target, 0.2, accuracy: 0.05, "about 2/10 of a near-balanced training split")
@@ -63,14 +66,16 @@ final class CalibrateBiasTests: CLITestCase {
         assertInputError(
             try kdistill(["calibrate-bias", "runs/t", "--classes", "3", "--checkpoint", "nope.safetensors"]),
             mentions: ["--checkpoint", "nope.safetensors"])
-        assertInputError(try kdistill(["calibrate-bias", "runs/none", "--classes", "3"]), mentions: ["runs/none", "config.json"])
+        assertInputError(
+            try kdistill(["calibrate-bias", "runs/none", "--classes", "3"]), mentions: ["runs/none", "config.json"])
         // A run that held out no validation split is refused: δ is never chosen on the test set.
         var noValidation = try readJSON("runs/t/config.json")
         var data = try XCTUnwrap(noValidation["data"] as? [String: Any])
         data["validation"] = 0
         noValidation["data"] = data
         try writeJSON(noValidation, to: "runs/noval/config.json")
-        try FileManager.default.copyItem(atPath: absolute("runs/t/best.safetensors"), toPath: absolute("runs/noval/best.safetensors"))
+        try FileManager.default.copyItem(
+            atPath: absolute("runs/t/best.safetensors"), toPath: absolute("runs/noval/best.safetensors"))
         assertInputError(
             try kdistill(["calibrate-bias", "runs/noval", "--classes", "3"]), mentions: ["data.validation", "test set"])
         XCTAssertFalse(exists("runs/noval/bias-corrected.safetensors"))

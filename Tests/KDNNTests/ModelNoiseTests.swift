@@ -61,24 +61,32 @@ final class ModelNoiseTests: XCTestCase {
         let p: Float = 0.6
         let mask = Tensor(shape: [3, 1, 1, 1], scalars: [1 / p, 0, 1 / p])
         let branch = randomTensor([3, 2, 3, 3], seed: 4), shortcut = randomTensor([3, 2, 3, 3], seed: 5)
+        for i in 0..<branch.count {  // keep the sum 0.1 away from ReLU's kink
+            let sum = branch.data[i] * mask.data[i / 18] + shortcut.data[i]
+            if abs(sum) < 0.1 { shortcut.data[i] += sum < 0 ? -0.2 : 0.2 }
+        }
         assertGradientsMatch([branch, shortcut]) { addReLU($0[0] * mask, $0[1]) }
         let g = branch.grad?.scalars ?? []
         XCTAssertTrue(g[18..<36].allSatisfy { $0 == 0 }, "the dropped sample's branch gets no gradient")
+        XCTAssertFalse(g[0..<18].allSatisfy { $0 == 0 }, "a kept sample's branch does")
     }
 
-    func testResNetGradientsWithFixedMasks() throws {
-        // The whole residual path of resnet8 in training mode, its masks fixed by re-seeding the context
-        // on every evaluation: the same draws each time, as one training step sees them.
-        let model = try build("resnet8", survival: 0.4)
-        let seed: UInt64 = 11
-        var replay = SeededGenerator(seed: seed)
-        let survivals = try XCTUnwrap(model as? ResNet).blockSurvival
-        let drawn = survivals.map { p in (0..<4).map { _ in replay.uniform() < p } }
-        XCTAssertTrue(drawn.joined().contains(false) && drawn.joined().contains(true), "masks \(drawn)")
-        let x = randomTensor([4, 3, 8, 8], seed: 2)
-        let conv = try XCTUnwrap(model.state.first { $0.name == "layer3.0.conv2.weight" }?.tensor)
-        assertGradientsMatch([x, conv], eps: 3e-3, tolerance: 3e-2) { inputs in
-            model.forward(inputs[0], ForwardContext(training: true, seed: seed)).logits
+    func testStochasticDepthBranchGradientThroughBatchNorm() throws {
+        // x + SD(BN(conv(x))) in training mode, the masks fixed by re-seeding the context on every evaluation
+        // (the draws one training step sees): gradients of the input and the branch's weights.
+        var rng = SeededGenerator(seed: 8)
+        let conv = Conv2d(2, 2, kernel: 3, padding: 1, rng: &rng), bn = BatchNorm2d(2)
+        let p: Float = 0.5
+        let kept = { (seed: UInt64) in
+            var replay = SeededGenerator(seed: seed)
+            return (0..<6).map { _ in replay.uniform() < p }
+        }
+        // The first seed whose draws drop some samples and keep others (the mask the check holds fixed).
+        let seed = try XCTUnwrap((UInt64(1)...100).first { kept($0).contains(false) && kept($0).contains(true) })
+        let weight = try XCTUnwrap(conv.state.first { $0.name == "weight" }?.tensor)
+        assertGradientsMatch([randomTensor([6, 2, 4, 4], seed: 2), weight]) { inputs in
+            let context = ForwardContext(training: true, seed: seed)
+            return inputs[0] + StochasticDepth.apply(bn(conv(inputs[0]), context), survival: p, context)
         }
     }
 
@@ -127,7 +135,10 @@ final class ModelNoiseTests: XCTestCase {
     }
 
     func testClassifierBiasIsTheFinalLayers() throws {
-        for (name, bias) in [("mlp-20-30", "fc3.bias"), ("mlp-20", "fc2.bias"), ("lenet5", "fc3.bias"), ("resnet8", "fc.bias"), ("wrn-10-1", "fc.bias")] {
+        for (name, bias) in [
+            ("mlp-20-30", "fc3.bias"), ("mlp-20", "fc2.bias"), ("lenet5", "fc3.bias"), ("resnet8", "fc.bias"),
+            ("wrn-10-1", "fc.bias"),
+        ] {
             let model = try build(name, [1, 16, 16])
             let found = try XCTUnwrap(model.classifierBias, name)
             XCTAssertEqual(found.name, bias)

@@ -33,7 +33,8 @@ public enum Zoo {
             throw ModelError("model \(spec.name): input shape \(spec.inputShape) and \(spec.numClasses) classes are not usable")
         }
         guard spec.dropout >= 0, spec.dropout < 1, spec.headDropout >= 0, spec.headDropout < 1 else {
-            throw ModelError("model \(spec.name): dropout \(spec.dropout) and head dropout \(spec.headDropout) must lie in [0, 1)")
+            throw ModelError(
+                "model \(spec.name): dropout \(spec.dropout) and head dropout \(spec.headDropout) must lie in [0, 1)")
         }
         guard spec.stochasticDepth > 0, spec.stochasticDepth <= 1 else {
             throw ModelError("model \(spec.name): stochastic depth \(spec.stochasticDepth) must lie in (0, 1]")

@@ -134,7 +134,8 @@ public enum CalibrateBias {
             throw RunInputError("--classes: expected distinct classes, found \(listed)")
         }
         guard classes.count < k else {
-            throw RunInputError("--classes: expected fewer than all \(k) classes (shifting every logit changes nothing), found \(listed)")
+            throw RunInputError(
+                "--classes: expected fewer than all \(k) classes (shifting every logit changes nothing), found \(listed)")
         }
     }
 
