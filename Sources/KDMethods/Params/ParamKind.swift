@@ -31,6 +31,8 @@ public struct NumberBounds: Equatable, Sendable {
     public static let fraction = NumberBounds(min: 0, max: 1, maxInclusive: false)
     /// x in [0, 1].
     public static let unitInterval = NumberBounds(min: 0, max: 1)
+    /// x in (0, 1] (a survival probability).
+    public static let survival = NumberBounds(min: 0, minInclusive: false, max: 1)
 
     /// Whether `x` is finite and within the bounds.
     public func contains(_ x: Double) -> Bool {
@@ -103,7 +105,7 @@ public indirect enum ParamKind: Equatable, Sendable {
     case string(choices: [String]? = nil)
     /// A list whose elements all have one kind; `count` fixes its length when given.
     case list(ParamKind, count: Int? = nil)
-    /// A zoo model: `{"name": String, "dropout": number}` or the bare name as a string.
+    /// A zoo model: `{"name": String, "dropout", "head_dropout", "stochastic_depth": number}` or the bare name.
     case model
     /// A nested object with declared keys; a bare string stands for `{shorthand: string}` if set.
     case object([ParamSpec], shorthand: String? = nil)
@@ -160,7 +162,11 @@ public indirect enum ParamKind: Equatable, Sendable {
                 out.append(c)
             }
             return .list(out)
-        case (.model, .model(let m)): return m.dropout >= 0 && m.dropout < 1 ? value : nil
+        case (.model, .model(let m)):
+            let fits =
+                NumberBounds.fraction.contains(m.dropout) && NumberBounds.fraction.contains(m.headDropout)
+                && NumberBounds.survival.contains(m.stochasticDepth)
+            return fits ? value : nil
         case (.model, .string(let s)): return .model(ModelConfig(name: s))
         case (.object, .object), (.method, .object): return value
         default: return nil

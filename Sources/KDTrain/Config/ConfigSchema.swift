@@ -151,7 +151,8 @@ public enum ConfigSchema {
     ]
 
     /// Every key path of the schema, depth first (`data`, `data.dataset`, ..., `output.keep_every`);
-    /// model objects contribute `name` and `dropout`; method parameters are not included.
+    /// model objects contribute `name`, `dropout`, `head_dropout` and
+    /// `stochastic_depth`; method parameters are not included.
     public static var keyPaths: [String] { keyPaths(fields, prefix: "") }
 
     static func keyPaths(_ specs: [ParamSpec], prefix: String) -> [String] {

@@ -76,9 +76,15 @@ extension ExperimentConfig {
         return .object(o)
     }
 
-    /// A model object as JSON.
+    /// A model object as JSON; the noise keys only when set (`ModelConfig.hasDefaultNoise`), so
+    /// resolved configs of models without them stay as they were.
     static func json(_ m: ModelConfig) -> JSONValue {
-        ["name": .string(m.name), "dropout": .number(m.dropout)]
+        var o: JSONObject = ["name": .string(m.name), "dropout": .number(m.dropout)]
+        if !m.hasDefaultNoise {
+            o["head_dropout"] = .number(m.headDropout)
+            o["stochastic_depth"] = .number(m.stochasticDepth)
+        }
+        return .object(o)
     }
 
     /// A parameter value as JSON (models become objects; numbers stay reals, integers ints).

@@ -124,6 +124,8 @@ public final class ExperimentData {
 
     /// The zoo spec of `model` for this data.
     public func spec(_ model: ModelConfig) -> ModelSpec {
-        ModelSpec(name: model.name, inputShape: inputShape, numClasses: numClasses, dropout: Float(model.dropout))
+        ModelSpec(
+            name: model.name, inputShape: inputShape, numClasses: numClasses, dropout: Float(model.dropout),
+            headDropout: Float(model.headDropout), stochasticDepth: Float(model.stochasticDepth))
     }
 }
