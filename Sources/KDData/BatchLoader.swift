@@ -88,6 +88,12 @@ public final class BatchLoader {
 
     deinit { data.deallocate() }
 
+    /// Runs `body` on every image as the loader holds it: normalised floats `[N, C, H, W]` in dataset
+    /// order (what a batch copies from, before augmentation). For content keys; do not keep the pointer.
+    public func withImages<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: data, count: count * channels * height * width))
+    }
+
     /// Batches per epoch (the last partial batch included).
     public var numBatches: Int { (count + batchSize - 1) / batchSize }
 

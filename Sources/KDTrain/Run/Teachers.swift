@@ -82,9 +82,13 @@ public final class Teachers {
     /// (single students and each run of a pipeline): the method's `cache_teacher` is on, the run reads a
     /// teacher in some stage (`uses`), batches are not `augmented`, and buildCache's own conditions hold
     /// (eval-mode batch norm, i.e. no teacher.train_bn, and the cache fits in memory). Builds the cache
-    /// then, logs it, and returns whether it did.
+    /// then (through the on-disk `store` when there is one; `dataset` names its entries), logs it, and
+    /// returns whether it did.
     @discardableResult
-    public func cacheIfAllowed(requested: Bool, train: BatchLoader, augmented: Bool, uses: [TeacherUse]) -> Bool {
+    public func cacheIfAllowed(
+        requested: Bool, train: BatchLoader, augmented: Bool, uses: [TeacherUse], store: TeacherStore? = nil,
+        dataset: String = "?"
+    ) -> Bool {
         guard requested, !augmented, !models.isEmpty, uses.contains(where: { $0 != .none }) else { return false }
         if context.usesBatchStatistics {
             let why = context.training ? "teacher.train_bn runs its batch norm in train mode" : "method.teacher_bn is batch"
@@ -92,41 +96,91 @@ public final class Teachers {
             return false
         }
         let taps = TeacherUse.combined(uses).taps
-        guard buildCache(for: train, taps: taps) else { return false }
+        guard buildCache(for: train, taps: taps, store: store, dataset: dataset) else { return false }
         let what = taps.isEmpty ? "logits" : "logits and taps \(taps.sorted().joined(separator: ", "))"
         ProgressDisplay.log("teacher \(what) cached for \(train.count) training images")
         return true
     }
 
     /// Precomputes every teacher's logits and `taps` for the training set (requires unaugmented
-    /// batches and eval-mode batch norm). Returns false, caching nothing, when the cache would need more
-    /// than `memoryFraction` of physical memory or the teachers run batch norm in train mode.
+    /// batches and eval-mode batch norm), or reads them from `store` when an entry there serves them
+    /// (computing and storing them otherwise). Returns false, caching nothing, when the teachers run
+    /// batch norm in train mode or the outputs to compute would need more than `memoryFraction` of
+    /// physical memory (mapped store entries do not count: the kernel pages them in and out).
     @discardableResult
-    public func buildCache(for loader: BatchLoader, taps: Set<String>, memoryFraction: Double = 0.4) -> Bool {
+    public func buildCache(
+        for loader: BatchLoader, taps: Set<String>, memoryFraction: Double = 0.4, store: TeacherStore? = nil,
+        dataset: String = "?"
+    ) -> Bool {
         if context.usesBatchStatistics || models.isEmpty { return false }
-        let chunk = 1000
+        let budget = memoryFraction * Double(ProcessInfo.processInfo.physicalMemory)
+        let images = store.map { _ in TeacherCacheKey.imagesHash(loader) } ?? ""
         var built: [TeacherCache] = []
-        for model in models {
-            let first = noGrad { model.forward(loader.batch(indices: Array(0..<min(loader.count, chunk))).images, context) }
-            let cache = TeacherCache(count: loader.count, like: first, taps: taps)
-            let bytes = Double(built.reduce(cache.bytes) { $0 + $1.bytes })
-            if bytes > memoryFraction * Double(ProcessInfo.processInfo.physicalMemory) {
-                ProgressDisplay.log(
-                    "kdistill: not caching the teacher: its logits and taps \(taps.sorted()) would need "
-                        + String(format: "%.1f GB", bytes / 1e9) + "; running it every step instead")
-                return false
+        var held = 0
+        for (model, path) in zip(models, paths) {
+            var computed: TeacherCache?
+            let compute = { () -> TeacherCache? in
+                computed = self.compute(model, loader: loader, taps: taps, budget: budget - Double(held))
+                return computed
             }
-            cache.store(first, at: 0)
-            var start = first.logits.shape[0]
-            while start < loader.count {
-                let indices = Array(start..<min(loader.count, start + chunk))
-                cache.store(noGrad { model.forward(loader.batch(indices: indices).images, context) }, at: start)
-                start += indices.count
+            let cache: TeacherCache?
+            if let store {
+                do {
+                    let key = try TeacherCacheKey(
+                        checkpointPath: path, model: model.spec, loader: loader, images: images, dataset: dataset, taps: taps)
+                    let t0 = Date()
+                    let got = try store.outputs(for: key, teacherPath: path, build: compute)
+                    if let got { Self.log(got.source, store: store, seconds: Date().timeIntervalSince(t0)) }
+                    cache = got?.cache
+                } catch {
+                    ProgressDisplay.log("kdistill: warning: teacher cache \(store.directory) not used: \(error)")
+                    cache = computed ?? compute()
+                }
+            } else {
+                cache = compute()
             }
+            guard let cache else { return false }
+            if cache.computed != nil { held += cache.bytes }
             built.append(cache)
         }
         cache = built
         return true
+    }
+
+    /// One teacher's outputs for every image of `loader`, computed in chunks of 1,000 in eval mode; nil
+    /// (logged) when they would need more than `budget` bytes.
+    private func compute(_ model: Model, loader: BatchLoader, taps: Set<String>, budget: Double) -> TeacherCache? {
+        let chunk = 1000
+        let first = noGrad { model.forward(loader.batch(indices: Array(0..<min(loader.count, chunk))).images, context) }
+        let cache = TeacherCache(count: loader.count, like: first, taps: taps)
+        if Double(cache.bytes) > budget {
+            ProgressDisplay.log(
+                "kdistill: not caching the teacher: its logits and taps \(taps.sorted()) would need "
+                    + String(format: "%.1f GB", Double(cache.bytes) / 1e9) + "; running it every step instead")
+            return nil
+        }
+        cache.store(first, at: 0)
+        var start = first.logits.shape[0]
+        while start < loader.count {
+            let indices = Array(start..<min(loader.count, start + chunk))
+            cache.store(noGrad { model.forward(loader.batch(indices: indices).images, context) }, at: start)
+            start += indices.count
+        }
+        return cache
+    }
+
+    /// One line on standard error saying where the teacher's outputs came from.
+    private static func log(_ source: TeacherStore.Source, store: TeacherStore, seconds: Double) {
+        switch source {
+        case .built(let id):
+            ProgressDisplay.log(
+                "teacher cache: built entry \(id.prefix(12)) in \(store.directory) (" + String(format: "%.1f s", seconds) + ")")
+        case .reused(let id):
+            ProgressDisplay.log(
+                "teacher cache: reusing entry \(id.prefix(12)) from \(store.directory) (" + String(format: "%.2f s", seconds) + ")")
+        case .notStored(let reason):
+            ProgressDisplay.log("teacher cache: computed the teacher's outputs but did not store them: \(reason)")
+        }
     }
 
     public var isCached: Bool { cache != nil }
@@ -138,50 +192,6 @@ public final class Teachers {
             return cache.map { $0.rows(batch.indices, taps: use.taps) }
         }
         return noGrad { models.map { $0.forward(batch.images, context) } }
-    }
-}
-
-/// One teacher's outputs for a whole training set: logits `[N, K]` and taps `[N, ...]`, by dataset position.
-final class TeacherCache {
-    let logits: Tensor
-    let taps: [String: Tensor]
-
-    /// Allocates room for `count` samples shaped like `sample`'s logits and the taps named in `names`.
-    init(count: Int, like sample: ModelOutput, taps names: Set<String>) {
-        logits = Tensor(uninitialized: [count] + sample.logits.shape.dropFirst())
-        var taps: [String: Tensor] = [:]
-        for name in names {
-            guard let t = sample.taps[name] else { continue }
-            taps[name] = Tensor(uninitialized: [count] + t.shape.dropFirst())
-        }
-        self.taps = taps
-    }
-
-    var bytes: Int { (taps.values.reduce(logits.count) { $0 + $1.count }) * MemoryLayout<Float>.size }
-
-    /// Copies `output` (a batch of consecutive samples) in at sample `start`.
-    func store(_ output: ModelOutput, at start: Int) {
-        Self.copy(output.logits, into: logits, at: start)
-        for (name, all) in taps { Self.copy(output.taps[name]!, into: all, at: start) }
-    }
-
-    /// The cached outputs of the samples `indices`, with the taps `names`.
-    func rows(_ indices: [Int], taps names: Set<String>) -> ModelOutput {
-        var picked: [String: Tensor] = [:]
-        for name in names { picked[name] = Self.gather(taps[name]!, indices) }
-        return ModelOutput(logits: Self.gather(logits, indices), taps: picked)
-    }
-
-    private static func copy(_ batch: Tensor, into all: Tensor, at start: Int) {
-        let per = all.count / all.shape[0]
-        (all.data + start * per).update(from: batch.data, count: batch.count)
-    }
-
-    private static func gather(_ all: Tensor, _ indices: [Int]) -> Tensor {
-        let per = all.count / all.shape[0]
-        let rows = Tensor(uninitialized: [indices.count] + all.shape.dropFirst())
-        for (r, i) in indices.enumerated() { (rows.data + r * per).update(from: all.data + i * per, count: per) }
-        return rows
     }
 }
 

@@ -49,7 +49,8 @@ public final class TrainingRun {
     public func run(resume: Bool) throws -> JSONValue {
         try recorder.prepare(resume: resume) { self.stage(at: $0).stage }
         teachers.cacheIfAllowed(
-            requested: cacheTeacher, train: data.train, augmented: data.augmented, uses: stages.map { method.teacherUse(in: $0) })
+            requested: cacheTeacher, train: data.train, augmented: data.augmented, uses: stages.map { method.teacherUse(in: $0) },
+            store: cacheTeacher ? try TeacherStore.fromEnvironment() : nil, dataset: data.dataset.rawValue)
         let steps = data.train.numBatches
         for epoch in recorder.state.epoch..<totalEpochs {
             let (stage, start) = stage(at: epoch)
