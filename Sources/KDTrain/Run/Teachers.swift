@@ -14,6 +14,8 @@ public final class Teachers {
     let context: ForwardContext
     /// Per teacher: its outputs for every training image, when cached.
     private var cache: [TeacherCache]?
+    /// Per teacher, where the last `buildCache` with a store got its outputs (empty without a store).
+    public private(set) var cacheSources: [TeacherStore.Source] = []
 
     public init(models: [Model], paths: [String], trainBN: Bool) {
         self.models = models
@@ -117,6 +119,7 @@ public final class Teachers {
         let images = store.map { _ in TeacherCacheKey.imagesHash(loader) } ?? ""
         var built: [TeacherCache] = []
         var held = 0
+        cacheSources = []
         for (model, path) in zip(models, paths) {
             var computed: TeacherCache?
             let compute = { () -> TeacherCache? in
@@ -130,7 +133,10 @@ public final class Teachers {
                         checkpointPath: path, model: model.spec, loader: loader, images: images, dataset: dataset, taps: taps)
                     let t0 = Date()
                     let got = try store.outputs(for: key, teacherPath: path, build: compute)
-                    if let got { Self.log(got.source, store: store, seconds: Date().timeIntervalSince(t0)) }
+                    if let got {
+                        Self.log(got.source, store: store, seconds: Date().timeIntervalSince(t0))
+                        cacheSources.append(got.source)
+                    }
                     cache = got?.cache
                 } catch {
                     ProgressDisplay.log("kdistill: warning: teacher cache \(store.directory) not used: \(error)")

@@ -105,7 +105,7 @@ public final class TeacherStore {
         }
         removeStaleTemporaries()
         guard let cache = build(), let computed = cache.computed else { return nil }
-        let estimate = Int64(cache.bytes) + 65536
+        let estimate = Int64(cache.bytes) + 4096  // the header: key, names, shapes
         guard estimate <= limit else {
             return (cache, .notStored(reason: "it needs \(TeacherStoreEntry.size(estimate)), over the limit of \(TeacherStoreEntry.size(limit))"))
         }
