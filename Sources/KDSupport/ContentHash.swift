@@ -37,7 +37,9 @@ public struct XXH64 {
         rotl(acc &+ input &* p2, 31) &* p1
     }
 
-    @inline(__always) static func load64(_ p: UnsafeRawPointer) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) }
+    @inline(__always) static func load64(_ p: UnsafeRawPointer) -> UInt64 {
+        UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+    }
 
     /// Feeds `bytes`.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {

@@ -24,8 +24,10 @@ public final class FileLock {
 
     /// Creates `path` if needed and locks it in `mode`, waiting for other holders.
     public static func acquire(_ path: String, _ mode: Mode) throws -> FileLock {
-        // Never nil when waiting.
-        try lock(path, mode, wait: true)!
+        guard let lock = try lock(path, mode, wait: true) else {  // waiting never gives up
+            throw FileError(path, "flock", expected: "the lock", found: "no lock")
+        }
+        return lock
     }
 
     /// Creates `path` if needed and locks it in `mode` if nobody holds a conflicting lock; nil otherwise.

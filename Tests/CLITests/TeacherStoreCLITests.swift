@@ -1,6 +1,7 @@
 // TeacherStoreCLITests: the persistent teacher cache end to end on real Fashion-MNIST: two distill
-// runs started at once build the entry once and agree bit for bit with a run without the disk cache; a
-// changed subset misses; `kdistill cache list|clear` and their usage errors; a bad size limit.
+// runs started at once build each entry (training and test split) once and agree bit for bit with a
+// run without the disk cache; a warm run never runs the teacher; a changed subset misses; `kdistill
+// cache list|clear` and their usage errors; a bad size limit.
 
 import Foundation
 import TestSupport
@@ -15,7 +16,10 @@ final class TeacherStoreCLITests: CLITestCase {
         try kdistillOK(["--threads", "2", "train-teacher", "t.json"])
         var config = FastConfig.object(
             epochs: 1, testLimit: 500,
-            ["student": "lenet5", "teacher": dir + "/runs/t/latest.safetensors", "method": ["name": "kd", "cache_teacher": true]])
+            [
+                "student": "lenet5", "teacher": dir + "/runs/t/latest.safetensors",
+                "method": ["name": "kd", "cache_teacher": true],
+            ])
         config["data"] = ["dataset": "fashion-mnist", "limit": 1000, "test_limit": 500]
         try writeJSON(config, to: "kd.json")
     }
@@ -44,40 +48,58 @@ final class TeacherStoreCLITests: CLITestCase {
         let runs = results.compactMap { $0 }
         XCTAssertEqual(runs.count, 2)
         for r in runs { XCTAssertTrue(r.exited(with: 0), "\(r)") }
-        let built = runs.filter { $0.stderrLines.contains { $0.hasPrefix("teacher cache: built entry") } }
-        let reused = runs.filter { $0.stderrLines.contains { $0.hasPrefix("teacher cache: reusing entry") } }
-        XCTAssertEqual(built.count, 1, "exactly one run computes the teacher: \(runs)")
-        XCTAssertEqual(reused.count, 1, "the other reads its entry: \(runs)")
+        // Two entries (the training split, and the test split of the summary's teacher figures): each
+        // built by exactly one run and read by the other.
+        let lines = runs.flatMap(\.stderrLines)
+        let built = lines.filter { $0.hasPrefix("teacher cache: built entry") }
+        let reused = lines.filter { $0.hasPrefix("teacher cache: reusing entry") }
+        XCTAssertEqual(built.filter { $0.contains("(train)") }.count, 1, "exactly one run computes the teacher: \(runs)")
+        XCTAssertEqual(built.filter { $0.contains("(test)") }.count, 1, "\(runs)")
+        XCTAssertEqual(reused.filter { $0.contains("(train)") }.count, 1, "the other reads its entry: \(runs)")
+        XCTAssertEqual(reused.filter { $0.contains("(test)") }.count, 1, "\(runs)")
         let reference = try metrics("plain")
         XCTAssertEqual(try metrics("r0"), reference, "bit-identical to the run without the disk cache")
         XCTAssertEqual(try metrics("r1"), reference)
+        let plainSummary = try readJSON("runs/plain/summary.json")
         for run in ["r0", "r1"] {
-            XCTAssertEqual(try readJSON("runs/\(run)/summary.json")["test_acc"] as? Double, try readJSON("runs/plain/summary.json")["test_acc"] as? Double)
+            let summary = try readJSON("runs/\(run)/summary.json")
+            for key in ["test_acc", "teacher_test_acc", "agreement"] {
+                XCTAssertEqual(summary[key] as? Double, plainSummary[key] as? Double, "\(run) \(key)")
+            }
         }
         let entries = try FileManager.default.contentsOfDirectory(atPath: teacherCache).filter { $0.hasSuffix(".safetensors") }
-        XCTAssertEqual(entries.count, 1, "one entry: \(entries)")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: teacherCache).filter { $0.hasPrefix(".") }, [], "no temporary files")
+        XCTAssertEqual(entries.count, 2, "train and test entries: \(entries)")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: teacherCache).filter { $0.hasPrefix(".") }, [],
+            "no temporary files")
     }
 
     func testAChangedSubsetMissesAndCacheListAndClear() throws {
         try prepare()
         let cold = try kdistillOK(["--threads", "2", "distill", "kd.json", "--set", "output.dir=runs/a"])
-        XCTAssertTrue(cold.stderr.contains("teacher cache: built entry"), "\(cold)")
+        XCTAssertEqual(cold.stderrLines.filter { $0.hasPrefix("teacher cache: built entry") }.count, 2, "\(cold)")
         let warm = try kdistillOK(["--threads", "2", "distill", "kd.json", "--set", "output.dir=runs/b"])
-        XCTAssertTrue(warm.stderr.contains("teacher cache: reusing entry"), "\(warm)")
+        XCTAssertEqual(warm.stderrLines.filter { $0.hasPrefix("teacher cache: reusing entry") }.count, 2, "\(warm)")
+        XCTAssertFalse(warm.stderr.contains("built entry"), "a warm run never runs the teacher: \(warm)")
         XCTAssertEqual(try metrics("a"), try metrics("b"))
         for change in ["data.limit=900", "data.validation=100", "seed=1"] {
             let other = try kdistillOK(["--threads", "2", "distill", "kd.json", "--set", "output.dir=runs/c", "--set", change])
-            XCTAssertTrue(other.stderr.contains("teacher cache: built entry"), "\(change) must miss: \(other)")
+            XCTAssertTrue(other.stderr.contains("built entry") && other.stderr.contains("(train)"), "\(change) must miss: \(other)")
         }
         let list = try kdistillOK(["cache", "list"]).stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(list.count, 5, "four entries and a total: \(list)")
-        XCTAssertTrue(list.contains { $0.contains("fashion-mnist/train N=1000") && $0.contains("lenet5") && $0.contains("runs/t/latest.safetensors") }, "\(list)")
+        // Training split: the first run, limit 900, a hold-out, another seed; test split: seeds 0 and 1.
+        XCTAssertEqual(list.count, 7, "six entries and a total: \(list)")
+        XCTAssertEqual(list.filter { $0.contains("fashion-mnist/train ") }.count, 4, "\(list)")
+        XCTAssertEqual(list.filter { $0.contains("fashion-mnist/test N=500") }.count, 2, "\(list)")
+        XCTAssertTrue(
+            list.contains {
+                $0.contains("fashion-mnist/train N=1000") && $0.contains("lenet5") && $0.contains("runs/t/latest.safetensors")
+            }, "\(list)")
         XCTAssertTrue(list.contains { $0.contains("N=900") }, "\(list)")
-        XCTAssertTrue(list.last?.hasPrefix("4 entries,") ?? false, "\(list)")
+        XCTAssertTrue(list.last?.hasPrefix("6 entries,") ?? false, "\(list)")
         let first = try XCTUnwrap(list.first?.split(separator: " ").first.map(String.init))
         XCTAssertEqual(try kdistillOK(["cache", "clear", first]).stdout, "removed 1 entry from \(teacherCache)\n")
-        XCTAssertEqual(try kdistillOK(["cache", "clear", "--all"]).stdout, "removed 3 entries from \(teacherCache)\n")
+        XCTAssertEqual(try kdistillOK(["cache", "clear", "--all"]).stdout, "removed 5 entries from \(teacherCache)\n")
         XCTAssertEqual(try kdistillOK(["cache", "list"]).stdout.split(separator: "\n").count, 1)
 
         assertInputError(try kdistill(["cache", "clear"]), mentions: ["--all or a KEY_PREFIX"])

@@ -110,12 +110,15 @@ final class TeacherStoreTests: XCTestCase {
             XCTAssertEqual(got.logits.scalars, want.logits.scalars, "bit for bit")
             XCTAssertEqual(got.taps["layer1"]?.scalars, want.taps["layer1"]?.scalars)
             XCTAssertEqual(got.taps["layer2"]?.shape, want.taps["layer2"]?.shape)
-            XCTAssertEqual(subset.outputs(for: batch, use: .features(["layer2"]))[0].taps["layer2"]?.scalars, want.taps["layer2"]?.scalars)
+            XCTAssertEqual(
+                subset.outputs(for: batch, use: .features(["layer2"]))[0].taps["layer2"]?.scalars, want.taps["layer2"]?.scalars)
         }
         let other = try cached(a, train, taps: ["layer3"], store: store)
-        XCTAssertEqual(other.cacheSources, [.built(id: try key(a, train, taps: ["layer3"]).id)], "a tap the entry lacks: a new entry")
+        XCTAssertEqual(
+            other.cacheSources, [.built(id: try key(a, train, taps: ["layer3"]).id)], "a tap the entry lacks: a new entry")
         XCTAssertEqual(store.entries().count, 2)
-        XCTAssertEqual(store.entries().first?.id, other.cacheSources.first.flatMap { if case .built(let i) = $0 { i } else { nil } })
+        XCTAssertEqual(
+            store.entries().first?.id, other.cacheSources.first.flatMap { if case .built(let i) = $0 { i } else { nil } })
     }
 
     func testLeastRecentlyUsedEntriesNotInUseAreEvicted() throws {

@@ -7,7 +7,10 @@ import Foundation
 public enum CacheMaintenance {
     /// The store in `directory`, or the one the environment configures (an error when it is `off`).
     static func store(_ directory: String?) throws -> TeacherStore {
-        if let directory { return TeacherStore(directory: directory, limit: try TeacherStore.fromEnvironment()?.limit ?? TeacherStore.defaultLimit) }
+        if let directory {
+            return TeacherStore(
+                directory: directory, limit: try TeacherStore.fromEnvironment()?.limit ?? TeacherStore.defaultLimit)
+        }
         guard let store = try TeacherStore.fromEnvironment() else {
             throw RunInputError("cache: KDISTILL_CACHE is off (no teacher cache); pass --dir DIR to look at one")
         }
@@ -32,7 +35,9 @@ public enum CacheMaintenance {
         let store = try store(directory)
         let (removed, kept) = try store.clear(prefix: prefix)
         var line = "removed \(removed.count) \(removed.count == 1 ? "entry" : "entries") from \(store.directory)"
-        if !kept.isEmpty { line += "; kept \(kept.map { String($0.prefix(12)) }.joined(separator: ", ")) (in use by a running process)" }
+        if !kept.isEmpty {
+            line += "; kept \(kept.map { String($0.prefix(12)) }.joined(separator: ", ")) (in use by a running process)"
+        }
         return line
     }
 }

@@ -14,6 +14,8 @@ public final class Teachers {
     let context: ForwardContext
     /// Per teacher: its outputs for every training image, when cached.
     private var cache: [TeacherCache]?
+    /// The first teacher's logits for the test split, when cached (`cacheEvaluation`).
+    private var evaluation: TeacherCache?
     /// Per teacher, where the last `buildCache` with a store got its outputs (empty without a store).
     public private(set) var cacheSources: [TeacherStore.Source] = []
 
@@ -134,7 +136,7 @@ public final class Teachers {
                     let t0 = Date()
                     let got = try store.outputs(for: key, teacherPath: path, build: compute)
                     if let got {
-                        Self.log(got.source, store: store, seconds: Date().timeIntervalSince(t0))
+                        Self.log(got.source, store: store, split: "train", seconds: Date().timeIntervalSince(t0))
                         cacheSources.append(got.source)
                     }
                     cache = got?.cache
@@ -175,18 +177,48 @@ public final class Teachers {
         return cache
     }
 
-    /// One line on standard error saying where the teacher's outputs came from.
-    private static func log(_ source: TeacherStore.Source, store: TeacherStore, seconds: Double) {
+    /// One line on standard error saying where the teacher's outputs for `split` came from.
+    private static func log(_ source: TeacherStore.Source, store: TeacherStore, split: String, seconds: Double) {
+        let time = String(format: seconds < 1 ? "%.2f s" : "%.1f s", seconds)
         switch source {
         case .built(let id):
-            ProgressDisplay.log(
-                "teacher cache: built entry \(id.prefix(12)) in \(store.directory) (" + String(format: "%.1f s", seconds) + ")")
+            ProgressDisplay.log("teacher cache: built entry \(id.prefix(12)) (\(split)) in \(store.directory) (\(time))")
         case .reused(let id):
-            ProgressDisplay.log(
-                "teacher cache: reusing entry \(id.prefix(12)) from \(store.directory) (" + String(format: "%.2f s", seconds) + ")")
+            ProgressDisplay.log("teacher cache: reusing entry \(id.prefix(12)) (\(split)) from \(store.directory) (\(time))")
         case .notStored(let reason):
-            ProgressDisplay.log("teacher cache: computed the teacher's outputs but did not store them: \(reason)")
+            ProgressDisplay.log("teacher cache: computed the teacher's \(split) outputs but did not store them: \(reason)")
         }
+    }
+
+    /// Caches the first teacher's logits for `test` (the split summary.json evaluates it on), through
+    /// `store` when there is one, so that a run with a cached teacher never runs it. Only after
+    /// `cacheIfAllowed` said yes (eval-mode batch norm); computed in the same chunks with or without a store.
+    public func cacheEvaluation(for test: BatchLoader, store: TeacherStore?, dataset: String) {
+        guard let model = models.first, let path = paths.first, !context.usesBatchStatistics else { return }
+        let compute = { self.compute(model, loader: test, taps: [], budget: .infinity) }
+        guard let store else {
+            evaluation = compute()
+            return
+        }
+        do {
+            let key = try TeacherCacheKey(
+                checkpointPath: path, model: model.spec, loader: test, images: TeacherCacheKey.imagesHash(test),
+                dataset: dataset, split: "test", taps: [])
+            let t0 = Date()
+            if let got = try store.outputs(for: key, teacherPath: path, build: compute) {
+                Self.log(got.source, store: store, split: "test", seconds: Date().timeIntervalSince(t0))
+                evaluation = got.cache
+            }
+        } catch {
+            ProgressDisplay.log("kdistill: warning: teacher cache \(store.directory) not used for the test split: \(error)")
+            evaluation = compute()
+        }
+    }
+
+    /// The first teacher's cached logits of a test batch (nil when not cached), for summary.json.
+    public var evaluationLogits: ((Batch) -> Tensor?)? {
+        guard let evaluation else { return nil }
+        return { batch in evaluation.rows(batch.indices, taps: []).logits }
     }
 
     public var isCached: Bool { cache != nil }

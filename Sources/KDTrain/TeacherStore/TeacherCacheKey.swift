@@ -42,15 +42,17 @@ public struct TeacherCacheKey: Equatable {
     }
 
     /// The key of `model` loaded from the checkpoint at `checkpointPath`, for the images of `loader`
-    /// (`images`: their hash, from `imagesHash(loader)`, shared by every teacher of a run).
+    /// (`images`: their hash, from `imagesHash(loader)`, shared by every teacher of a run; `split`:
+    /// `train`, or `test` for the logits of the summary's teacher evaluation).
     public init(
-        checkpointPath: String, model: ModelSpec, loader: BatchLoader, images: String, dataset: String, taps: Set<String>
+        checkpointPath: String, model: ModelSpec, loader: BatchLoader, images: String, dataset: String,
+        split: String = "train", taps: Set<String>
     ) throws {
         let norm = loader.normalization
         self.init(
             checkpoint: try ContentHash.file(checkpointPath),
             model: "\(model.name) \(model.inputShape.map(String.init).joined(separator: "x")) \(model.numClasses) classes",
-            dataset: dataset, split: "train", count: loader.count, images: images,
+            dataset: dataset, split: split, count: loader.count, images: images,
             normalization: "mean \(norm.mean) std \(norm.std)", taps: taps)
     }
 

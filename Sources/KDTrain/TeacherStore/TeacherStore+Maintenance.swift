@@ -85,7 +85,9 @@ extension TeacherStore {
         for name in names {
             for suffix in [".build.lock", ".use.lock"] where name.hasSuffix(suffix) {
                 let id = String(name.dropLast(suffix.count))
-                guard !FileIO.isFile(dataPath(id)), let lock = try? FileLock.attempt(path(id, suffix), .exclusive) else { continue }
+                guard !FileIO.isFile(dataPath(id)), let lock = try? FileLock.attempt(path(id, suffix), .exclusive) else {
+                    continue
+                }
                 if !FileIO.isFile(dataPath(id)) { lock.removeAndUnlock() }
             }
         }
@@ -94,8 +96,10 @@ extension TeacherStore {
     /// Ids of every data file in the directory, readable or not.
     func storedIDs() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }.map { String($0.dropLast(".safetensors".count)) }
-            .sorted()
+        return names.filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }.map {
+            String($0.dropLast(".safetensors".count))
+        }
+        .sorted()
     }
 
     /// `kdistill cache clear`: removes every entry (`prefix` nil) or those whose id starts with `prefix`,

@@ -27,7 +27,9 @@ public final class TeacherStore {
     /// The store `environment` configures: `KDISTILL_CACHE` (a directory, or `off` for none; default
     /// `$XDG_CACHE_HOME/kdistill/teachers` or `~/.cache/kdistill/teachers`) and `KDISTILL_CACHE_LIMIT`
     /// (`4G`, `500M`, `0`: bytes with an optional K, M, G or T suffix, powers of 1024).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TeacherStore? {
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> TeacherStore?
+    {
         var limit = defaultLimit
         if let text = environment["KDISTILL_CACHE_LIMIT"] {
             guard let parsed = parseSize(text) else {
@@ -100,17 +102,24 @@ public final class TeacherStore {
             do {
                 return (try open(key, serving: key), .reused(id: id))
             } catch {
-                ProgressDisplay.log("kdistill: warning: teacher cache entry \(id.prefix(12)) is damaged (\(error)); rebuilding it")
+                ProgressDisplay.log(
+                    "kdistill: warning: teacher cache entry \(id.prefix(12)) is damaged (\(error)); rebuilding it")
             }
         }
         removeStaleTemporaries()
         guard let cache = build(), let computed = cache.computed else { return nil }
         let estimate = Int64(cache.bytes) + 4096  // the header: key, names, shapes
         guard estimate <= limit else {
-            return (cache, .notStored(reason: "it needs \(TeacherStoreEntry.size(estimate)), over the limit of \(TeacherStoreEntry.size(limit))"))
+            return (
+                cache,
+                .notStored(
+                    reason: "it needs \(TeacherStoreEntry.size(estimate)), over the limit of \(TeacherStoreEntry.size(limit))")
+            )
         }
         guard evict(toFit: estimate, keeping: id) else {
-            return (cache, .notStored(reason: "the other entries are in use and leave less than \(TeacherStoreEntry.size(estimate))"))
+            return (
+                cache, .notStored(reason: "the other entries are in use and leave less than \(TeacherStoreEntry.size(estimate))")
+            )
         }
         let now = Date().timeIntervalSince1970
         var file = SafetensorsFile(

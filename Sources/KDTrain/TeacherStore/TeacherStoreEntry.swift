@@ -43,7 +43,7 @@ public struct TeacherStoreEntry {
     func write(_ path: String) throws { try AtomicFile.write(json.formatted() + "\n", to: path) }
 
     /// `3f9a1c2e7b4d  lenet5 1x28x28 10 classes  from runs/t/best.safetensors  fashion-mnist/train N=1000
-    /// logits+layer2  12.3 MB  last used 2025-01-02 10:11`: one line of `kdistill cache list`.
+    /// logits+layer2  12.3 MiB  last used 2025-01-02 10:11`: one line of `kdistill cache list`.
     public var line: String {
         let taps = (["logits"] + key.taps).joined(separator: "+")
         let used = Self.dateFormatter.string(from: Date(timeIntervalSince1970: lastUsed))
@@ -51,9 +51,10 @@ public struct TeacherStoreEntry {
             + "\(Self.size(bytes))  last used \(used)"
     }
 
-    /// `12.3 MB`, `1.50 GB`.
+    /// `12.3 MiB`, `1.50 GiB` (powers of 1024, as KDISTILL_CACHE_LIMIT).
     static func size(_ bytes: Int64) -> String {
-        bytes >= 1_000_000_000 ? String(format: "%.2f GB", Double(bytes) / 1e9) : String(format: "%.1f MB", Double(bytes) / 1e6)
+        bytes >= 1 << 30
+            ? String(format: "%.2f GiB", Double(bytes) / 0x1p30) : String(format: "%.1f MiB", Double(bytes) / 0x1p20)
     }
 
     private static let dateFormatter: DateFormatter = {

@@ -38,7 +38,9 @@ enum CacheCommand: Subcommand {
                 throw UsageError(message: "cache clear needs either --all or a KEY_PREFIX", command: "cache")
             }
             if let prefix, prefix.isEmpty || !prefix.allSatisfy(\.isHexDigit) {
-                throw UsageError(message: "cache clear: KEY_PREFIX must be hex digits (from kdistill cache list), found '\(prefix)'", command: "cache")
+                throw UsageError(
+                    message: "cache clear: KEY_PREFIX must be hex digits (from kdistill cache list), found '\(prefix)'",
+                    command: "cache")
             }
             print(try CacheMaintenance.clear(directory: dir, prefix: prefix))
         case let other:
