@@ -87,19 +87,20 @@ final class TeacherStoreCLITests: CLITestCase {
             XCTAssertTrue(other.stderr.contains("built entry") && other.stderr.contains("(train)"), "\(change) must miss: \(other)")
         }
         let list = try kdistillOK(["cache", "list"]).stdout.split(separator: "\n").map(String.init)
-        // Training split: the first run, limit 900, a hold-out, another seed; test split: seeds 0 and 1.
-        XCTAssertEqual(list.count, 7, "six entries and a total: \(list)")
+        // Four training sets (the first, limit 900, a hold-out, another seed), and four test splits: the
+        // test images are normalised with each training set's statistics, so each is another key.
+        XCTAssertEqual(list.count, 9, "eight entries and a total: \(list)")
         XCTAssertEqual(list.filter { $0.contains("fashion-mnist/train ") }.count, 4, "\(list)")
-        XCTAssertEqual(list.filter { $0.contains("fashion-mnist/test N=500") }.count, 2, "\(list)")
+        XCTAssertEqual(list.filter { $0.contains("fashion-mnist/test N=500") }.count, 4, "\(list)")
         XCTAssertTrue(
             list.contains {
                 $0.contains("fashion-mnist/train N=1000") && $0.contains("lenet5") && $0.contains("runs/t/latest.safetensors")
             }, "\(list)")
         XCTAssertTrue(list.contains { $0.contains("N=900") }, "\(list)")
-        XCTAssertTrue(list.last?.hasPrefix("6 entries,") ?? false, "\(list)")
+        XCTAssertTrue(list.last?.hasPrefix("8 entries,") ?? false, "\(list)")
         let first = try XCTUnwrap(list.first?.split(separator: " ").first.map(String.init))
         XCTAssertEqual(try kdistillOK(["cache", "clear", first]).stdout, "removed 1 entry from \(teacherCache)\n")
-        XCTAssertEqual(try kdistillOK(["cache", "clear", "--all"]).stdout, "removed 5 entries from \(teacherCache)\n")
+        XCTAssertEqual(try kdistillOK(["cache", "clear", "--all"]).stdout, "removed 7 entries from \(teacherCache)\n")
         XCTAssertEqual(try kdistillOK(["cache", "list"]).stdout.split(separator: "\n").count, 1)
 
         assertInputError(try kdistill(["cache", "clear"]), mentions: ["--all or a KEY_PREFIX"])
