@@ -84,7 +84,8 @@ final class TeacherStoreCLITests: CLITestCase {
         XCTAssertEqual(try metrics("a"), try metrics("b"))
         for change in ["data.limit=900", "data.validation=100", "seed=1"] {
             let other = try kdistillOK(["--threads", "2", "distill", "kd.json", "--set", "output.dir=runs/c", "--set", change])
-            XCTAssertTrue(other.stderr.contains("built entry") && other.stderr.contains("(train)"), "\(change) must miss: \(other)")
+            XCTAssertTrue(
+                other.stderr.contains("built entry") && other.stderr.contains("(train)"), "\(change) must miss: \(other)")
         }
         let list = try kdistillOK(["cache", "list"]).stdout.split(separator: "\n").map(String.init)
         // Four training sets (the first, limit 900, a hold-out, another seed), and four test splits: the
