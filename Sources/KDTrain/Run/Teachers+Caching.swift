@@ -44,6 +44,7 @@ extension Teachers {
     ) -> Bool {
         if context.usesBatchStatistics || models.isEmpty { return false }
         let budget = memoryFraction * Double(ProcessInfo.processInfo.physicalMemory)
+        var t0 = Date()  // the logged time includes hashing the images and the checkpoint
         let images = store.map { _ in TeacherCacheKey.imagesHash(loader) } ?? ""
         var built: [TeacherCache] = []
         var held = 0
@@ -59,10 +60,10 @@ extension Teachers {
                 do {
                     let key = try TeacherCacheKey(
                         checkpointPath: path, model: model.spec, loader: loader, images: images, dataset: dataset, taps: taps)
-                    let t0 = Date()
                     let got = try store.outputs(for: key, teacherPath: path, build: compute)
                     if let got {
                         Self.log(got.source, store: store, split: "train", seconds: Date().timeIntervalSince(t0))
+                        t0 = Date()
                         cacheSources.append(got.source)
                     }
                     cache = got?.cache
@@ -127,10 +128,10 @@ extension Teachers {
             return
         }
         do {
+            let t0 = Date()
             let key = try TeacherCacheKey(
                 checkpointPath: path, model: model.spec, loader: test, images: TeacherCacheKey.imagesHash(test),
                 dataset: dataset, split: "test", taps: [])
-            let t0 = Date()
             if let got = try store.outputs(for: key, teacherPath: path, build: compute) {
                 Self.log(got.source, store: store, split: "test", seconds: Date().timeIntervalSince(t0))
                 evaluation = got.cache
