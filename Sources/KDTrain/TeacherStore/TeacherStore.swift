@@ -122,6 +122,7 @@ public final class TeacherStore {
             )
         }
         let now = Date().timeIntervalSince1970
+        let teacherPath = URL(fileURLWithPath: teacherPath).standardizedFileURL.path  // `cache list` shows where from
         var file = SafetensorsFile(
             tensors: [("logits", computed.logits)] + computed.taps.keys.sorted().map { ("tap." + $0, computed.taps[$0]!) },
             metadata: ["format": "kdistill.teacher-cache.v1", "key": key.json.formatted(.compact), "teacher_path": teacherPath])
