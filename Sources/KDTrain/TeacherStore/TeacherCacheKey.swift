@@ -8,7 +8,7 @@ import KDSupport
 
 /// The identity of one teacher-store entry. Two runs share an entry only when their teacher bytes,
 /// architecture, exact training images (content and order, after normalisation), batch-norm mode and
-/// kdistill build agree; `taps` says which feature taps the entry holds besides the logits.
+/// kdistill build (the executable's bytes) agree; `taps` says which feature taps the entry holds besides the logits.
 public struct TeacherCacheKey: Equatable {
     /// Bumped whenever the entry layout or the meaning of a field changes.
     public static let format = 1
@@ -28,8 +28,14 @@ public struct TeacherCacheKey: Equatable {
     public var normalization: String
     /// The teacher's batch-norm mode; only eval mode is ever cached.
     public var batchNorm: String = "eval"
-    /// The kdistill version that computed the outputs (kernels may change between versions).
+    /// The kdistill version that computed the outputs.
     public var version: String = KDistillVersion.current
+    /// ContentHash of the running executable: another build may round differently (kernels change
+    /// without a version bump), and entries must equal what this build computes in memory.
+    public var build: String = TeacherCacheKey.currentBuild
+
+    /// ContentHash of /proc/self/exe (10 MB, a few milliseconds), or "unknown" where it cannot be read.
+    public static let currentBuild: String = (try? ContentHash.file("/proc/self/exe")) ?? "unknown"
     /// Taps held besides the logits, sorted.
     public var taps: [String]
 
@@ -67,7 +73,8 @@ public struct TeacherCacheKey: Equatable {
     /// Every field but the taps, in a fixed order: entries with equal `base` differ only in taps.
     var baseFields: JSONObject {
         [
-            "format": .int(Self.format), "version": .string(version), "checkpoint": .string(checkpoint),
+            "format": .int(Self.format), "version": .string(version), "build": .string(build),
+            "checkpoint": .string(checkpoint),
             "model": .string(model), "dataset": .string(dataset), "split": .string(split), "count": .int(count),
             "images": .string(images), "normalization": .string(normalization), "batch_norm": .string(batchNorm),
         ]
@@ -97,6 +104,7 @@ public struct TeacherCacheKey: Equatable {
             let dataset = o["dataset"]?.stringValue, let split = o["split"]?.stringValue, let count = o["count"]?.intValue,
             let images = o["images"]?.stringValue, let norm = o["normalization"]?.stringValue,
             let bn = o["batch_norm"]?.stringValue, let version = o["version"]?.stringValue,
+            let build = o["build"]?.stringValue,
             let taps = o["taps"]?.arrayValue?.compactMap(\.stringValue)
         else { return nil }
         self.init(
@@ -104,6 +112,7 @@ public struct TeacherCacheKey: Equatable {
             normalization: norm, taps: Set(taps))
         batchNorm = bn
         self.version = version
+        self.build = build
     }
 
     private static func digest(_ value: JSONValue) -> String {
