@@ -84,6 +84,7 @@ public enum MethodRegistry {
         Ensemble.entry,
         TAKD.entry,
         TFKD.entry,
+        NoisyStudent.entry,
     ]
 
     /// The entry named `name`.

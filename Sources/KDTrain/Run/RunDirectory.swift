@@ -40,6 +40,8 @@ public struct RunDirectory {
     public var latestPath: String { path + "/latest.safetensors" }
     public var bestPath: String { path + "/best.safetensors" }
     public var resumePath: String { path + "/resume.safetensors" }
+    /// Which training images kept their labels (`data.labeled` runs).
+    public var labeledPath: String { path + "/labeled.json" }
     /// The checkpoint kept for epoch `epoch` (1-based) when `keep_every` is set.
     public func epochPath(_ epoch: Int) -> String { path + String(format: "/epoch-%03d.safetensors", epoch) }
     /// A sub-run (cohort member, pipeline stage).
