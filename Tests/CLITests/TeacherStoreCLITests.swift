@@ -1,7 +1,7 @@
 // TeacherStoreCLITests: the persistent teacher cache end to end on real Fashion-MNIST: two distill
 // runs started at once build each entry (training and test split) once and agree bit for bit with a
-// run without the disk cache; a warm run never runs the teacher; a changed subset misses; `kdistill
-// cache list|clear` and their usage errors; a bad size limit.
+// run without the disk cache; a warm run never runs the teacher; a changed subset or a transfer set
+// misses, hidden labels hit; `kdistill cache list|clear` and their usage errors; a bad size limit.
 
 import Foundation
 import TestSupport
@@ -103,6 +103,23 @@ final class TeacherStoreCLITests: CLITestCase {
         XCTAssertEqual(try kdistillOK(["cache", "clear", first]).stdout, "removed 1 entry from \(teacherCache)\n")
         XCTAssertEqual(try kdistillOK(["cache", "clear", "--all"]).stdout, "removed 7 entries from \(teacherCache)\n")
         XCTAssertEqual(try kdistillOK(["cache", "list"]).stdout.split(separator: "\n").count, 1)
+
+        // Hidden labels leave the images alone: a hit. A transfer set is other images: a miss.
+        let base = try kdistillOK(["--threads", "2", "distill", "kd.json", "--set", "output.dir=runs/e"])
+        XCTAssertTrue(base.stderr.contains("built entry") && base.stderr.contains("(train)"), "\(base)")
+        let labeled = try kdistillOK([
+            "--threads", "2", "distill", "kd.json", "--set", "output.dir=runs/f", "--set", "data.labeled=300",
+        ])
+        XCTAssertEqual(
+            labeled.stderrLines.filter { $0.hasPrefix("teacher cache: reusing entry") && $0.contains("(train)") }.count, 1,
+            "\(labeled)")
+        let transfer = try kdistillOK([
+            "--threads", "2", "distill", "kd.json", "--set", "output.dir=runs/g", "--set", "method.ce_weight=0",
+            "--set", #"data.transfer={"dataset":"fashion-mnist","limit":800}"#,
+        ])
+        XCTAssertEqual(
+            transfer.stderrLines.filter { $0.hasPrefix("teacher cache: built entry") && $0.contains("(train)") }.count, 1,
+            "\(transfer)")
 
         assertInputError(try kdistill(["cache", "clear"]), mentions: ["--all or a KEY_PREFIX"])
         assertInputError(try kdistill(["cache", "frob"]), mentions: ["list or clear", "frob"])
