@@ -97,6 +97,12 @@ public final class BatchLoader {
 
     deinit { data.deallocate() }
 
+    /// Runs `body` on every image as the loader holds it: normalised floats `[N, C, H, W]` in dataset
+    /// order (what a batch copies from, before augmentation). For content keys; do not keep the pointer.
+    public func withImages<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: data, count: count * channels * height * width))
+    }
+
     /// The labels a run keeps, how many, and the two streams of `perBatch`, or a data error.
     private static func labelPlan(
         dataset: ImageDataset, labeled: [Int]?, perBatch: Int?, batchSize: Int, seed: UInt64

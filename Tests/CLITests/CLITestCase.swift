@@ -44,14 +44,19 @@ class CLITestCase: XCTestCase {
         else { throw XCTSkip("\(fashionMNIST) is absent (apt-get install dataset-fashion-mnist)") }
     }
 
-    /// Runs `kdistill arguments` in `directory` (default: this test's directory).
+    /// The teacher cache of this test's runs (`KDISTILL_CACHE`), inside its directory: never the user's.
+    var teacherCache: String { dir + "/teacher-cache" }
+
+    /// Runs `kdistill arguments` in `directory` (default: this test's directory), with `KDISTILL_CACHE`
+    /// pointing at `teacherCache` unless `environment` sets it.
     @discardableResult
     func kdistill(
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], timeout: Double = 120,
         signal: Int32? = nil, when trigger: CLISignalTrigger? = nil
     ) throws -> CLIResult {
         try Self.runner().run(
-            arguments, directory: directory ?? dir, environment: environment, timeout: timeout, signal: signal, when: trigger)
+            arguments, directory: directory ?? dir, environment: ["KDISTILL_CACHE": teacherCache].merging(environment) { $1 },
+            timeout: timeout, signal: signal, when: trigger)
     }
 
     /// Runs `kdistill arguments` and fails unless it exits 0; returns the result.

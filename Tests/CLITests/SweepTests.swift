@@ -19,7 +19,9 @@ struct SweepProcess {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // Runs with cache_teacher share a teacher cache next to the logs, never the user's.
+        let cache = ["KDISTILL_CACHE": (logs as NSString).deletingLastPathComponent + "/teacher-cache"]
+        process.environment = ProcessInfo.processInfo.environment.merging(cache) { $1 }.merging(environment) { $1 }
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()

@@ -102,3 +102,31 @@ public struct SafetensorsFile {
         }
     }
 }
+
+/// Where each tensor of a safetensors file lies, validated like `SafetensorsFile.read` but without
+/// copying any data: for files read in place (memory-mapped).
+public struct SafetensorsLayout {
+    /// One tensor of the file.
+    public struct Entry {
+        public let name: String
+        public let dtype: SafetensorsDType
+        public let shape: [Int]
+        /// Its bytes, as offsets from the start of the file.
+        public let bytes: Range<Int>
+        /// Number of elements.
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    /// Tensors in header order.
+    public let entries: [Entry]
+    /// The `__metadata__` map.
+    public let metadata: [String: String]
+
+    /// The tensor named `name`, if present.
+    public func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
+
+    /// Validates the header of the whole file `bytes` (every defect a one-line `CheckpointError` naming `source`).
+    public static func parse(_ bytes: UnsafeRawBufferPointer, source: String) throws -> SafetensorsLayout {
+        try SafetensorsParser(path: source, bytes: bytes).layout()
+    }
+}

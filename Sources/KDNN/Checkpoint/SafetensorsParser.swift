@@ -25,6 +25,20 @@ struct SafetensorsParser {
     }
 
     func parse() throws -> SafetensorsFile {
+        let layout = try self.layout()
+        var tensors: [(name: String, tensor: Tensor)] = []
+        var dtypes: [String: SafetensorsDType] = [:]
+        for e in layout.entries {
+            let t = Tensor(uninitialized: e.shape)
+            e.dtype.decode(bytes.baseAddress! + e.bytes.lowerBound, into: t.data, count: e.count)
+            tensors.append((e.name, t))
+            dtypes[e.name] = e.dtype
+        }
+        return SafetensorsFile(tensors: tensors, metadata: layout.metadata, dtypes: dtypes)
+    }
+
+    /// Validates the header and the layout of the data region without reading any tensor data.
+    func layout() throws -> SafetensorsLayout {
         let size = bytes.count
         guard size >= 8, let base = bytes.baseAddress else {
             throw error("file size", "at least 8 bytes (the header length)", "\(size) bytes", hint: "empty or truncated file")
@@ -64,15 +78,10 @@ struct SafetensorsParser {
             }
         }
         try checkLayout(entries, dataSize: dataSize)
-        var tensors: [(name: String, tensor: Tensor)] = []
-        var dtypes: [String: SafetensorsDType] = [:]
-        for e in entries {
-            let t = Tensor(uninitialized: e.shape)
-            e.dtype.decode(UnsafeRawPointer(base + dataStart + e.begin), into: t.data, count: e.count)
-            tensors.append((e.name, t))
-            dtypes[e.name] = e.dtype
-        }
-        return SafetensorsFile(tensors: tensors, metadata: metadata, dtypes: dtypes)
+        return SafetensorsLayout(
+            entries: entries.map {
+                .init(name: $0.name, dtype: $0.dtype, shape: $0.shape, bytes: dataStart + $0.begin..<dataStart + $0.end)
+            }, metadata: metadata)
     }
 
     private func parseMetadata(_ value: JSONValue) throws -> [String: String] {

@@ -16,6 +16,7 @@ public enum Distill {
         guard let methodConfig = config.method else {
             throw ConfigError(source: config.source, path: "method", message: "required for distill")
         }
+        _ = try TeacherStore.fromEnvironment()  // a bad KDISTILL_CACHE_LIMIT fails here, before any work
         let data = try ExperimentData(
             config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize,
             normalization: try transferNormalization(config))

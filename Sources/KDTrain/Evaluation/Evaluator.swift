@@ -53,7 +53,10 @@ public enum Evaluator {
     }
 
     /// Student metrics plus agreement and KL with `teacher`, and both networks' inference speed.
-    public static func compare(student: Model, teacher: Model?, _ loader: BatchLoader) -> Comparison {
+    /// `teacherLogits`, when given, replaces running the teacher (its cached logits for a batch).
+    public static func compare(
+        student: Model, teacher: Model?, _ loader: BatchLoader, teacherLogits: ((Batch) -> Tensor?)? = nil
+    ) -> Comparison {
         var sAcc = MetricsAccumulator(numClasses: student.spec.numClasses)
         var tAcc = MetricsAccumulator(numClasses: student.spec.numClasses)
         var agreement = AgreementAccumulator()
@@ -66,7 +69,7 @@ public enum Evaluator {
             sAcc.add(logits: zs, labels: batch.labels)
             if let teacher {
                 t0 = Date()
-                let zt = noGrad { teacher.forward(batch.images, .eval).logits }
+                let zt = teacherLogits?(batch) ?? noGrad { teacher.forward(batch.images, .eval).logits }
                 teacherTime += Date().timeIntervalSince(t0)
                 tAcc.add(logits: zt, labels: batch.labels)
                 agreement.add(teacher: zt, student: zs)

@@ -3,6 +3,7 @@
 // The single-student loop and the cohort loop both record through it.
 
 import Foundation
+import KDData
 import KDMethods
 import KDNN
 import KDTensor
@@ -168,9 +169,9 @@ final class RunRecorder {
     }
 
     /// Writes and returns summary.json.
-    func finish(totalEpochs: Int, teachers: [Model]) throws -> JSONValue {
+    func finish(totalEpochs: Int, teachers: [Model], teacherLogits: ((Batch) -> Tensor?)? = nil) throws -> JSONValue {
         let summary = try RunSummary.make(
-            recorder: self, totalEpochs: totalEpochs, teachers: teachers,
+            recorder: self, totalEpochs: totalEpochs, teachers: teachers, teacherLogits: teacherLogits,
             wallTime: Date().timeIntervalSince(runStart))
         try dir.write(summary.formatted() + "\n", to: dir.summaryPath)
         return summary

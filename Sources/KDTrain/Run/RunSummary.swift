@@ -3,12 +3,17 @@
 // the teacher's figures.
 
 import Foundation
+import KDData
 import KDNN
 import KDTensor
 
 /// Builds summary.json.
 enum RunSummary {
-    static func make(recorder run: RunRecorder, totalEpochs: Int, teachers: [Model], wallTime: Double) throws -> JSONValue {
+    /// `teacherLogits`: the first teacher's cached test logits per batch, when cached.
+    static func make(
+        recorder run: RunRecorder, totalEpochs: Int, teachers: [Model], teacherLogits: ((Batch) -> Tensor?)? = nil,
+        wallTime: Double
+    ) throws -> JSONValue {
         let model = run.learner.model
         let (bestEpoch, bestScore) = (run.state.bestEpoch, run.state.bestScore)
         let final = Evaluator.metrics(model, run.data.test)
@@ -45,7 +50,7 @@ enum RunSummary {
         s["wall_time_s"] = .number((wallTime * 10).rounded() / 10)
         if !speeds.isEmpty { s["images_per_s"] = .number((speeds.reduce(0, +) / Double(speeds.count)).rounded()) }
         if let teacher = teachers.first {
-            let cmp = Evaluator.compare(student: model, teacher: teacher, run.data.test)
+            let cmp = Evaluator.compare(student: model, teacher: teacher, run.data.test, teacherLogits: teacherLogits)
             s["teacher_test_acc"] = .number(cmp.teacher?.top1 ?? 0)
             s["agreement"] = .number(cmp.agreement ?? 0)
             s["teacher_parameters"] = .int(teacher.parameterCount)

@@ -1,5 +1,5 @@
 // Teachers: the frozen networks of a distillation run: loading them from checkpoints (kdistill or
-// PyTorch files), running them without gradients, and caching their training-set logits and taps.
+// PyTorch files) and running them without gradients, or reading their cached outputs (Teachers+Caching).
 
 import Foundation
 import KDData
@@ -13,7 +13,11 @@ public final class Teachers {
     public let paths: [String]
     let context: ForwardContext
     /// Per teacher: its outputs for every training image, when cached.
-    private var cache: [TeacherCache]?
+    var cache: [TeacherCache]?
+    /// The first teacher's logits for the test split, when cached (`cacheEvaluation`).
+    var evaluation: TeacherCache?
+    /// Per teacher, where the last `buildCache` with a store got its outputs (empty without a store).
+    public internal(set) var cacheSources: [TeacherStore.Source] = []
 
     public init(models: [Model], paths: [String], trainBN: Bool) {
         self.models = models
@@ -78,57 +82,6 @@ public final class Teachers {
             + "use \(run.latestPath) or train the teacher with data.validation > 0"
     }
 
-    /// The one rule for whether a run caches its teachers' training-set outputs, used by every runner
-    /// (single students and each run of a pipeline): the method's `cache_teacher` is on, the run reads a
-    /// teacher in some stage (`uses`), batches are not `augmented`, and buildCache's own conditions hold
-    /// (eval-mode batch norm, i.e. no teacher.train_bn, and the cache fits in memory). Builds the cache
-    /// then, logs it, and returns whether it did.
-    @discardableResult
-    public func cacheIfAllowed(requested: Bool, train: BatchLoader, augmented: Bool, uses: [TeacherUse]) -> Bool {
-        guard requested, !augmented, !models.isEmpty, uses.contains(where: { $0 != .none }) else { return false }
-        if context.usesBatchStatistics {
-            let why = context.training ? "teacher.train_bn runs its batch norm in train mode" : "method.teacher_bn is batch"
-            ProgressDisplay.log("kdistill: not caching the teacher: \(why) (its outputs depend on the batch)")
-            return false
-        }
-        let taps = TeacherUse.combined(uses).taps
-        guard buildCache(for: train, taps: taps) else { return false }
-        let what = taps.isEmpty ? "logits" : "logits and taps \(taps.sorted().joined(separator: ", "))"
-        ProgressDisplay.log("teacher \(what) cached for \(train.count) training images")
-        return true
-    }
-
-    /// Precomputes every teacher's logits and `taps` for the training set (requires unaugmented
-    /// batches and eval-mode batch norm). Returns false, caching nothing, when the cache would need more
-    /// than `memoryFraction` of physical memory or the teachers run batch norm in train mode.
-    @discardableResult
-    public func buildCache(for loader: BatchLoader, taps: Set<String>, memoryFraction: Double = 0.4) -> Bool {
-        if context.usesBatchStatistics || models.isEmpty { return false }
-        let chunk = 1000
-        var built: [TeacherCache] = []
-        for model in models {
-            let first = noGrad { model.forward(loader.batch(indices: Array(0..<min(loader.count, chunk))).images, context) }
-            let cache = TeacherCache(count: loader.count, like: first, taps: taps)
-            let bytes = Double(built.reduce(cache.bytes) { $0 + $1.bytes })
-            if bytes > memoryFraction * Double(ProcessInfo.processInfo.physicalMemory) {
-                ProgressDisplay.log(
-                    "kdistill: not caching the teacher: its logits and taps \(taps.sorted()) would need "
-                        + String(format: "%.1f GB", bytes / 1e9) + "; running it every step instead")
-                return false
-            }
-            cache.store(first, at: 0)
-            var start = first.logits.shape[0]
-            while start < loader.count {
-                let indices = Array(start..<min(loader.count, start + chunk))
-                cache.store(noGrad { model.forward(loader.batch(indices: indices).images, context) }, at: start)
-                start += indices.count
-            }
-            built.append(cache)
-        }
-        cache = built
-        return true
-    }
-
     public var isCached: Bool { cache != nil }
 
     /// The teachers' outputs for `batch` as `use` requires (from the cache when it holds them).
@@ -138,50 +91,6 @@ public final class Teachers {
             return cache.map { $0.rows(batch.indices, taps: use.taps) }
         }
         return noGrad { models.map { $0.forward(batch.images, context) } }
-    }
-}
-
-/// One teacher's outputs for a whole training set: logits `[N, K]` and taps `[N, ...]`, by dataset position.
-final class TeacherCache {
-    let logits: Tensor
-    let taps: [String: Tensor]
-
-    /// Allocates room for `count` samples shaped like `sample`'s logits and the taps named in `names`.
-    init(count: Int, like sample: ModelOutput, taps names: Set<String>) {
-        logits = Tensor(uninitialized: [count] + sample.logits.shape.dropFirst())
-        var taps: [String: Tensor] = [:]
-        for name in names {
-            guard let t = sample.taps[name] else { continue }
-            taps[name] = Tensor(uninitialized: [count] + t.shape.dropFirst())
-        }
-        self.taps = taps
-    }
-
-    var bytes: Int { (taps.values.reduce(logits.count) { $0 + $1.count }) * MemoryLayout<Float>.size }
-
-    /// Copies `output` (a batch of consecutive samples) in at sample `start`.
-    func store(_ output: ModelOutput, at start: Int) {
-        Self.copy(output.logits, into: logits, at: start)
-        for (name, all) in taps { Self.copy(output.taps[name]!, into: all, at: start) }
-    }
-
-    /// The cached outputs of the samples `indices`, with the taps `names`.
-    func rows(_ indices: [Int], taps names: Set<String>) -> ModelOutput {
-        var picked: [String: Tensor] = [:]
-        for name in names { picked[name] = Self.gather(taps[name]!, indices) }
-        return ModelOutput(logits: Self.gather(logits, indices), taps: picked)
-    }
-
-    private static func copy(_ batch: Tensor, into all: Tensor, at start: Int) {
-        let per = all.count / all.shape[0]
-        (all.data + start * per).update(from: batch.data, count: batch.count)
-    }
-
-    private static func gather(_ all: Tensor, _ indices: [Int]) -> Tensor {
-        let per = all.count / all.shape[0]
-        let rows = Tensor(uninitialized: [indices.count] + all.shape.dropFirst())
-        for (r, i) in indices.enumerated() { (rows.data + r * per).update(from: all.data + i * per, count: per) }
-        return rows
     }
 }
 

@@ -48,8 +48,13 @@ public final class TrainingRun {
     /// Trains to the end (or to a signal, which throws `RunInterrupted` after saving); returns summary.json.
     public func run(resume: Bool) throws -> JSONValue {
         try recorder.prepare(resume: resume) { self.stage(at: $0).stage }
-        teachers.cacheIfAllowed(
-            requested: cacheTeacher, train: data.train, augmented: data.augmented, uses: stages.map { method.teacherUse(in: $0) })
+        let store = cacheTeacher ? try TeacherStore.fromEnvironment() : nil
+        if teachers.cacheIfAllowed(
+            requested: cacheTeacher, train: data.train, augmented: data.augmented, uses: stages.map { method.teacherUse(in: $0) },
+            store: store, dataset: data.dataset.rawValue)
+        {
+            teachers.cacheEvaluation(for: data.test, store: store, dataset: data.dataset.rawValue)
+        }
         let steps = data.train.numBatches
         for epoch in recorder.state.epoch..<totalEpochs {
             let (stage, start) = stage(at: epoch)
@@ -62,7 +67,7 @@ public final class TrainingRun {
                 lr: learner.schedule.learningRate(atStep: (epoch - start) * steps),
                 tracksBest: stage == stages[stages.count - 1])
         }
-        return try recorder.finish(totalEpochs: totalEpochs, teachers: teachers.models)
+        return try recorder.finish(totalEpochs: totalEpochs, teachers: teachers.models, teacherLogits: teachers.evaluationLogits)
     }
 
     /// Trains epoch `epoch` from the recorder's next batch.
