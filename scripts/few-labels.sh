@@ -4,6 +4,8 @@
 # seeds 0 and 1, a resnet20 teacher and a lenet5 on the labels alone, kd from that teacher on every image,
 # noisy-student (lenet5 generations from the lenet5 on the labels) and mean-teacher; lenet5 on every label
 # for reference; then `kdistill report` (grouped by labelled fraction and method) in REPORT_DIR.
+# Runs on the labelled images alone see fewer images per epoch, so they get more epochs: the teacher 1/f
+# (the 430 steps of one FM-R20 epoch at either fraction), the lenet5 three times as many.
 #
 # usage: scripts/few-labels.sh [-t THREADS] [-o REPORT_DIR] [-l "FRACTIONS"] [-s "SEEDS"]   (rerun to resume)
 # Copies started side by side share the work: few-labels.sh -t 1 & few-labels.sh -t 1
@@ -23,10 +25,13 @@ for seed in $seeds; do
     for f in $fractions; do
         at=$root/labels-$f/seed$seed
         set_common="--set seed=$seed --set data.labeled=$f"
+        teacher_epochs=$(awk "BEGIN { print int(1 / $f + 0.5) }")
         # shellcheck disable=SC2086 # set_common is a list of words
         {
-            run "$threads" train-teacher $configs/teacher-resnet20.json $set_common --set output.dir=$at/teacher-resnet20
-            run "$threads" train-teacher $configs/scratch-lenet5.json $set_common --set output.dir=$at/scratch
+            run "$threads" train-teacher $configs/teacher-resnet20.json $set_common --set epochs="$teacher_epochs" \
+                --set output.dir=$at/teacher-resnet20
+            run "$threads" train-teacher $configs/scratch-lenet5.json $set_common --set epochs=$((3 * teacher_epochs)) \
+                --set output.dir=$at/scratch
             run "$threads" distill $configs/kd-lenet5.json $set_common --set teacher=$at/teacher-resnet20/best.safetensors \
                 --set output.dir=$at/kd
             run "$threads" distill $configs/noisy-student-lenet5.json $set_common --set teacher=$at/scratch/best.safetensors \
