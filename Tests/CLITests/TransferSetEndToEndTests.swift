@@ -29,6 +29,7 @@ final class TransferSetEndToEndTests: CLITestCase {
         let line = try XCTUnwrap(try readJSONLines("runs/student/metrics.jsonl").last)
         XCTAssertEqual(line["ce"] as? Double, 0, "no label reaches a loss: \(line)")
         XCTAssertEqual(line["labeled_seen"] as? Int, nil, "no data.labeled, no count")
+        XCTAssertNil(line["train_acc"], "no label to measure it with: \(line)")
 
         // The student never saw a 3, yet recognises some from the teacher's soft targets on the other
         // classes (Hinton's observation: 87% of the 3s without any bias correction); the control below,

@@ -74,7 +74,7 @@ final class RunRecorder {
         let seen = Double(max(state.seen, 1))
         progress.batch(
             epoch: epoch + 1, epochs: epochs, done: done, total: total, loss: state.sums["train_loss", default: 0] / seen,
-            accuracy: studentRan ? Double(state.correct) / Double(max(state.labeledSeen, 1)) : nil,
+            accuracy: studentRan && state.labeledSeen > 0 ? Double(state.correct) / Double(state.labeledSeen) : nil,
             imagesPerSecond: Double(state.seen) / max(state.trainSeconds, 1e-9))
     }
 
@@ -92,9 +92,10 @@ final class RunRecorder {
         for (name, sum) in state.sums.sorted(by: { $0.key < $1.key }) where name != "train_loss" {
             line[name] = .number(sum / seen)
         }
-        let studentRan = stage?.studentRuns ?? true
+        // Training accuracy needs a student pass and labels to compare with (a transfer set has none).
+        let measured = (stage?.studentRuns ?? true) && state.labeledSeen > 0
         let labeledSeen = Double(max(state.labeledSeen, 1))
-        if studentRan { line["train_acc"] = .number(Double(state.correct) / labeledSeen) }
+        if measured { line["train_acc"] = .number(Double(state.correct) / labeledSeen) }
         if data.labeled != nil { line["labeled_seen"] = .int(state.labeledSeen) }
         line[monitor.name] = .number(score)
         line["elapsed_s"] = .number((Date().timeIntervalSince(runStart) * 1000).rounded() / 1000)
@@ -110,7 +111,7 @@ final class RunRecorder {
         if config.output.keepEvery > 0 && (epoch + 1) % config.output.keepEvery == 0 {
             try saveCheckpoint(dir.epochPath(epoch + 1), epoch: epoch + 1, metrics: metrics)
         }
-        let trainAcc = studentRan ? String(format: ", train acc %.2f%%", Double(state.correct) / labeledSeen * 100) : ""
+        let trainAcc = measured ? String(format: ", train acc %.2f%%", Double(state.correct) / labeledSeen * 100) : ""
         progress.endEpoch(
             String(
                 format: "epoch %d/%d%@: loss %.4f%@, %@ %.2f%%, %.0f img/s", epoch + 1, totalEpochs,
