@@ -9,7 +9,7 @@ import KDTensor
 /// Builds summary.json.
 enum RunSummary {
     static func make(recorder run: RunRecorder, totalEpochs: Int, teachers: [Model], wallTime: Double) throws -> JSONValue {
-        let model = run.learner.model
+        let model = run.evaluated
         let (bestEpoch, bestScore) = (run.state.bestEpoch, run.state.bestScore)
         let final = Evaluator.metrics(model, run.data.test)
         var best = final
@@ -36,6 +36,7 @@ enum RunSummary {
         s["test_top5"] = .number(final.top5)
         s["test_nll"] = .number(final.nll)
         s["test_ece"] = .number(final.ece)
+        if run.studentApart { s["student_test_acc"] = .number(Evaluator.metrics(run.learner.model, run.data.test).top1) }
         s["best_epoch"] = .int(bestEpoch)
         s[BestSelection.summaryKey] = .string(BestSelection.split(run.data))
         s["best_" + run.data.monitor.name] = .number(bestScore)
