@@ -98,6 +98,9 @@ enum MethodTable {
             MethodCase("takd", ["assistant": "mlp-128"], terms: ["ce", "kd"], layout: .runs(["assistant", "student"])),
             MethodCase("tfkd", teacher: false, terms: ["ce"], layout: .runs(["self", "student"])),
             MethodCase("tfkd", ["variant": "reg"], teacher: false, terms: ["ce", "reg"]),
+            MethodCase(
+                "mean-teacher", ["rampup_epochs": 1], teacher: false,
+                terms: ["ce", "cons", "cons_weight", "ema_decay", "student_test_acc"]),
         ]
     }
 
