@@ -145,7 +145,9 @@ final class RunControlTests: CLITestCase {
         XCTAssertNotNil(whole.last?["student_test_acc"], "metrics carry the student's accuracy")
         XCTAssertEqual(after.map(Self.withoutTiming), whole.map(Self.withoutTiming), "resumed metrics equal uninterrupted ones")
         for file in ["resume", "latest", "latest-student", "best"] {
-            let (resumed, uninterrupted) = (try tensorBytes("run/\(file).safetensors"), try tensorBytes("whole/\(file).safetensors"))
+            let (resumed, uninterrupted) = (
+                try tensorBytes("run/\(file).safetensors"), try tensorBytes("whole/\(file).safetensors")
+            )
             XCTAssertTrue(resumed == uninterrupted, "\(file).safetensors: the resumed run's tensors are bit-identical")
         }
     }

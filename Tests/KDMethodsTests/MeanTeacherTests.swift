@@ -37,7 +37,8 @@ final class MeanTeacherTests: XCTestCase {
     func testRampUpAndDecayMatchTheReference() {
         for r in G.ramps {
             let schedule = MeanTeacherSchedule(maxWeight: r.maxWeight, rampupEpochs: r.rampup, emaDecay: 0.999, rampupDecay: 0.99)
-            XCTAssertEqual(schedule.consistencyWeight(atEpoch: r.epoch), r.weight, accuracy: 1e-12, "w(\(r.epoch)), L \(r.rampup)")
+            XCTAssertEqual(
+                schedule.consistencyWeight(atEpoch: r.epoch), r.weight, accuracy: 1e-12, "w(\(r.epoch)), L \(r.rampup)")
         }
         let schedule = MeanTeacherSchedule(maxWeight: 1, rampupEpochs: 3, emaDecay: 0.999, rampupDecay: 0.99)
         for d in G.decays {

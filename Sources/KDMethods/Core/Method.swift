@@ -150,7 +150,9 @@ public struct TrainingViews {
     /// `stream` (stream 0 is the student's own batch; others are independent draws, repeatable on resume).
     public let images: (_ indices: [Int], _ epoch: Int, _ batchIndex: Int, _ stream: Int) -> Tensor
 
-    public init(stepsPerEpoch: Int, images: @escaping (_ indices: [Int], _ epoch: Int, _ batchIndex: Int, _ stream: Int) -> Tensor) {
+    public init(
+        stepsPerEpoch: Int, images: @escaping (_ indices: [Int], _ epoch: Int, _ batchIndex: Int, _ stream: Int) -> Tensor
+    ) {
         (self.stepsPerEpoch, self.images) = (stepsPerEpoch, images)
     }
 }
