@@ -8,7 +8,7 @@ import KDTensor
 public struct Batch {
     /// Images `[B, C, H, W]`, normalised (and augmented when enabled).
     public let images: Tensor
-    /// Labels, one per image.
+    /// Labels, one per image; `unlabeledMark` for an image whose label the run does not keep.
     public let labels: [Int32]
     /// Indices of the images in the loader's dataset.
     public let indices: [Int]
@@ -32,8 +32,14 @@ public final class BatchLoader {
     public let channels: Int, height: Int, width: Int
     /// Number of classes of the dataset.
     public let numClasses: Int
-    /// Labels of all images in dataset order.
+    /// Labels of all images in dataset order; `unlabeledMark` where the run keeps no label (`data.labeled`).
     public let labels: [Int32]
+    /// Images whose label is kept (all of them unless `labeled` was given).
+    public let labeledCount: Int
+    /// The two-stream order of `labeled` with `perBatch` (nil: one shuffled stream of every image).
+    private let streams: TwoStreams?
+    /// Labelled images in every batch when they come as a stream of their own (`data.labeled.per_batch`).
+    public var perBatch: Int? { streams?.perBatch }
 
     private let data: UnsafeMutablePointer<Float>
     private let pad: [Float]
@@ -41,9 +47,11 @@ public final class BatchLoader {
     private var cachedOrder: (epoch: Int, order: [Int])?
 
     /// Converts `dataset` to normalised floats once. Throws on a bad batch size, normalisation or padding.
+    /// `labeled` (ascending dataset indices) keeps only those images' labels; with `perBatch` m, every
+    /// batch then holds m of them and `batchSize − m` unlabelled images (`TwoStreams`).
     public init(
         dataset: ImageDataset, normalization: Normalization, batchSize: Int, shuffle: Bool,
-        augmentation: Augmentation = .none, seed: UInt64 = 0
+        augmentation: Augmentation = .none, seed: UInt64 = 0, labeled: [Int]? = nil, perBatch: Int? = nil
     ) throws {
         try normalization.validate(channels: dataset.channels)
         guard batchSize > 0 else {
@@ -65,7 +73,8 @@ public final class BatchLoader {
         height = dataset.height
         width = dataset.width
         numClasses = dataset.numClasses
-        labels = dataset.labels
+        (labels, labeledCount, streams) = try Self.labelPlan(
+            dataset: dataset, labeled: labeled, perBatch: perBatch, batchSize: batchSize, seed: seed)
         let table = normalization.lookupTable()
         pad = (0..<channels).map { table[$0 * 256] }
         let size = dataset.imageSize, plane = height * width, chans = channels
@@ -88,10 +97,39 @@ public final class BatchLoader {
 
     deinit { data.deallocate() }
 
-    /// Batches per epoch (the last partial batch included).
-    public var numBatches: Int { (count + batchSize - 1) / batchSize }
+    /// The labels a run keeps, how many, and the two streams of `perBatch`, or a data error.
+    private static func labelPlan(
+        dataset: ImageDataset, labeled: [Int]?, perBatch: Int?, batchSize: Int, seed: UInt64
+    ) throws -> ([Int32], Int, TwoStreams?) {
+        guard let labeled else {
+            if perBatch != nil {
+                throw DataError(file: "data.labeled.per_batch", expected: "data.labeled", found: "no labelled subset")
+            }
+            return (dataset.labels, dataset.count, nil)
+        }
+        var kept = [Int32](repeating: unlabeledMark, count: dataset.count)
+        for i in labeled { kept[i] = dataset.labels[i] }
+        guard let m = perBatch else { return (kept, labeled.count, nil) }
+        guard m >= 1, m < batchSize else {
+            throw DataError(
+                file: "data.labeled.per_batch", expected: "labelled images per batch in 1..<\(batchSize) (batch_size)",
+                found: "\(m)")
+        }
+        let unlabeled = (0..<dataset.count).filter { kept[$0] == unlabeledMark }
+        guard !unlabeled.isEmpty, !labeled.isEmpty else {
+            throw DataError(
+                file: "data.labeled.per_batch", expected: "both labelled and unlabelled images",
+                found: "\(labeled.count) labelled of \(dataset.count)")
+        }
+        return (
+            kept, labeled.count, TwoStreams(labeled: labeled, unlabeled: unlabeled, perBatch: m, batchSize: batchSize, seed: seed)
+        )
+    }
 
-    /// Positions (into `order(epoch:)`) covered by each batch.
+    /// Batches per epoch (the last partial batch included; with two streams, one pass over the unlabelled images).
+    public var numBatches: Int { streams?.numBatches ?? (count + batchSize - 1) / batchSize }
+
+    /// Positions (into `order(epoch:)`) covered by each batch (one stream).
     public var batchRanges: [Range<Int>] {
         (0..<numBatches).map { b in b * batchSize..<Swift.min(count, (b + 1) * batchSize) }
     }
@@ -114,6 +152,7 @@ public final class BatchLoader {
     /// Batch `index` (in `0..<numBatches`) of `epoch`.
     public func batch(epoch: Int, index: Int) -> Batch {
         precondition(index >= 0 && index < numBatches, "batch index \(index) outside 0..<\(numBatches)")
+        if let streams { return assemble(indices: streams.indices(epoch: epoch, index: index), epoch: epoch, batchIndex: index) }
         let range = index * batchSize..<Swift.min(count, (index + 1) * batchSize)
         let ord = order(epoch: epoch)
         return assemble(indices: Array(ord[range]), epoch: epoch, batchIndex: index)

@@ -21,6 +21,8 @@ public struct ImageDataset: Sendable {
     public let classNames: [String]
     /// Where the data came from (file or directory), for messages.
     public let source: String
+    /// Each image's position in the file it was read from (nil: the identity, for a whole file).
+    private let origins: [Int]?
 
     /// A dataset over `pixels` `[N, C, H, W]`; checks sizes and that every label is in range.
     public init(
@@ -58,8 +60,9 @@ public struct ImageDataset: Sendable {
     /// Internal initialiser for data already validated by a reader.
     init(
         unchecked pixels: [UInt8], labels: [Int32], channels: Int, height: Int, width: Int,
-        numClasses: Int, classNames: [String], source: String
+        numClasses: Int, classNames: [String], source: String, origins: [Int]? = nil
     ) {
+        self.origins = origins
         self.pixels = pixels
         self.labels = labels
         self.channels = channels
@@ -76,6 +79,10 @@ public struct ImageDataset: Sendable {
     public var imageSize: Int { channels * height * width }
     /// Shape of one image, `[C, H, W]`.
     public var imageShape: [Int] { [channels, height, width] }
+
+    /// The position of image `i` in the file the dataset was read from (subsets, splits and limits keep
+    /// track), so a run can name its samples by their published index.
+    public func origin(of i: Int) -> Int { origins?[i] ?? i }
 
     /// Images per class, indexed by label.
     public var classCounts: [Int] {
@@ -100,6 +107,6 @@ public struct ImageDataset: Sendable {
         }
         return ImageDataset(
             unchecked: out, labels: outLabels, channels: channels, height: height, width: width,
-            numClasses: numClasses, classNames: classNames, source: source)
+            numClasses: numClasses, classNames: classNames, source: source, origins: indices.map(origin(of:)))
     }
 }

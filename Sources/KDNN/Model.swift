@@ -13,12 +13,30 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var numClasses: Int
     /// Dropout probability after hidden ReLUs (MLPs only).
     public var dropout: Float
+    /// Dropout probability on the classifier's input, any model (Xie et al. 2020's noised student);
+    /// training only. For an MLP the classifier's input is its last hidden ReLU: this rate replaces
+    /// `dropout` there when set (not both).
+    public var headDropout: Float
+    /// Survival probability p_L of the last residual block (Huang et al. 2016); 1 turns stochastic depth
+    /// off. Residual models only (`Zoo.residualBlockCount`); training only.
+    public var stochasticDepth: Float
 
-    public init(name: String, inputShape: [Int], numClasses: Int, dropout: Float = 0) {
+    public init(
+        name: String, inputShape: [Int], numClasses: Int, dropout: Float = 0, headDropout: Float = 0,
+        stochasticDepth: Float = 1
+    ) {
         self.name = name
         self.inputShape = inputShape
         self.numClasses = numClasses
         self.dropout = dropout
+        self.headDropout = headDropout
+        self.stochasticDepth = stochasticDepth
+    }
+
+    /// This spec without its training-only noise (dropout, head dropout, stochastic depth): the model a
+    /// checkpoint is evaluated as.
+    public var plain: ModelSpec {
+        ModelSpec(name: name, inputShape: inputShape, numClasses: numClasses)
     }
 }
 

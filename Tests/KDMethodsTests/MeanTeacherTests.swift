@@ -156,6 +156,17 @@ final class MeanTeacherTests: XCTestCase {
         XCTAssertEqual(plain.teacherUse(in: Stage("train", epochs: 6)), .none, "no KD, no teacher forward")
     }
 
+    /// consistency_weight auto: w_max = 100 · the labelled fraction (data.labeled); a number is used as given.
+    func testAutoWeightScalesWithTheLabelledFraction() throws {
+        let student = try RelationFixtures.model("lenet5")
+        var setup = MethodSetup(student: student, teachers: [], epochs: 2, seed: 3, augmented: false, labeledFraction: 0.018)
+        setup.trainingViews = TrainingViews(stepsPerEpoch: 1) { indices, _, _, _ in randomTensor([indices.count, 1, 28, 28]) }
+        let auto = try XCTUnwrap(try RelationFixtures.build(["mean-teacher"], setup: setup) as? MeanTeacher)
+        XCTAssertEqual(auto.schedule.maxWeight, 1.8, accuracy: 1e-12)
+        let given = try RelationFixtures.build(["mean-teacher"], ["consistency_weight": .number(4)], setup: setup)
+        XCTAssertEqual((given as? MeanTeacher)?.schedule.maxWeight, 4)
+    }
+
     func testKDWithoutATeacherIsOneClearError() throws {
         let message = RelationFixtures.error { try self.method(["kd_weight": .number(0.5)]) }
         XCTAssertEqual(message, "method.kd_weight: 0.5 needs a teacher (set teacher.checkpoint, or kd_weight 0)")

@@ -40,7 +40,9 @@ final class GradientCheckTests: XCTestCase {
             }
         case .softmax: return check([[3, 5]]) { $0[0].softmax(axis: 1) }
         case .logSoftmax: return check([[3, 5]]) { $0[0].logSoftmax(axis: 0) }
-        case .crossEntropy: return check([[4, 5]]) { crossEntropy($0[0], labels: [0, 3, 4, 1], labelSmoothing: 0.1) }
+        case .crossEntropy:  // also with two hidden labels (data.labeled) and a divisor of its own
+            return check([[4, 5]]) { crossEntropy($0[0], labels: [0, 3, 4, 1], labelSmoothing: 0.1) }
+                .union(check([[4, 5]]) { crossEntropy($0[0], labels: [-1, 3, -1, 1], labelSmoothing: 0.1, divisor: 3) })
         case .klDivergence:
             return check([[3, 4], [3, 4]]) { klDivergence(targetLogProbs: $0[0].logSoftmax(), logProbs: $0[1].logSoftmax()) }
         case .mseLoss: return check([[3, 4], [3, 4]]) { mseLoss($0[0], $0[1]) }

@@ -52,12 +52,18 @@ public struct PipelineRun: Equatable, Sendable {
     public let kdParams: ParamValues
     /// Whether the teacher must have this run's architecture (tfkd's self-training), checked when it loads.
     public let sameArchitecture: Bool
+    /// Set for a Noisy Student generation: the teacher pseudo-labels the unlabelled images first, and the
+    /// run learns labels and pseudo-labels (`NoisyStudentLoss`) instead of running kd.
+    public let selfTraining: PseudoLabeling?
 
-    public init(name: String, model: ModelConfig, teacher: PipelineTeacher, kdParams: ParamValues, sameArchitecture: Bool = false)
-    {
+    public init(
+        name: String, model: ModelConfig, teacher: PipelineTeacher, kdParams: ParamValues, sameArchitecture: Bool = false,
+        selfTraining: PseudoLabeling? = nil
+    ) {
         (self.name, self.model, self.teacher, self.kdParams, self.sameArchitecture) = (
             name, model, teacher, kdParams, sameArchitecture
         )
+        self.selfTraining = selfTraining
     }
 }
 

@@ -73,9 +73,18 @@ public struct LossTerm {
     }
 }
 
+/// What the cross-entropy of a batch with unlabelled samples is divided by (`data.labeled.ce_reduction`).
+public enum CEReduction: String, CaseIterable, Sendable {
+    /// The batch size B (Mean Teacher's rule): a labelled sample keeps its supervised weight.
+    case batch
+    /// The number of labelled samples in the batch (0 when there are none).
+    case labeled
+}
+
 /// Everything a method sees in one training step.
 public struct StepContext {
-    /// Labels of the batch, `[B]`.
+    /// Labels of the batch, `[B]`; a negative label (`unlabeledMark`) marks a sample the run keeps no label
+    /// for (`data.labeled`): label terms skip it, distillation terms use it like any other.
     public let labels: [Int32]
     /// The student's forward pass (on the tape).
     public let student: ModelOutput
@@ -91,22 +100,42 @@ public struct StepContext {
     public let indices: [Int]
     /// The batch's index within its epoch (with `epoch`, it seeds per-step draws, so a resume repeats them).
     public let batchIndex: Int
+    /// What label terms divide by when some samples are unlabelled.
+    public let ceReduction: CEReduction
 
     public init(
         labels: [Int32], student: ModelOutput, teachers: [ModelOutput], epoch: Int, stage: Stage,
-        labelSmoothing: Float = 0, indices: [Int] = [], batchIndex: Int = 0
+        labelSmoothing: Float = 0, indices: [Int] = [], batchIndex: Int = 0, ceReduction: CEReduction = .batch
     ) {
         (self.labels, self.student, self.teachers, self.epoch, self.stage, self.labelSmoothing) =
             (labels, student, teachers, epoch, stage, labelSmoothing)
-        (self.indices, self.batchIndex) = (indices, batchIndex)
+        (self.indices, self.batchIndex, self.ceReduction) = (indices, batchIndex, ceReduction)
+    }
+
+    /// The same step with another student output (a cohort member's).
+    public func with(student output: ModelOutput) -> StepContext {
+        StepContext(
+            labels: labels, student: output, teachers: teachers, epoch: epoch, stage: stage, labelSmoothing: labelSmoothing,
+            indices: indices, batchIndex: batchIndex, ceReduction: ceReduction)
     }
 
     /// The single teacher's output (methods that take exactly one teacher).
     public var teacher: ModelOutput { teachers[0] }
 
-    /// Cross-entropy of the student's logits against the labels.
+    /// The label term of `logits` `[B, K]`: cross-entropy over the labelled samples only (with the config's
+    /// label smoothing), divided as `ceReduction` says. Every method's `ce` goes through here.
+    public func crossEntropy(_ logits: Tensor) -> Tensor {
+        let divisor: Int
+        switch ceReduction {
+        case .batch: divisor = labels.count
+        case .labeled: divisor = Swift.max(1, labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) })
+        }
+        return KDTensor.crossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing, divisor: divisor)
+    }
+
+    /// Cross-entropy of the student's logits against the labels (`crossEntropy(_:)`), weighted.
     public func crossEntropyTerm(weight: Float, name: String = "ce") -> LossTerm {
-        LossTerm(name, crossEntropy(student.logits, labels: labels, labelSmoothing: labelSmoothing) * weight)
+        LossTerm(name, crossEntropy(student.logits) * weight)
     }
 }
 
@@ -122,17 +151,32 @@ public struct MethodSetup {
     public let seed: UInt64
     /// Whether training batches are augmented (teacher caching is then illegal).
     public let augmented: Bool
-    /// Labels of the training set in its unshuffled order, `[N]` (crd samples its negatives by class).
+    /// Labels of the training set in its unshuffled order, `[N]` (crd samples its negatives by class);
+    /// negative for the images a run keeps no label for.
     public let trainingLabels: [Int32]
+    /// The share of labelled images in a batch, in (0, 1] (1 without `data.labeled`; Mean Teacher's
+    /// automatic consistency weight scales with it).
+    public let labeledFraction: Double
     /// The training batches re-read with another augmentation draw (mean-teacher's second view); nil
     /// where the runner offers none (cohorts, pipelines, unit tests that do not need it).
     public var trainingViews: TrainingViews?
 
     public init(
-        student: Model, teachers: [Model], epochs: Int, seed: UInt64, augmented: Bool, trainingLabels: [Int32] = []
+        student: Model, teachers: [Model], epochs: Int, seed: UInt64, augmented: Bool, trainingLabels: [Int32] = [],
+        labeledFraction: Double = 1
     ) {
         (self.student, self.teachers, self.epochs, self.seed, self.augmented) = (student, teachers, epochs, seed, augmented)
-        self.trainingLabels = trainingLabels
+        (self.trainingLabels, self.labeledFraction) = (trainingLabels, labeledFraction)
+    }
+
+    /// A method error unless every training image has its label: the rule for methods that read labels
+    /// beyond their cross-entropy term (dkd's target class, tfkd's virtual teacher, crd's class-aware negatives).
+    public func requireEveryLabel(for method: String, reason: String) throws {
+        guard labeledFraction < 1 else { return }
+        throw MethodError(
+            "method.name: \(method) reads every training image's label (\(reason)), but this run keeps labels for "
+                + String(format: "%.4g", labeledFraction * 100) + "% of them (data.labeled, data.transfer); "
+                + "use a method whose only label term is ce")
     }
 
     /// The single teacher, or a method error naming the method.

@@ -85,6 +85,7 @@ public enum MethodRegistry {
         Ensemble.entry,
         TAKD.entry,
         TFKD.entry,
+        NoisyStudent.entry,
         MeanTeacher.entry,
     ]
 

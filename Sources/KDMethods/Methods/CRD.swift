@@ -44,6 +44,7 @@ public final class CRD: DistillationMethod {
         let teacher = try setup.soleTeacher(for: "crd")
         try TeacherCaching.check(p, setup)
         guard !setup.trainingLabels.isEmpty else { throw MethodError("method.name: crd needs the training set's labels") }
+        try setup.requireEveryLabel(for: "crd", reason: "its negatives are drawn from the other classes")
         (ceWeight, crdWeight) = (Float(try p.double("ce_weight")), Float(try p.double("crd_weight")))
         let taps = try EmbeddingTaps(p, student: setup.student, teacher: teacher)
         (studentTap, teacherTap) = (taps.student, taps.teacher)

@@ -33,6 +33,7 @@ public final class DKD: DistillationMethod {
 
     init(_ p: ParamValues, _ setup: MethodSetup) throws {
         _ = try setup.soleTeacher(for: "dkd")
+        try setup.requireEveryLabel(for: "dkd", reason: "the target class splits its two terms")
         try TeacherCaching.check(p, setup)
         temperature = Float(try p.double("T"))
         ceWeight = Float(try p.double("ce_weight"))

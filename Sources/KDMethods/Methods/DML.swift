@@ -84,7 +84,7 @@ public final class DML: CohortMethod {
         let zk = outputs[k].logits
         let peers = outputs.indices.filter { $0 != k }.map { outputs[$0].logits }
         var terms = [
-            LossTerm("ce", crossEntropy(zk, labels: step.labels, labelSmoothing: step.labelSmoothing) * ceWeight),
+            LossTerm("ce", step.crossEntropy(zk) * ceWeight),
             LossTerm(
                 "peer", Self.peerLoss(member: zk, peers: peers, temperature: temperature, standardize: standardize) * peerWeight),
         ]

@@ -56,7 +56,7 @@ public final class MeanTeacher: DistillationMethod {
         self.consistency = consistency
         let maxWeight =
             p["consistency_weight"] == .string("auto")
-            ? 100 * MeanTeacher.labeledFraction(setup) : try p.double("consistency_weight")
+            ? 100 * setup.labeledFraction : try p.double("consistency_weight")
         schedule = MeanTeacherSchedule(
             maxWeight: maxWeight, rampupEpochs: try p.double("rampup_epochs"), emaDecay: try p.double("ema_decay"),
             rampupDecay: try p.double("ema_decay_rampup"))
@@ -72,10 +72,6 @@ public final class MeanTeacher: DistillationMethod {
         seed = setup.seed ^ 0x3EA7_7EAC_4E25
         ema = try EMAModel(copying: setup.student)
     }
-
-    /// f, the labelled fraction of the training set that `consistency_weight: auto` scales by: 1 until
-    /// `data.labeled` gives the method its own (MethodSetup.labeledFraction).
-    static func labeledFraction(_ setup: MethodSetup) -> Double { 1 }
 
     public func teacherUse(in stage: Stage) -> TeacherUse { kdWeight > 0 ? .logits : .none }
     public var persistentState: [NamedTensor] { ema.state(prefix: "mean_teacher.") }

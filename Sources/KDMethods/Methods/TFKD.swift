@@ -89,6 +89,7 @@ public final class TFKDReg: DistillationMethod {
             throw MethodError("teacher.checkpoint: tfkd variant reg has a virtual teacher; leave the teacher out")
         }
         if TeacherCaching.requested(p) { throw MethodError("method.cache_teacher: tfkd variant reg has no teacher to cache") }
+        try setup.requireEveryLabel(for: "tfkd variant reg", reason: "its virtual teacher is built on the label")
         temperature = Float(try p.double("T"))
         ceWeight = Float(try p.double("ce_weight"))
         regWeight = Float(try p.double("reg_weight"))

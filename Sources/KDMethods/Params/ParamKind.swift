@@ -31,6 +31,8 @@ public struct NumberBounds: Equatable, Sendable {
     public static let fraction = NumberBounds(min: 0, max: 1, maxInclusive: false)
     /// x in [0, 1].
     public static let unitInterval = NumberBounds(min: 0, max: 1)
+    /// x in (0, 1] (a survival probability).
+    public static let survival = NumberBounds(min: 0, minInclusive: false, max: 1)
 
     /// Whether `x` is finite and within the bounds.
     public func contains(_ x: Double) -> Bool {
@@ -105,7 +107,7 @@ public indirect enum ParamKind: Equatable, Sendable {
     case string(choices: [String]? = nil)
     /// A list whose elements all have one kind; `count` fixes its length when given.
     case list(ParamKind, count: Int? = nil)
-    /// A zoo model: `{"name": String, "dropout": number}` or the bare name as a string.
+    /// A zoo model: `{"name": String, "dropout", "head_dropout", "stochastic_depth": number}` or the bare name.
     case model
     /// A nested object with declared keys; a bare string stands for `{shorthand: string}` if set.
     case object([ParamSpec], shorthand: String? = nil)
@@ -129,10 +131,20 @@ public indirect enum ParamKind: Equatable, Sendable {
             return (plural ? "lists" : "a list") + " of \(count) " + element.phrase(plural: true)
         case .list(let element, nil): return (plural ? "lists" : "a list") + " of " + element.phrase(plural: true)
         case .model: return plural ? "models (names or {name, dropout} objects)" : "a model name or {name, dropout} object"
-        case .object(_, let shorthand?):
-            return (plural ? "objects or \(shorthand) strings" : "an object or a \(shorthand) string")
+        case .object(let specs, let shorthand?):
+            // The shorthand's own kind names the bare value: `checkpoint` strings, `size` numbers.
+            let bare = specs.first { $0.name == shorthand }.map { $0.kind.isNumeric ? "numbers" : "strings" } ?? "strings"
+            return plural ? "objects or \(shorthand) \(bare)" : "an object or a \(shorthand) \(bare.dropLast())"
         case .object: return plural ? "objects" : "an object"
         case .method: return plural ? "methods" : "a method name or {name, ...params} object"
+        }
+    }
+
+    /// Whether values of this kind are JSON numbers.
+    public var isNumeric: Bool {
+        switch self {
+        case .number, .integer: return true
+        default: return false
         }
     }
 
@@ -156,7 +168,11 @@ public indirect enum ParamKind: Equatable, Sendable {
                 out.append(c)
             }
             return .list(out)
-        case (.model, .model(let m)): return m.dropout >= 0 && m.dropout < 1 ? value : nil
+        case (.model, .model(let m)):
+            let fits =
+                NumberBounds.fraction.contains(m.dropout) && NumberBounds.fraction.contains(m.headDropout)
+                && NumberBounds.survival.contains(m.stochasticDepth)
+            return fits ? value : nil
         case (.model, .string(let s)): return .model(ModelConfig(name: s))
         case (.object, .object), (.method, .object): return value
         default: return nil

@@ -19,7 +19,8 @@ public struct ModelCheckpoint {
         metadata = try CheckpointMetadata.decode(file.metadata, source: path)
     }
 
-    /// The model the checkpoint holds, built with dropout 0 (for inference) and loaded with its tensors.
+    /// The model the checkpoint holds, built without training noise (`ModelSpec.plain`: no dropout, head
+    /// dropout or stochastic depth; for inference) and loaded with its tensors.
     /// A file without kdistill metadata is built as `fallback`; without one, the error ends with `hint`
     /// (how the user names the architecture: `--model`, `teacher.model`).
     public func model(fallback: ModelSpec?, hint: String) throws -> Model {
@@ -33,7 +34,7 @@ public struct ModelCheckpoint {
                 path, "__metadata__.model", expected: "kdistill metadata naming the model (model, input_shape, num_classes)",
                 found: "none", hint: hint)
         }
-        spec.dropout = 0
+        spec = spec.plain
         let model = try Zoo.build(spec, seed: 0)
         try model.loadStateDict(file.tensors, source: path)
         return model

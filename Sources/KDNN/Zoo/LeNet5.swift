@@ -27,7 +27,7 @@ public final class LeNet5: Model {
         let c2 = maxPool2d(conv2(c1), kernel: 2).relu()  // [N, 16, 5, 5]
         let f1 = fc1(c2.flattened()).relu()  // [N, 120]
         let f2 = fc2(f1).relu()  // [N, 84]
-        let logits = fc3(f2)  // [N, K]
+        let logits = fc3(headDropout(f2, p: spec.headDropout, context))  // [N, K]
         return ModelOutput(logits: logits, taps: ["conv1": c1, "conv2": c2, "fc1": f1, "fc2": f2, "logits": logits])
     }
 

@@ -1,5 +1,6 @@
 // MLP: `mlp-H1-H2-...` (Hinton et al. 2015's teacher mlp-1200-1200 and student mlp-800-800): the input
-// flattened, `fc1 … fc{L+1}`, ReLU (and optional dropout) after each hidden layer.
+// flattened, `fc1 … fc{L+1}`, ReLU (and optional dropout) after each hidden layer; `head_dropout`, when
+// set, is the rate after the last one.
 
 import KDTensor
 
@@ -26,7 +27,10 @@ public final class MLP: Model {
             if i < layers.count - 1 {
                 h = h.relu()
                 taps["hidden\(i + 1)"] = h
-                if context.training && spec.dropout > 0 { h = dropout(h, p: spec.dropout, rng: &context.rng) }
+                // The last hidden ReLU is the classifier's input: head dropout replaces dropout there when set.
+                let head = i == layers.count - 2 && spec.headDropout > 0
+                let p = head ? spec.headDropout : spec.dropout
+                if context.training && p > 0 { h = dropout(h, p: p, rng: &context.rng) }
             }
         }
         taps["logits"] = h

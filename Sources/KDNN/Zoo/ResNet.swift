@@ -3,10 +3,13 @@
 
 import KDTensor
 
-/// conv3x3 → BN → ReLU → conv3x3 → BN, plus the shortcut, then ReLU.
+/// conv3x3 → BN → ReLU → conv3x3 → BN, plus the shortcut, then ReLU; in training the branch may be
+/// dropped per sample (stochastic depth).
 final class BasicBlock: Layer {
     let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d
     let downsample: (Conv2d, BatchNorm2d)?
+    /// Probability that a training sample keeps the residual branch (stochastic depth; 1: always).
+    var survival: Float = 1
 
     init(_ cin: Int, _ cout: Int, stride: Int, rng: inout SeededGenerator) {
         conv1 = Conv2d(cin, cout, kernel: 3, stride: stride, padding: 1, rng: &rng)
@@ -20,7 +23,7 @@ final class BasicBlock: Layer {
     /// Returns the block output and, when `keepPreact`, the sum before the final ReLU.
     func forward(_ x: Tensor, _ ctx: ForwardContext, keepPreact: Bool) -> (Tensor, Tensor?) {
         let h = bn1(conv1(x), ctx, relu: true)
-        let r = bn2(conv2(h), ctx)
+        let r = StochasticDepth.apply(bn2(conv2(h), ctx), survival: survival, ctx)
         let shortcut = downsample.map { conv, bn in bn(conv(x), ctx) } ?? x
         if keepPreact {
             let pre = r + shortcut
@@ -64,8 +67,15 @@ public final class ResNet: Model {
             stages.append(blocks)
         }
         self.stages = stages
+        let blocks = stages.joined()
+        for (l, block) in blocks.enumerated() {
+            block.survival = StochasticDepth.survival(block: l + 1, of: blocks.count, last: spec.stochasticDepth)
+        }
         fc = Linear(widths[3], spec.numClasses, rng: &rng)
     }
+
+    /// Survival probability of each residual block in forward order (all 1 without stochastic depth).
+    public var blockSurvival: [Float] { stages.joined().map(\.survival) }
 
     public var tapNames: [String] {
         ["stem", "layer1.preact", "layer1", "layer2.preact", "layer2", "layer3.preact", "layer3", "pool", "logits"]
@@ -94,7 +104,7 @@ public final class ResNet: Model {
             taps["layer\(s + 1)"] = h  // [N, w_{s+1}, H/2^s, W/2^s]
         }
         let pooled = globalAvgPool2d(h)  // [N, w3]
-        let logits = fc(pooled)  // [N, K]
+        let logits = fc(headDropout(pooled, p: spec.headDropout, context))  // [N, K]
         taps["pool"] = pooled
         taps["logits"] = logits
         return ModelOutput(logits: logits, taps: taps)

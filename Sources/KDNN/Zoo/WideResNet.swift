@@ -8,6 +8,8 @@ import KDTensor
 final class WideBlock: Layer {
     let bn1: BatchNorm2d, conv1: Conv2d, bn2: BatchNorm2d, conv2: Conv2d
     let shortcut: Conv2d?
+    /// Probability that a training sample keeps the residual branch (stochastic depth; 1: always).
+    var survival: Float = 1
 
     init(_ cin: Int, _ cout: Int, stride: Int, rng: inout SeededGenerator) {
         bn1 = BatchNorm2d(cin)
@@ -22,7 +24,7 @@ final class WideBlock: Layer {
     func forward(_ x: Tensor, _ ctx: ForwardContext, keepPreact: Bool = false) -> (Tensor, Tensor?) {
         let normalized = keepPreact ? bn1(x, ctx) : nil
         let pre = normalized?.relu() ?? bn1(x, ctx, relu: true)
-        let h = conv2(bn2(conv1(pre), ctx, relu: true))
+        let h = StochasticDepth.apply(conv2(bn2(conv1(pre), ctx, relu: true)), survival: survival, ctx)
         return (h + (shortcut.map { $0(pre) } ?? x), normalized)
     }
 
@@ -59,9 +61,16 @@ public final class WideResNet: Model {
             groups.append(blocks)
         }
         self.groups = groups
+        let blocks = groups.joined()
+        for (l, block) in blocks.enumerated() {
+            block.survival = StochasticDepth.survival(block: l + 1, of: blocks.count, last: spec.stochasticDepth)
+        }
         bn1 = BatchNorm2d(widths[3])
         fc = Linear(widths[3], spec.numClasses, rng: &rng)
     }
+
+    /// Survival probability of each residual block in forward order (all 1 without stochastic depth).
+    public var blockSurvival: [Float] { groups.joined().map(\.survival) }
 
     public var tapNames: [String] {
         ["stem", "block1", "block1.preact", "block2", "block2.preact", "block3", "block3.preact", "pool", "logits"]
@@ -91,7 +100,7 @@ public final class WideResNet: Model {
         let normalized = bn1(h, context)  // block3.preact [N, 64k, H/4, W/4]
         taps["block3.preact"] = normalized
         let pooled = globalAvgPool2d(normalized.relu())  // [N, 64k]
-        let logits = fc(pooled)
+        let logits = fc(headDropout(pooled, p: spec.headDropout, context))  // [N, K]
         taps["pool"] = pooled
         taps["logits"] = logits
         return ModelOutput(logits: logits, taps: taps)

@@ -32,6 +32,16 @@ public enum Zoo {
         guard spec.inputShape.count == 3, spec.inputShape.allSatisfy({ $0 > 0 }), spec.numClasses >= 2 else {
             throw ModelError("model \(spec.name): input shape \(spec.inputShape) and \(spec.numClasses) classes are not usable")
         }
+        guard spec.dropout >= 0, spec.dropout < 1, spec.headDropout >= 0, spec.headDropout < 1 else {
+            throw ModelError(
+                "model \(spec.name): dropout \(spec.dropout) and head dropout \(spec.headDropout) must lie in [0, 1)")
+        }
+        guard spec.stochasticDepth > 0, spec.stochasticDepth <= 1 else {
+            throw ModelError("model \(spec.name): stochastic depth \(spec.stochasticDepth) must lie in (0, 1]")
+        }
+        if spec.stochasticDepth < 1, !isResidual(spec.name) {
+            throw ModelError("model \(spec.name): stochastic depth needs residual blocks (resnet*, wrn-*)")
+        }
         var rng = SeededGenerator(seed: seed)
         switch arch {
         case .mlp(let hidden): return MLP(spec: spec, hidden: hidden, rng: &rng)

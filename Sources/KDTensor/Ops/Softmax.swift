@@ -66,18 +66,25 @@ extension Tensor {
     }
 }
 
-/// Mean cross-entropy of `logits` `[B, K]` against integer `labels` (each in `0..<K`).
+/// Cross-entropy of `logits` `[B, K]` against integer `labels` (each in `0..<K`), summed and divided by
+/// `divisor` (default B: the mean). A negative label marks a sample without one: it adds nothing and gets
+/// no gradient (PyTorch's `ignore_index`), so `data.labeled` hides labels without changing the batch.
 /// With `labelSmoothing` ε the target is `(1 − ε)·onehot + ε/K`.
-public func crossEntropy(_ logits: Tensor, labels: [Int32], labelSmoothing: Float = 0) -> Tensor {
+public func crossEntropy(_ logits: Tensor, labels: [Int32], labelSmoothing: Float = 0, divisor: Int? = nil) -> Tensor {
     precondition(
         logits.rank == 2 && logits.shape[0] == labels.count,
         "crossEntropy: logits \(logits.shape) vs \(labels.count) labels")
     let (b, k) = (logits.shape[0], logits.shape[1])
+    let denominator = Float(divisor ?? b)
+    precondition(denominator > 0, "crossEntropy: divisor \(denominator)")
     let probs = Tensor(uninitialized: [b, k])
     let x = logits.data, p = probs.data
     var total: Double = 0
     let eps = labelSmoothing
     for i in 0..<b {
+        let y = Int(labels[i])
+        guard y >= 0 else { continue }
+        precondition(y < k, "crossEntropy: label \(y) outside 0..<\(k)")
         let row = x + i * k
         var m = -Float.infinity
         for j in 0..<k { m = Swift.max(m, row[j]) }
@@ -86,18 +93,21 @@ public func crossEntropy(_ logits: Tensor, labels: [Int32], labelSmoothing: Floa
         let lse = m + log(z)
         let inv = 1 / z
         for j in 0..<k { p[i * k + j] *= inv }
-        let y = Int(labels[i])
-        precondition(y >= 0 && y < k, "crossEntropy: label \(y) outside 0..<\(k)")
         total += Double((1 - eps) * (lse - row[y]) + eps * (lse - sumLogits / Float(k)))
     }
-    let out = Tensor(Float(total / Double(b)))
+    let out = Tensor(Float(total / Double(denominator)))
     return out.recorded(.crossEntropy, [logits]) { g in
-        // dz = (softmax − target) / B
+        // dz = (softmax − target) / divisor for a labelled row, 0 for an unlabelled one
         let dz = Tensor(uninitialized: [b, k])
-        let scale = g.item / Float(b), d = dz.data
+        let scale = g.item / denominator, d = dz.data
         for i in 0..<b {
+            let y = Int(labels[i])
+            guard y >= 0 else {
+                (d + i * k).initialize(repeating: 0, count: k)
+                continue
+            }
             for j in 0..<k { d[i * k + j] = (p[i * k + j] - eps / Float(k)) * scale }
-            d[i * k + Int(labels[i])] -= (1 - eps) * scale
+            d[i * k + y] -= (1 - eps) * scale
         }
         _ = probs
         return [dz]

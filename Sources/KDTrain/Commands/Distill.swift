@@ -2,6 +2,7 @@
 // method from the registry, and runs it: one student, a cohort (DML) or a pipeline of runs (BAN, TAKD).
 
 import Foundation
+import KDData
 import KDMethods
 import KDNN
 
@@ -16,7 +17,8 @@ public enum Distill {
             throw ConfigError(source: config.source, path: "method", message: "required for distill")
         }
         let data = try ExperimentData(
-            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize)
+            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize,
+            normalization: try transferNormalization(config))
         Interruption.install()
         let first = methodConfig.parts[0]
         guard let entry = MethodRegistry.entry(first) else { throw MethodError("method.name: unknown method '\(first)'") }
@@ -54,7 +56,7 @@ public enum Distill {
         let student = try Zoo.build(data.spec(studentConfig), seed: UInt64(config.seed))
         var setup = MethodSetup(
             student: student, teachers: teachers.models, epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
-            augmented: data.augmented, trainingLabels: data.train.labels)
+            augmented: data.augmented, trainingLabels: data.train.labels, labeledFraction: data.labeledFraction)
         setup.trainingViews = data.trainingViews
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
         if method.teacherBatchStatistics { teachers.useBatchStatistics() }
@@ -67,6 +69,15 @@ public enum Distill {
             config: config, data: data, learner: learner, teachers: teachers, method: method,
             methodName: m.name, dir: RunDirectory(config.output.dir), cacheTeacher: TeacherCaching.requested(m.params)
         ).run(resume: resume)
+    }
+
+    /// A transfer set is normalised as the teacher's inputs were (its checkpoint's statistics), never by its
+    /// own; nil without a transfer set or a kdistill teacher checkpoint.
+    static func transferNormalization(_ config: ExperimentConfig) throws -> Normalization? {
+        guard config.data.transfer != nil, let path = config.teacher?.checkpoint,
+            let n = try ModelCheckpoint(path: path).metadata.normalization
+        else { return nil }
+        return Normalization(mean: n.mean, std: n.std)
     }
 
     /// `method at+kd: beta 1000, ce_weight 0.1, ..., student_taps absent, ...`: every declared parameter

@@ -11,7 +11,8 @@ public enum TrainTeacher {
         let config = try ConfigLoading.load(path, overrides: overrides, for: .trainTeacher)
         ConfigLoading.applyThreads(config, override: threads)
         let data = try ExperimentData(
-            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize)
+            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize, supervisedOnly: true
+        )
         guard let modelConfig = config.model else { throw ConfigError(source: config.source, path: "model", message: "required") }
         let model = try Zoo.build(data.spec(modelConfig), seed: UInt64(config.seed))
         let learner = Learner(

@@ -17,18 +17,22 @@ public struct ConfigContext: Sendable {
     public var modelNames: [String]
     /// Regular expression for model names in the JSON Schema, if any.
     public var modelPattern: String?
+    /// Whether a model has residual blocks (the models `stochastic_depth` applies to).
+    public var isResidualModel: @Sendable (String) -> Bool
 
     /// A context; by default no methods and the zoo's name rule (Zoo.isValidName, Zoo.namePattern).
     public init(
         methods: MethodCatalog = MethodCatalog(), methodsWithoutTeacher: Set<String> = [],
         isKnownModel: @escaping @Sendable (String) -> Bool = { Zoo.isValidName($0) },
-        modelNames: [String] = Zoo.listedNames, modelPattern: String? = Zoo.namePattern
+        modelNames: [String] = Zoo.listedNames, modelPattern: String? = Zoo.namePattern,
+        isResidualModel: @escaping @Sendable (String) -> Bool = { Zoo.isResidual($0) }
     ) {
         self.catalog = methods
         self.methodsWithoutTeacher = methodsWithoutTeacher
         self.isKnownModel = isKnownModel
         self.modelNames = modelNames
         self.modelPattern = modelPattern
+        self.isResidualModel = isResidualModel
     }
 
     /// Registered method name → its declared parameters.

@@ -70,9 +70,9 @@ public struct ConfigOverride: Equatable, Sendable {
         switch object[key] {
         case nil, .null?: child = JSONObject()
         case .object(let o)?: child = o
-        case .string(let s)? where kind.flatMap(Self.shorthandKey) != nil:
+        case let bare? where kind.flatMap(Self.shorthandKey) != nil && (bare.stringValue != nil || bare.doubleValue != nil):
             child = JSONObject()
-            child[kind.flatMap(Self.shorthandKey) ?? "name"] = .string(s)
+            child[kind.flatMap(Self.shorthandKey) ?? "name"] = bare
         case let other?:
             let prefix = path[...depth].joined(separator: ".")
             throw ConfigError(

@@ -27,6 +27,13 @@ public enum ConfigSchema {
         ParamSpec(
             "labels", .string(choices: LabelGranularity.allCases.map(\.rawValue)), default: "fine",
             doc: "cifar100 label set: fine (100 classes) or coarse (20)"),
+        ParamSpec(
+            "labeled", .object(labeled, shorthand: "size"), default: .absent,
+            doc: "keep the labels of a class-balanced, seeded subset of the training images only (a fraction "
+                + "below 1 or a count); ce sees the labelled images, distillation terms every image"),
+        ParamSpec(
+            "transfer", .object(transfer, shorthand: "dataset"), default: .absent,
+            doc: "distill on these images (labels hidden) instead of the training set: Hinton et al.'s transfer set"),
         group(
             "augment",
             [
@@ -35,6 +42,43 @@ public enum ConfigSchema {
                 ),
                 ParamSpec("flip", .boolean, default: false, doc: "random horizontal flips"),
             ], doc: "training-time augmentation"),
+    ]
+
+    /// Keys of `data.labeled` (beyond.md 1.1): exactly one of size, count, fraction and per_class.
+    public static let labeled: [ParamSpec] = [
+        ParamSpec(
+            "size", .number(.positive), default: .absent,
+            doc: "a fraction of the training images when below 1, a count when a whole number >= 1 (the bare-number form)"),
+        ParamSpec("count", .integer(.positive), default: .absent, doc: "labelled images in all"),
+        ParamSpec(
+            "fraction", .number(NumberBounds(min: 0, minInclusive: false, max: 1)), default: .absent,
+            doc: "labelled share of the training images"),
+        ParamSpec("per_class", .integer(.positive), default: .absent, doc: "labelled images of every class"),
+        ParamSpec("seed", .integer(.nonNegative), default: .absent, doc: "seed of the choice (absent: the run's seed)"),
+        ParamSpec(
+            "per_batch", .integer(.positive), default: .absent,
+            doc: "labelled images in every batch, the rest unlabelled (two streams; absent: shuffled together)"),
+        ParamSpec(
+            "ce_reduction", .string(choices: CEReduction.allCases.map(\.rawValue)), default: "batch",
+            doc: "cross-entropy over the labelled samples divided by the batch size or by their number"),
+    ]
+
+    /// Keys of `data.transfer` (beyond.md 1.2).
+    public static let transfer: [ParamSpec] = [
+        ParamSpec("dataset", .string(choices: datasets), default: .absent, doc: "its dataset (absent: data.dataset)"),
+        ParamSpec(
+            "dir", .string(), default: .absent,
+            doc: "directory of its files (absent: data.dir for data.dataset, else data/<dataset>)"),
+        ParamSpec(
+            "split", .string(choices: Split.allCases.map(\.rawValue)), default: "train",
+            doc: "which split (of data.dataset itself only train, without the validation hold-out)"),
+        ParamSpec("exclude_classes", .list(.integer(.nonNegative)), default: .value([]), doc: "leave these classes out"),
+        ParamSpec("include_classes", .list(.integer(.nonNegative)), default: .value([]), doc: "keep only these classes"),
+        ParamSpec("limit", .integer(.positive), default: .absent, doc: "a class-stratified, seeded subset of N images"),
+        ParamSpec(
+            "include_labeled", .boolean, default: false,
+            doc: "also train on data.dataset's (labelled) training images, with ce"),
+        ParamSpec("seed", .integer(.nonNegative), default: .absent, doc: "seed of `limit` (absent: the run's seed)"),
     ]
 
     /// Keys of `teacher`.
@@ -107,7 +151,8 @@ public enum ConfigSchema {
     ]
 
     /// Every key path of the schema, depth first (`data`, `data.dataset`, ..., `output.keep_every`);
-    /// model objects contribute `name` and `dropout`; method parameters are not included.
+    /// model objects contribute `name`, `dropout`, `head_dropout` and
+    /// `stochastic_depth`; method parameters are not included.
     public static var keyPaths: [String] { keyPaths(fields, prefix: "") }
 
     static func keyPaths(_ specs: [ParamSpec], prefix: String) -> [String] {

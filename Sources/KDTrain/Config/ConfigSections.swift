@@ -24,12 +24,18 @@ public struct DataConfig: Equatable, Sendable {
     public var cropPadding: Int
     /// `augment.flip`: random horizontal flips.
     public var flip: Bool
+    /// `labeled`: keep only some training labels (nil: all).
+    public var labeled: LabeledConfig?
+    /// `transfer`: the images a student is distilled on instead (nil: the training set).
+    public var transfer: TransferConfig?
 
     /// All fields.
     public init(
         dataset: DatasetName, dir: String, validation: Int, limit: Int?, testLimit: Int?,
-        normalize: Bool, labels: LabelGranularity, cropPadding: Int, flip: Bool
+        normalize: Bool, labels: LabelGranularity, cropPadding: Int, flip: Bool, labeled: LabeledConfig? = nil,
+        transfer: TransferConfig? = nil
     ) {
+        (self.labeled, self.transfer) = (labeled, transfer)
         self.dataset = dataset
         self.dir = dir
         self.validation = validation
@@ -39,6 +45,46 @@ public struct DataConfig: Equatable, Sendable {
         self.labels = labels
         self.cropPadding = cropPadding
         self.flip = flip
+    }
+}
+
+/// `data.labeled`: which training images keep their labels and how batches mix them.
+public struct LabeledConfig: Equatable, Sendable {
+    /// How many (`size`, `count`, `fraction` or `per_class`).
+    public var amount: LabeledAmount
+    /// Seed of the choice (the run's seed unless given).
+    public var seed: Int
+    /// Labelled images per batch (nil: shuffled with the unlabelled ones).
+    public var perBatch: Int?
+    /// What the cross-entropy is divided by.
+    public var ceReduction: CEReduction
+
+    public init(amount: LabeledAmount, seed: Int, perBatch: Int? = nil, ceReduction: CEReduction = .batch) {
+        (self.amount, self.seed, self.perBatch, self.ceReduction) = (amount, seed, perBatch, ceReduction)
+    }
+}
+
+/// `data.transfer`: unlabelled images to distil on (Hinton et al. 2015 §3).
+public struct TransferConfig: Equatable, Sendable {
+    public var dataset: DatasetName
+    public var dir: String
+    public var split: Split
+    /// Classes left out, or the only ones kept (at most one of the two is non-empty).
+    public var excludeClasses: [Int], includeClasses: [Int]
+    public var limit: Int?
+    /// Whether data.dataset's labelled training images join the transfer images, with ce.
+    public var includeLabeled: Bool
+    /// Seed of `limit` (the run's unless given).
+    public var seed: Int
+
+    public init(
+        dataset: DatasetName, dir: String, split: Split = .train, excludeClasses: [Int] = [], includeClasses: [Int] = [],
+        limit: Int? = nil, includeLabeled: Bool = false, seed: Int
+    ) {
+        (self.dataset, self.dir, self.split, self.excludeClasses, self.includeClasses) = (
+            dataset, dir, split, excludeClasses, includeClasses
+        )
+        (self.limit, self.includeLabeled, self.seed) = (limit, includeLabeled, seed)
     }
 }
 

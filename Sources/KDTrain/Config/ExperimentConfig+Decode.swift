@@ -97,7 +97,11 @@ extension ExperimentConfig {
             dataset: dataset, dir: try d.optionalString("dir") ?? "data/" + dataset.rawValue,
             validation: try d.int("validation"), limit: try d.optionalInt("limit"),
             testLimit: try d.optionalInt("test_limit"), normalize: try d.bool("normalize"),
-            labels: labels, cropPadding: try augment.int("crop_padding"), flip: try augment.bool("flip"))
+            labels: labels, cropPadding: try augment.int("crop_padding"), flip: try augment.bool("flip"),
+            labeled: try d.contains("labeled") ? Self.labeled(try d.object("labeled"), seed: seed, decoder: decoder) : nil)
+        if d.contains("transfer") {
+            data.transfer = try Self.transfer(try d.object("transfer"), data: data, seed: seed, decoder: decoder)
+        }
 
         model = try v.optionalModel("model")
         if v.contains("teacher") {
@@ -145,6 +149,56 @@ extension ExperimentConfig {
         stopOnNonfinite = try v.bool("stop_on_nonfinite")
         let out = try v.object("output")
         output = OutputConfig(dir: try out.optionalString("dir") ?? "runs/" + name, keepEvery: try out.int("keep_every"))
+    }
+
+    /// `data.labeled`: exactly one of size (a bare number: a fraction below 1, else a whole count), count,
+    /// fraction and per_class; the seed defaults to the run's.
+    static func labeled(_ l: ParamValues, seed: Int, decoder: ParamDecoder) throws -> LabeledConfig {
+        let given = ["size", "count", "fraction", "per_class"].filter { l.contains($0) }
+        guard given.count == 1 else {
+            throw decoder.error(
+                "data.labeled",
+                "expected exactly one of size, count, fraction and per_class, found "
+                    + (given.isEmpty ? "none" : given.joined(separator: " and ")))
+        }
+        let amount: LabeledAmount
+        switch given[0] {
+        case "count": amount = .count(try l.int("count"))
+        case "fraction": amount = .fraction(try l.double("fraction"))
+        case "per_class": amount = .perClass(try l.int("per_class"))
+        default:
+            let x = try l.double("size")
+            if x < 1 {
+                amount = .fraction(x)
+            } else if x == x.rounded(), x <= 1e9 {
+                amount = .count(Int(x))
+            } else {
+                throw decoder.error("data.labeled.size", "expected a fraction below 1 or a whole count, found \(x)")
+            }
+        }
+        return LabeledConfig(
+            amount: amount, seed: try l.optionalInt("seed") ?? seed, perBatch: try l.optionalInt("per_batch"),
+            ceReduction: try enumValue(CEReduction.self, l, "ce_reduction"))
+    }
+
+    /// `data.transfer`: dataset and dir default to data's; at most one of exclude_classes and include_classes.
+    static func transfer(_ t: ParamValues, data: DataConfig, seed: Int, decoder: ParamDecoder) throws -> TransferConfig {
+        let dataset = t.contains("dataset") ? try enumValue(DatasetName.self, t, "dataset") : data.dataset
+        let split = try enumValue(Split.self, t, "split")
+        if dataset == data.dataset && split == .test {
+            throw decoder.error(
+                "data.transfer.split",
+                "expected train for data.dataset's own images (its test split tests the run), found \"test\"")
+        }
+        let (exclude, include) = (try t.ints("exclude_classes"), try t.ints("include_classes"))
+        if !exclude.isEmpty && !include.isEmpty {
+            throw decoder.error("data.transfer", "expected exclude_classes or include_classes, found both")
+        }
+        return TransferConfig(
+            dataset: dataset,
+            dir: try t.optionalString("dir") ?? (dataset == data.dataset ? data.dir : "data/" + dataset.rawValue),
+            split: split, excludeClasses: exclude, includeClasses: include, limit: try t.optionalInt("limit"),
+            includeLabeled: try t.bool("include_labeled"), seed: try t.optionalInt("seed") ?? seed)
     }
 
     static func enumValue<E: RawRepresentable>(

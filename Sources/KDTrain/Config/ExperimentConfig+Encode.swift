@@ -19,6 +19,28 @@ extension ExperimentConfig {
         d["test_limit"] = data.testLimit.map(JSONValue.int)
         d["normalize"] = .bool(data.normalize)
         d["labels"] = .string(data.labels.rawValue)
+        if let labeled = data.labeled {
+            var l = JSONObject()
+            switch labeled.amount {
+            case .count(let n): l["count"] = .int(n)
+            case .fraction(let f): l["fraction"] = .number(f)
+            case .perClass(let n): l["per_class"] = .int(n)
+            }
+            l["seed"] = .int(labeled.seed)
+            l["per_batch"] = labeled.perBatch.map(JSONValue.int)
+            l["ce_reduction"] = .string(labeled.ceReduction.rawValue)
+            d["labeled"] = .object(l)
+        }
+        if let transfer = data.transfer {
+            var t: JSONObject = ["dataset": .string(transfer.dataset.rawValue), "dir": .string(transfer.dir)]
+            t["split"] = .string(transfer.split.rawValue)
+            t["exclude_classes"] = .array(transfer.excludeClasses.map(JSONValue.int))
+            t["include_classes"] = .array(transfer.includeClasses.map(JSONValue.int))
+            t["limit"] = transfer.limit.map(JSONValue.int)
+            t["include_labeled"] = .bool(transfer.includeLabeled)
+            t["seed"] = .int(transfer.seed)
+            d["transfer"] = .object(t)
+        }
         d["augment"] = ["crop_padding": .int(data.cropPadding), "flip": .bool(data.flip)]
         o["data"] = .object(d)
         o["model"] = model.map(Self.json)
@@ -54,9 +76,15 @@ extension ExperimentConfig {
         return .object(o)
     }
 
-    /// A model object as JSON.
+    /// A model object as JSON; the noise keys only when set (`ModelConfig.hasDefaultNoise`), so
+    /// resolved configs of models without them stay as they were.
     static func json(_ m: ModelConfig) -> JSONValue {
-        ["name": .string(m.name), "dropout": .number(m.dropout)]
+        var o: JSONObject = ["name": .string(m.name), "dropout": .number(m.dropout)]
+        if !m.hasDefaultNoise {
+            o["head_dropout"] = .number(m.headDropout)
+            o["stochastic_depth"] = .number(m.stochasticDepth)
+        }
+        return .object(o)
     }
 
     /// A parameter value as JSON (models become objects; numbers stay reals, integers ints).

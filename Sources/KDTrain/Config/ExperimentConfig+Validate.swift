@@ -1,5 +1,8 @@
 // Per-command requirements: which keys train-teacher and distill need beyond the schema
-// (`model` for one, `student`, `method` and usually `teacher.checkpoint` for the other).
+// (`model` for one, `student`, `method` and usually `teacher.checkpoint` for the other), and the
+// rules between keys of different sections (a transfer set has no labels for a ce term).
+
+import KDMethods
 
 /// The commands that run an experiment config.
 public enum ConfigCommand: String, Sendable {
@@ -35,6 +38,13 @@ extension ExperimentConfig {
                 let why = " with method '\(method.name)'"
                 guard let teacher else { throw missing("teacher", why) }
                 if teacher.checkpoint == nil { throw missing("teacher.checkpoint", why) }
+            }
+            // Every label term of every method is weighted by `ce_weight`; a transfer set alone has no labels.
+            if let transfer = data.transfer, !transfer.includeLabeled, let ce = method.params["ce_weight"]?.doubleValue, ce > 0 {
+                throw ConfigError(
+                    source: source, path: "method.ce_weight",
+                    message: "expected 0 with data.transfer (its images have no labels to learn from; or set "
+                        + "data.transfer.include_labeled), found \(ParamValue.number(ce).text)")
             }
         }
     }

@@ -102,14 +102,30 @@ struct ParamDecoder {
             return .model(ModelConfig(name: name))
         case (.model, .object):
             let values = try decodeObject(json, specs: ModelConfig.specs, path: path)
-            guard case .string(let name)? = values["name"], let dropout = values["dropout"]?.doubleValue else {
+            guard case .string(let name)? = values["name"], let dropout = values["dropout"]?.doubleValue,
+                let headDropout = values["head_dropout"]?.doubleValue,
+                let stochasticDepth = values["stochastic_depth"]?.doubleValue
+            else {
                 throw mismatch(path, kind, json)
             }
             try checkModel(name, path: join(path, "name"))
-            return .model(ModelConfig(name: name, dropout: dropout))
+            if stochasticDepth < 1, !context.isResidualModel(name) {
+                throw error(
+                    join(path, "stochastic_depth"),
+                    "expected 1 for model '\(name)' (stochastic depth needs residual blocks: resnet*, wrn-*), "
+                        + "found \(ParamDecoder.show(json["stochastic_depth"] ?? .null))")
+            }
+            return .model(
+                ModelConfig(name: name, dropout: dropout, headDropout: headDropout, stochasticDepth: stochasticDepth))
         case (.object(let specs, _), .object):
             return .object(try decodeObject(json, specs: specs, path: path))
-        case (.object(let specs, let shorthand?), .string):
+        case (.object(let specs, let shorthand?), .string), (.object(let specs, let shorthand?), .int),
+            (.object(let specs, let shorthand?), .number):
+            // A bare value stands for `{shorthand: value}` when it is the shorthand key's kind of value.
+            let numeric = json.doubleValue != nil
+            guard specs.first(where: { $0.name == shorthand })?.kind.isNumeric == numeric else {
+                throw mismatch(path, kind, json)
+            }
             return .object(try decodeObject(.object([shorthand: json]), specs: specs, path: path))
         case (.method, .string):
             return .object(try decodeMethod(.object(["name": json]), path: path, shorthand: true))

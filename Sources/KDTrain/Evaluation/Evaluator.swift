@@ -24,6 +24,20 @@ public enum Evaluator {
         return acc.result
     }
 
+    /// The logits of `model` for every image of `loader`, in order: `[N, K]`.
+    public static func logits(_ model: Model, _ loader: BatchLoader) -> Tensor {
+        let k = model.spec.numClasses
+        let out = Tensor(uninitialized: [loader.count, k])
+        var row = 0
+        for b in 0..<loader.numBatches {
+            let batch = loader.batch(epoch: 0, index: b)
+            let z = noGrad { model.forward(batch.images, .eval).logits }
+            (out.data + row * k).update(from: z.data, count: z.count)
+            row += batch.labels.count
+        }
+        return out
+    }
+
     /// Metrics of the averaged softmax of `models` (an ensemble of generations).
     public static func ensembleMetrics(_ models: [Model], _ loader: BatchLoader) -> ClassificationMetrics {
         var acc = MetricsAccumulator(numClasses: models[0].spec.numClasses)

@@ -74,14 +74,13 @@ final class CohortTraining {
         let teacherOut = teachers.outputs(for: batch, use: cohort.teacherUse)
         let step = StepContext(
             labels: batch.labels, student: ModelOutput(logits: Tensor.zeros([0]), taps: [:]),
-            teachers: teacherOut, epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing))
+            teachers: teacherOut, epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing),
+            indices: batch.indices, batchIndex: b, ceReduction: config.data.labeled?.ceReduction ?? .batch)
         var outputs = recorders.map { $0.learner.model.forward(batch.images, $0.learner.context) }
         let shared = Date().timeIntervalSince(t0) / Double(recorders.count)
         for (k, r) in recorders.enumerated() {
             let t1 = Date()
-            let memberStep = StepContext(
-                labels: step.labels, student: outputs[k], teachers: teacherOut, epoch: epoch, stage: stage,
-                labelSmoothing: step.labelSmoothing)
+            let memberStep = step.with(student: outputs[k])
             let terms = cohort.losses(member: k, outputs: outputs, step: memberStep)
             let total = terms.dropFirst().reduce(terms[0].value) { $0 + $1.value }
             let value = Double(total.item)

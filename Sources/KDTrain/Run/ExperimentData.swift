@@ -1,5 +1,6 @@
 // ExperimentData: the `data` section of a config turned into batch loaders: the training split
-// (optionally limited, with a validation hold-out), the test split, and the training-set normalisation.
+// (optionally limited, with a validation hold-out and only some labels kept), the test split, and the
+// training-set normalisation.
 
 import KDData
 import KDMethods
@@ -22,9 +23,22 @@ public final class ExperimentData {
     public let numClasses: Int
     /// The directory the files were read from.
     public let directory: String
+    /// The training images whose labels the run keeps (`data.labeled`; nil: all of them).
+    public let labeled: LabeledSelection?
+    /// The images `train` holds, in its order (their labels as read, hidden ones included).
+    public let trainImages: ImageDataset
+    /// Whether the true labels of unlabelled training images are those of `dataset` (for diagnostics
+    /// only: a transfer set of another dataset has labels of its own).
+    public let hiddenLabelsComparable: Bool
 
-    /// Loads everything `config` asks for; data errors name the file.
-    public init(_ config: DataConfig, seed: Int, batchSize: Int, evalBatchSize: Int) throws {
+    /// Loads everything `config` asks for; data errors name the file. `supervisedOnly` (train-teacher)
+    /// trains on images with labels alone: the labelled ones of `data.labeled`, or the transfer set with its
+    /// own labels (Hinton's control run); otherwise (distill) some labels may be hidden. `normalization`
+    /// replaces the statistics of the training images (a transfer run normalises as its teacher did).
+    public init(
+        _ config: DataConfig, seed: Int, batchSize: Int, evalBatchSize: Int, supervisedOnly: Bool = false,
+        normalization given: Normalization? = nil
+    ) throws {
         dataset = config.dataset
         directory = DatasetLoader.resolveDirectory(config.dataset, requested: config.dir)
         let labels: CIFAR100Labels = config.labels == .coarse ? .coarse : .fine
@@ -37,20 +51,67 @@ public final class ExperimentData {
             trainSet = split.train
             validationSet = split.validation
         }
+        let heldOut = trainSet
         if let limit = config.limit, limit < trainSet.count { trainSet = try trainSet.limited(to: limit, seed: dataSeed &+ 202) }
         if let limit = config.testLimit, limit < testSet.count { testSet = try testSet.limited(to: limit, seed: dataSeed &+ 303) }
-        let norm = config.normalize ? Normalization.fit(trainSet) : .identity(channels: trainSet.channels)
+        let selection = try config.labeled.map { try LabeledSelection(trainSet, $0) }
+        // Fitted on every training image, labelled or not (they are all the run's inputs).
+        let norm = given ?? (config.normalize ? Normalization.fit(trainSet) : .identity(channels: trainSet.channels))
         normalization = norm
+        labeled = selection
+        let (images, labeledIndices) = try Self.trainingImages(
+            config, heldOut: heldOut, train: trainSet, selection: selection, supervisedOnly: supervisedOnly)
+        (trainImages, hiddenLabelsComparable) = (images, config.transfer.map { $0.dataset == config.dataset } ?? true)
         let augmentation = Augmentation(cropPadding: config.cropPadding, horizontalFlip: config.flip)
         train = try BatchLoader(
-            dataset: trainSet, normalization: norm, batchSize: batchSize, shuffle: true,
-            augmentation: augmentation, seed: dataSeed)
+            dataset: images, normalization: norm, batchSize: batchSize, shuffle: true,
+            augmentation: augmentation, seed: dataSeed, labeled: labeledIndices,
+            perBatch: labeledIndices == nil ? nil : config.labeled?.perBatch)
         validation = try validationSet.map {
             try BatchLoader(dataset: $0, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         }
         test = try BatchLoader(dataset: testSet, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         inputShape = [trainSet.channels, trainSet.height, trainSet.width]
         numClasses = trainSet.numClasses
+    }
+
+    /// This run's data with other training images: `images`, of which those at `labeled` keep their labels,
+    /// `perBatch` of them in each batch of `batchSize` (a Noisy Student generation's pseudo-labelled set).
+    init(_ base: ExperimentData, training images: ImageDataset, labeled: [Int], perBatch: Int, batchSize: Int, seed: Int) throws {
+        (dataset, validation, test, normalization) = (base.dataset, base.validation, base.test, base.normalization)
+        (inputShape, numClasses, directory, self.labeled) = (base.inputShape, base.numClasses, base.directory, base.labeled)
+        (trainImages, hiddenLabelsComparable) = (images, base.hiddenLabelsComparable)
+        train = try BatchLoader(
+            dataset: images, normalization: base.normalization, batchSize: batchSize, shuffle: true,
+            augmentation: base.train.augmentation, seed: UInt64(seed), labeled: labeled, perBatch: perBatch)
+    }
+
+    /// The images a run trains on and which of them keep their labels (nil: all). `heldOut` is the training
+    /// set without the validation split, `train` the same after `limit`.
+    static func trainingImages(
+        _ config: DataConfig, heldOut: ImageDataset, train: ImageDataset, selection: LabeledSelection?, supervisedOnly: Bool
+    ) throws -> (ImageDataset, [Int]?) {
+        guard let transfer = config.transfer else {
+            guard let selection else { return (train, nil) }
+            return supervisedOnly ? (train.subset(indices: selection.indices), nil) : (train, selection.indices)
+        }
+        let images = try TransferSet.load(transfer, data: config, ownTraining: heldOut)
+        if supervisedOnly {
+            guard selection == nil else {
+                throw RunInputError("data.transfer: train-teacher trains on the transfer set's labels; leave data.labeled out")
+            }
+            return (images, nil)
+        }
+        guard transfer.includeLabeled else { return (images, []) }
+        let labelled = selection.map { train.subset(indices: $0.indices) } ?? train
+        return (try images.appending(labelled), Array(images.count..<images.count + labelled.count))
+    }
+
+    /// The share of labelled images in a training batch (`MethodSetup.labeledFraction`): m/B with
+    /// `per_batch`, else the labelled share of the training set.
+    public var labeledFraction: Double {
+        if let m = train.perBatch { return Double(m) / Double(train.batchSize) }
+        return Double(train.labeledCount) / Double(max(train.count, 1))
     }
 
     /// Whether training batches are augmented.
@@ -71,6 +132,8 @@ public final class ExperimentData {
 
     /// The zoo spec of `model` for this data.
     public func spec(_ model: ModelConfig) -> ModelSpec {
-        ModelSpec(name: model.name, inputShape: inputShape, numClasses: numClasses, dropout: Float(model.dropout))
+        ModelSpec(
+            name: model.name, inputShape: inputShape, numClasses: numClasses, dropout: Float(model.dropout),
+            headDropout: Float(model.headDropout), stochasticDepth: Float(model.stochasticDepth))
     }
 }

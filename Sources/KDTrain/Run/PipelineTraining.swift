@@ -92,6 +92,10 @@ final class PipelineTraining {
                 methodName: "labels", dir: child
             ).run(resume: resume)
         }
+        if let labeling = step.selfTraining {
+            return try SelfTraining.run(
+                labeling, teacherPath: teacherPath, config: sub, data: data, learner: learner, dir: child, resume: resume)
+        }
         let params = step.kdParams
         sub.method = MethodConfig(name: "kd", parts: ["kd"], params: params)
         let teacher = try Teachers.load(teacherPath, fallback: config.teacher?.model, data: data)
@@ -104,7 +108,7 @@ final class PipelineTraining {
         let teachers = Teachers(models: [teacher], paths: [teacherPath], trainBN: config.teacher?.trainBN ?? false)
         let setup = MethodSetup(
             student: model, teachers: [teacher], epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
-            augmented: data.augmented)
+            augmented: data.augmented, trainingLabels: data.train.labels, labeledFraction: data.labeledFraction)
         let method = try MethodRegistry.buildSingle(parts: ["kd"], params: params, setup: setup)
         return try TrainingRun(
             config: sub, data: data, learner: learner, teachers: teachers, method: method,

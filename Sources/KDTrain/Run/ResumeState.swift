@@ -18,9 +18,31 @@ struct ResumeState: Codable, Equatable {
     var sums: [String: Double] = [:]
     var correct = 0
     var seen = 0
+    /// Labelled images among `seen` (all of them unless `data.labeled`).
+    var labeledSeen = 0
     var trainSeconds = 0.0
     /// Wall time of the run so far.
     var elapsed = 0.0
+
+    init() {}
+
+    /// The state at the start of epoch `nextEpoch` (empty sums), with the best so far and the wall time.
+    init(nextEpoch: Int, bestScore: Double, bestEpoch: Int, elapsed: Double) {
+        (epoch, self.bestScore, self.bestEpoch, self.elapsed) = (nextEpoch, bestScore, bestEpoch, elapsed)
+    }
+
+    /// Reads a saved state; one written before `labeledSeen` existed counted every image as labelled.
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        (epoch, batch) = (try c.decode(Int.self, forKey: .epoch), try c.decode(Int.self, forKey: .batch))
+        (bestScore, bestEpoch) = (try c.decode(Double.self, forKey: .bestScore), try c.decode(Int.self, forKey: .bestEpoch))
+        rng = try c.decode([UInt64].self, forKey: .rng)
+        sums = try c.decode([String: Double].self, forKey: .sums)
+        (correct, seen) = (try c.decode(Int.self, forKey: .correct), try c.decode(Int.self, forKey: .seen))
+        labeledSeen = try c.decodeIfPresent(Int.self, forKey: .labeledSeen) ?? seen
+        trainSeconds = try c.decode(Double.self, forKey: .trainSeconds)
+        elapsed = try c.decode(Double.self, forKey: .elapsed)
+    }
 
     /// Writes the state and `learner`'s optimizer/extra tensors to `path` atomically.
     func save(to path: String, learner: Learner) throws {

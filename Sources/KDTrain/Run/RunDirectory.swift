@@ -40,6 +40,8 @@ public struct RunDirectory {
     public var latestPath: String { path + "/latest.safetensors" }
     public var bestPath: String { path + "/best.safetensors" }
     public var resumePath: String { path + "/resume.safetensors" }
+    /// Which training images kept their labels (`data.labeled` runs).
+    public var labeledPath: String { path + "/labeled.json" }
     /// The student of a run whose kept model is another network (mean-teacher's weight average).
     public var latestStudentPath: String { path + "/latest-student.safetensors" }
     /// The checkpoint kept for epoch `epoch` (1-based) when `keep_every` is set.

@@ -54,11 +54,13 @@ final class RunRecorder {
             learner.beginStage(stageAt(0), stepsPerEpoch: stepsPerEpoch)
         }
         try dir.write(config.resolvedJSON.formatted() + "\n", to: dir.configPath)
+        if let labeled = data.labeled { try dir.write(labeled.json.formatted() + "\n", to: dir.labeledPath) }
         runStart = Date().addingTimeInterval(-state.elapsed)
     }
 
     /// Adds one training step to the epoch's sums (`logits` nil: the student did not run, no accuracy), and
     /// the method's logged `values`, which metrics.jsonl shows as epoch means like the loss terms.
+    /// Training accuracy counts the labelled samples only (an unlabelled one has no label to compare with).
     func record(
         terms: [LossTerm], total: Double, logits: Tensor?, labels: [Int32], seconds: Double,
         values: [(name: String, value: Double)] = []
@@ -69,9 +71,12 @@ final class RunRecorder {
         for value in values { state.sums[value.name, default: 0] += value.value * n }
         if let logits {
             let k = logits.shape[1]
-            for (i, y) in labels.enumerated() where Vector.argmax(logits.data + i * k, k).1 == Int(y) { state.correct += 1 }
+            for (i, y) in labels.enumerated() where y >= 0 && Vector.argmax(logits.data + i * k, k).1 == Int(y) {
+                state.correct += 1
+            }
         }
         state.seen += labels.count
+        state.labeledSeen += labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         state.trainSeconds += seconds
     }
 
@@ -80,7 +85,7 @@ final class RunRecorder {
         let seen = Double(max(state.seen, 1))
         progress.batch(
             epoch: epoch + 1, epochs: epochs, done: done, total: total, loss: state.sums["train_loss", default: 0] / seen,
-            accuracy: studentRan ? Double(state.correct) / seen : nil,
+            accuracy: studentRan ? Double(state.correct) / Double(max(state.labeledSeen, 1)) : nil,
             imagesPerSecond: Double(state.seen) / max(state.trainSeconds, 1e-9))
     }
 
@@ -99,7 +104,9 @@ final class RunRecorder {
             line[name] = .number(sum / seen)
         }
         let studentRan = stage?.studentRuns ?? true
-        if studentRan { line["train_acc"] = .number(Double(state.correct) / seen) }
+        let labeledSeen = Double(max(state.labeledSeen, 1))
+        if studentRan { line["train_acc"] = .number(Double(state.correct) / labeledSeen) }
+        if data.labeled != nil { line["labeled_seen"] = .int(state.labeledSeen) }
         line[monitor.name] = .number(score)
         if studentApart { line["student_" + monitor.name] = .number(Evaluator.accuracy(learner.model, monitor.loader)) }
         line["elapsed_s"] = .number((Date().timeIntervalSince(runStart) * 1000).rounded() / 1000)
@@ -115,14 +122,14 @@ final class RunRecorder {
         if config.output.keepEvery > 0 && (epoch + 1) % config.output.keepEvery == 0 {
             try saveCheckpoint(dir.epochPath(epoch + 1), epoch: epoch + 1, metrics: metrics)
         }
-        let trainAcc = studentRan ? String(format: ", train acc %.2f%%", Double(state.correct) / seen * 100) : ""
+        let trainAcc = studentRan ? String(format: ", train acc %.2f%%", Double(state.correct) / labeledSeen * 100) : ""
         progress.endEpoch(
             String(
                 format: "epoch %d/%d%@: loss %.4f%@, %@ %.2f%%, %.0f img/s", epoch + 1, totalEpochs,
                 stage.map { " (\($0.name))" } ?? "", state.sums["train_loss", default: 0] / seen, trainAcc,
                 monitor.name, score * 100, Double(state.seen) / max(state.trainSeconds, 1e-9)))
         state = ResumeState(
-            epoch: epoch + 1, batch: 0, bestScore: state.bestScore, bestEpoch: state.bestEpoch,
+            nextEpoch: epoch + 1, bestScore: state.bestScore, bestEpoch: state.bestEpoch,
             elapsed: Date().timeIntervalSince(runStart))
         try state.save(to: dir.resumePath, learner: learner)
     }

@@ -80,7 +80,7 @@ public final class TrainingRun {
             let step = StepContext(
                 labels: batch.labels, student: out, teachers: teachers.outputs(for: batch, use: use),
                 epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing), indices: batch.indices,
-                batchIndex: b)
+                batchIndex: b, ceReduction: config.data.labeled?.ceReduction ?? .batch)
             let terms = method.losses(step)
             let total = terms.dropFirst().reduce(terms[0].value) { $0 + $1.value }
             let value = Double(total.item)
