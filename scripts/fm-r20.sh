@@ -18,43 +18,16 @@ while getopts t:s:m:o: opt; do
     case $opt in t) threads=$OPTARG ;; s) students=$OPTARG ;; m) methods=$OPTARG only=1 ;; o) out=$OPTARG ;; *) echo "usage: fm-r20.sh [-t THREADS] [-s STUDENTS] [-m METHODS] [-o REPORT_DIR]" >&2; exit 2 ;; esac
 done
 
-# finished DIR: whether `kdistill status` says the run in DIR is over (completed or diverged).
-finished() {
-    case $("$BIN" status "$1") in completed | diverged) return 0 ;; *) return 1 ;; esac
-}
+. scripts/lib/runs.sh
 
-# run COMMAND CONFIG: runs it unless its output directory (as `kdistill validate` resolves it) holds a
-# finished run. An flock on DIR/.fm-r20.lock, held by the run's process until it ends (the kernel drops
-# it if the process dies), lets several copies of this script share the list: each takes the next free run.
-run() {
-    # A config this binary cannot read (say, a method added after it was built) is reported and skipped,
-    # so one bad file does not end the whole sweep.
-    if ! dir=$("$BIN" validate "$2" --get output.dir); then echo "fm-r20: $2 does not validate, skipped" >&2; return 0; fi
-    if finished "$dir"; then echo "fm-r20: $dir finished, skipped" >&2; return 0; fi
-    mkdir -p "$dir"
-    exec 9>"$dir/.fm-r20.lock"
-    if ! flock -n 9; then
-        echo "fm-r20: $dir running in another copy, skipped" >&2
-        exec 9>&-
-        return 0
-    fi
-    if finished "$dir"; then # finished by another copy between the first look and the lock
-        exec 9>&-
-        return 0
-    fi
-    echo "fm-r20: $1 $2" >&2
-    "$BIN" --threads "$threads" "$1" "$2" --resume >> "$dir/kdistill.out" 2>> "$dir/kdistill.log" || echo "fm-r20: $2 failed (exit $?): see $dir/kdistill.log" >&2
-    exec 9>&-
-}
-
-run train-teacher configs/fashion-mnist/teacher-resnet20.json
-run train-teacher configs/fashion-mnist/teacher-resnet14.json
+run "$threads" train-teacher configs/fashion-mnist/teacher-resnet20.json
+run "$threads" train-teacher configs/fashion-mnist/teacher-resnet14.json
 for student in $students; do
     [ -n "$methods" ] || methods=$(cd configs/fashion-mnist/$student && ls scratch*.json; ls *.json | grep -v '^scratch')
     for name in $methods; do
         config=configs/fashion-mnist/$student/${name%.json}.json
         [ -f "$config" ] || continue
-        case $name in scratch*) run train-teacher "$config" ;; *) run distill "$config" ;; esac
+        case $name in scratch*) run "$threads" train-teacher "$config" ;; *) run "$threads" distill "$config" ;; esac
     done
     [ -n "$only" ] || methods=
 done

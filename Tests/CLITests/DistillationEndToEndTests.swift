@@ -112,6 +112,11 @@ final class DistillationEndToEndTests: CLITestCase {
         }
         if c.name == "ensemble" { XCTAssertEqual((summary["teachers"] as? [String])?.count, 2, "\(c.name): both teachers") }
         if c.name == "mean-teacher" { try checkMeanTeacher(runDir: runDir, summary: summary) }
+        if c.name == "noisy-student" {
+            let pseudo = try readJSON(runDir + "/generation1/pseudo.json")
+            XCTAssertEqual(pseudo["pool"] as? Int, 1500, "the 1,500 images data.labeled leaves without labels: \(pseudo)")
+            XCTAssertGreaterThan(pseudo["pool_pseudo_label_accuracy"] as? Double ?? 0, 0.6, "\(pseudo)")
+        }
         for (run, student) in students {
             XCTAssertGreaterThan(student["test_acc"] as? Double ?? 0, 0.5, "\(c.name) \(run) should learn: \(student)")
             try checkMetrics(c, runDir: run)

@@ -30,15 +30,17 @@ struct MethodCase {
     let student: String
     /// The config's `epochs` (stages a method adds on top make up MethodTable.epochs in all).
     let configEpochs: Int
+    /// Keys added to the config's `data` (few-label methods: `labeled`).
+    let data: [String: Any]
 
     init(
         _ name: String, _ params: [String: Any] = [:], teacher: Bool = true, terms: [String], layout: Layout = .single,
-        stages: [String]? = nil, student: String = "lenet5", configEpochs: Int = MethodTable.epochs
+        stages: [String]? = nil, student: String = "lenet5", configEpochs: Int = MethodTable.epochs, data: [String: Any] = [:]
     ) {
         (self.name, self.params, self.teacher, self.terms, self.layout, self.stages, self.student) = (
             name, params, teacher, terms, layout, stages, student
         )
-        self.configEpochs = configEpochs
+        (self.configEpochs, self.data) = (configEpochs, data)
     }
 
     /// Its config and run name: `at-kd`, and `tfkd-reg` for a case with a `variant`.
@@ -99,6 +101,9 @@ enum MethodTable {
             MethodCase("tfkd", teacher: false, terms: ["ce"], layout: .runs(["self", "student"])),
             MethodCase("tfkd", ["variant": "reg"], teacher: false, terms: ["ce", "reg"]),
             MethodCase(
+                "noisy-student", ["generations": 2, "unlabeled_ratio": 1], terms: ["ce", "pseudo"],
+                layout: .runs(["generation1", "generation2"]), data: ["labeled": 500]),
+            MethodCase(
                 "mean-teacher", ["rampup_epochs": 1], teacher: false,
                 terms: ["ce", "cons", "cons_weight", "ema_decay", "student_test_acc"]),
         ]
@@ -110,6 +115,8 @@ enum MethodTable {
         method["name"] = c.name
         var extra: [String: Any] = ["student": c.student, "method": method]
         if c.teacher { extra["teacher"] = c.name == "eskd" ? t.firstEpoch1 : c.student == "resnet8" ? t.resnet8 : t.first }
-        return FastConfig.object(epochs: c.configEpochs, extra)
+        var config = FastConfig.object(epochs: c.configEpochs, extra)
+        if !c.data.isEmpty { config["data"] = (config["data"] as? [String: Any] ?? [:]).merging(c.data) { $1 } }
+        return config
     }
 }

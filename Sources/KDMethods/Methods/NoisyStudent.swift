@@ -28,6 +28,12 @@ public final class NoisyStudent: PipelineMethod {
             doc: "pseudo-labelled images per labelled image in a batch (r)"),
         ParamSpec(
             "label_smoothing", .number(.fraction), default: 0.1, doc: "smoothing of every target, labels and pseudo-labels"),
+        ParamSpec(
+            "head_dropout", .number(.fraction), default: 0.5,
+            doc: "dropout on the classifier's input of a student whose model sets no noise of its own"),
+        ParamSpec(
+            "stochastic_depth", .number(NumberBounds(min: 0, minInclusive: false, max: 1)), default: 0.8,
+            doc: "survival of the last residual block of such a student (residual models only)"),
     ]
 
     /// The registry entry.
@@ -39,6 +45,8 @@ public final class NoisyStudent: PipelineMethod {
     public let generations: Int
     public let students: [ModelConfig]?
     public let pseudoLabels: PseudoLabeling
+    /// The noise of a student whose model object sets none.
+    let headDropout: Double, stochasticDepth: Double
 
     init(_ p: ParamValues) throws {
         generations = try p.int("generations")
@@ -46,6 +54,7 @@ public final class NoisyStudent: PipelineMethod {
         if let students, students.count != generations {
             throw MethodError("method.students: expected \(generations) models (one per generation), found \(students.count)")
         }
+        (headDropout, stochasticDepth) = (try p.double("head_dropout"), try p.double("stochastic_depth"))
         pseudoLabels = PseudoLabeling(
             hard: try p.string("pseudo") == "hard", temperature: Float(try p.double("T")),
             threshold: Float(try p.double("threshold")), balance: try p.bool("balance"), perClass: try p.optionalInt("per_class"),
@@ -59,10 +68,20 @@ public final class NoisyStudent: PipelineMethod {
         }
         return (1...generations).map { g in
             PipelineRun(
-                name: "generation\(g)", model: students?[g - 1] ?? student,
+                name: "generation\(g)", model: noised(students?[g - 1] ?? student),
                 teacher: g == 1 ? .configured : .run("generation\(g - 1)"),
                 kdParams: ParamValues(path: "method"), selfTraining: pseudoLabels)
         }
+    }
+
+    /// The student with the method's noise unless its model object sets noise of its own: head dropout, and
+    /// stochastic depth on residual models (others have no residual branch to drop).
+    func noised(_ model: ModelConfig) -> ModelConfig {
+        guard model.hasDefaultNoise else { return model }
+        var m = model
+        m.headDropout = headDropout
+        if Zoo.isResidual(model.name) { m.stochasticDepth = stochasticDepth }
+        return m
     }
 
     public var ensembleRuns: [String] { [] }

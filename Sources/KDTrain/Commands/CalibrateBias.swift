@@ -69,7 +69,7 @@ public enum CalibrateBias {
             delta = BiasSearch.grid(logits, labels: validation.labels).delta
             record["grid"] = ["from": -10, "to": 10, "step": .number(Double(BiasSearch.gridStep))]
         case .prior:
-            let target = trainingShare(of: request.classes, labels: data.train.labels, numClasses: data.numClasses)
+            let target = request.classes.reduce(0) { $0 + data.classPrior[$1] }
             guard let found = BiasSearch.prior(logits, target: target) else {
                 throw RunInputError(
                     "--mode prior: expected classes whose training share lies in (0, 1), found \(target) for "
@@ -137,13 +137,6 @@ public enum CalibrateBias {
             throw RunInputError(
                 "--classes: expected fewer than all \(k) classes (shifting every logit changes nothing), found \(listed)")
         }
-    }
-
-    /// The listed classes' share of the training labels (the run's training split).
-    static func trainingShare(of classes: [Int], labels: [Int32], numClasses k: Int) -> Double {
-        let listed = Set(classes)
-        let hits = labels.reduce(0) { $0 + (listed.contains(Int($1)) ? 1 : 0) }
-        return Double(hits) / Double(max(labels.count, 1))
     }
 
     /// Eval-mode logits of every validation image, `[N, K]` row-major in loader order.

@@ -27,6 +27,9 @@ public final class ExperimentData {
     public let labeled: LabeledSelection?
     /// The images `train` holds, in its order (their labels as read, hidden ones included).
     public let trainImages: ImageDataset
+    /// Each class's share of `dataset`'s training labels (without the validation hold-out): the class prior,
+    /// also when the run trains on a transfer set that leaves classes out.
+    public let classPrior: [Double]
     /// Whether the true labels of unlabelled training images are those of `dataset` (for diagnostics
     /// only: a transfer set of another dataset has labels of its own).
     public let hiddenLabelsComparable: Bool
@@ -52,6 +55,7 @@ public final class ExperimentData {
             validationSet = split.validation
         }
         let heldOut = trainSet
+        classPrior = heldOut.classCounts.map { Double($0) / Double(max(heldOut.count, 1)) }
         if let limit = config.limit, limit < trainSet.count { trainSet = try trainSet.limited(to: limit, seed: dataSeed &+ 202) }
         if let limit = config.testLimit, limit < testSet.count { testSet = try testSet.limited(to: limit, seed: dataSeed &+ 303) }
         let selection = try config.labeled.map { try LabeledSelection(trainSet, $0) }
@@ -80,7 +84,7 @@ public final class ExperimentData {
     init(_ base: ExperimentData, training images: ImageDataset, labeled: [Int], perBatch: Int, batchSize: Int, seed: Int) throws {
         (dataset, validation, test, normalization) = (base.dataset, base.validation, base.test, base.normalization)
         (inputShape, numClasses, directory, self.labeled) = (base.inputShape, base.numClasses, base.directory, base.labeled)
-        (trainImages, hiddenLabelsComparable) = (images, base.hiddenLabelsComparable)
+        (trainImages, hiddenLabelsComparable, classPrior) = (images, base.hiddenLabelsComparable, base.classPrior)
         train = try BatchLoader(
             dataset: images, normalization: base.normalization, batchSize: batchSize, shuffle: true,
             augmentation: base.train.augmentation, seed: UInt64(seed), labeled: labeled, perBatch: perBatch)
