@@ -1,5 +1,5 @@
 // BatchLoader: converts a dataset once to normalised floats [N, C, H, W], then assembles batches
-// by whole-image or whole-row copies. Order and augmentation depend only on (seed, epoch).
+// by whole-image or whole-row copies. Order and augmentation depend only on (seed, epoch, batch, stream).
 
 import Foundation
 import KDTensor
@@ -169,13 +169,14 @@ public final class BatchLoader {
         AnySequence((0..<numBatches).lazy.map { self.batch(epoch: e, index: $0) })
     }
 
-    /// Augmentation parameters of each image of batch `index` in `epoch` (empty when augmentation is off).
-    public func augmentDraws(epoch: Int, index: Int, count n: Int) -> [AugmentDraw] {
+    /// Augmentation parameters of each image of batch `index` in `epoch` (empty when augmentation is off);
+    /// `stream` > 0 gives further independent draws of the same batch (mean-teacher's second view).
+    public func augmentDraws(epoch: Int, index: Int, count n: Int, stream: Int = 0) -> [AugmentDraw] {
         guard augmentation.isEnabled else { return [] }
-        var rng = SeededGenerator(
-            seed: Self.mix(
-                Self.mix(seed ^ 0xA5A5_5A5A_C3C3_3C3C, UInt64(bitPattern: Int64(epoch))),
-                UInt64(index)))
+        var batchSeed = Self.mix(
+            Self.mix(seed ^ 0xA5A5_5A5A_C3C3_3C3C, UInt64(bitPattern: Int64(epoch))), UInt64(index))
+        if stream != 0 { batchSeed = Self.mix(batchSeed ^ 0x5EC0_4D57_1EA3_0000, UInt64(stream)) }
+        var rng = SeededGenerator(seed: batchSeed)
         return (0..<n).map { _ in augmentation.draw(&rng) }
     }
 
@@ -184,10 +185,16 @@ public final class BatchLoader {
         assemble(indices: indices, epoch: 0, batchIndex: -1)
     }
 
-    private func assemble(indices: [Int], epoch: Int, batchIndex: Int) -> Batch {
+    /// The images `indices` augmented as batch `index` of `epoch` under draw `stream` (stream 0 with the
+    /// epoch's own indices is `batch(epoch:index:)`; each other stream is an independent draw).
+    public func batch(indices: [Int], epoch: Int, index: Int, stream: Int) -> Batch {
+        assemble(indices: indices, epoch: epoch, batchIndex: index, stream: stream)
+    }
+
+    private func assemble(indices: [Int], epoch: Int, batchIndex: Int, stream: Int = 0) -> Batch {
         let b = indices.count, size = channels * height * width
         let images = Tensor(uninitialized: [b, channels, height, width])
-        let draws = batchIndex >= 0 ? augmentDraws(epoch: epoch, index: batchIndex, count: b) : []
+        let draws = batchIndex >= 0 ? augmentDraws(epoch: epoch, index: batchIndex, count: b, stream: stream) : []
         let dst = images.data, src = data
         let (c, h, w) = (channels, height, width)
         indices.withUnsafeBufferPointer { idx in

@@ -111,6 +111,7 @@ final class DistillationEndToEndTests: CLITestCase {
             XCTAssertGreaterThan(summary["ensemble_test_acc"] as? Double ?? 0, 0.5, "\(c.name): ensemble of generations")
         }
         if c.name == "ensemble" { XCTAssertEqual((summary["teachers"] as? [String])?.count, 2, "\(c.name): both teachers") }
+        if c.name == "mean-teacher" { try checkMeanTeacher(runDir: runDir, summary: summary) }
         if c.name == "noisy-student" {
             let pseudo = try readJSON(runDir + "/generation1/pseudo.json")
             XCTAssertEqual(pseudo["pool"] as? Int, 1500, "the 1,500 images data.labeled leaves without labels: \(pseudo)")
@@ -145,6 +146,22 @@ final class DistillationEndToEndTests: CLITestCase {
             XCTAssertEqual(
                 lines.map { ($0["kd"] as? Double ?? -1) > 0 }, [true, true, false], "eskd: kd stops after kd_stop_epoch")
         }
+    }
+
+    /// mean-teacher keeps the weight average: test_acc and best are its, the student is saved apart with its
+    /// own accuracy, and the consistency weight reaches w_max = 100 once the one-epoch ramp-up is over.
+    func checkMeanTeacher(runDir: String, summary: [String: Any]) throws {
+        XCTAssertTrue(exists(runDir + "/latest-student.safetensors"), "mean-teacher: the student is kept for resume")
+        XCTAssertGreaterThan(summary["student_test_acc"] as? Double ?? 0, 0.5, "mean-teacher: the student learns too")
+        XCTAssertNotEqual(summary["student_test_acc"] as? Double, summary["test_acc"] as? Double, "two networks")
+        let lines = try readJSONLines(runDir + "/metrics.jsonl")
+        XCTAssertEqual(lines.map { $0["cons_weight"] as? Double ?? -1 }.dropFirst(), [100, 100], "w_max after the ramp-up")
+        XCTAssertLessThan(lines[0]["cons_weight"] as? Double ?? 100, 100, "ramping up in epoch 1")
+        // Epoch 1 (63 batches of 32, the last of 16) is in the ramp-up: α_s = min(1 − 1/(s + 1), 0.99).
+        let sizes = (1...63).map { $0 < 63 ? 32.0 : 16.0 }
+        let alphas = (1...63).map { Swift.min(1 - 1 / Double($0 + 1), 0.99) }
+        let mean = zip(alphas, sizes).map(*).reduce(0, +) / sizes.reduce(0, +)
+        XCTAssertEqual(lines[0]["ema_decay"] as? Double ?? 0, mean, accuracy: 1e-9, "epoch 1's mean EMA decay")
     }
 
     func testMethodOnTheCommandLineReplacesTheConfigs() throws {

@@ -103,6 +103,9 @@ enum MethodTable {
             MethodCase(
                 "noisy-student", ["generations": 2, "unlabeled_ratio": 1], terms: ["ce", "pseudo"],
                 layout: .runs(["generation1", "generation2"]), data: ["labeled": 500]),
+            MethodCase(
+                "mean-teacher", ["rampup_epochs": 1], teacher: false,
+                terms: ["ce", "cons", "cons_weight", "ema_decay", "student_test_acc"]),
         ]
     }
 

@@ -126,6 +126,32 @@ final class RunControlTests: CLITestCase {
         XCTAssertTrue(resumed == uninterrupted, "the resumed run's banks and state are bit-identical")
     }
 
+    /// mean-teacher keeps the weight average (its parameters, BN statistics and step count) across steps and
+    /// draws a second view and noise per step: a stopped and resumed run ends as an uninterrupted one.
+    func testInterruptedMeanTeacherRunResumesLikeAnUninterruptedOne() throws {
+        try Self.requireFashionMNIST()
+        let method: [String: Any] = ["name": "mean-teacher", "rampup_epochs": 1]
+        let data: [String: Any] = ["dataset": "fashion-mnist", "limit": 2000, "test_limit": 1000, "augment": ["crop_padding": 2]]
+        try writeJSON(FastConfig.object(epochs: 3, ["student": "lenet5", "method": method, "data": data]), to: "mt.json")
+        let base = ["--threads", "2", "distill", "mt.json"]
+        let stopped = try kdistill(
+            base + ["--set", "output.dir=run"], signal: SIGINT, when: .stderrLine(containing: "epoch 1/3"))
+        XCTAssertTrue(stopped.exited(with: 130), "\(stopped)")
+        XCTAssertLessThan(try readJSONLines("run/metrics.jsonl").count, 3, "stopped before the end")
+        try kdistillOK(base + ["--set", "output.dir=run", "--resume"])
+        try kdistillOK(base + ["--set", "output.dir=whole"])
+        let (after, whole) = (try readJSONLines("run/metrics.jsonl"), try readJSONLines("whole/metrics.jsonl"))
+        XCTAssertEqual(after.map { $0["epoch"] as? Int ?? 0 }, [1, 2, 3])
+        XCTAssertNotNil(whole.last?["student_test_acc"], "metrics carry the student's accuracy")
+        XCTAssertEqual(after.map(Self.withoutTiming), whole.map(Self.withoutTiming), "resumed metrics equal uninterrupted ones")
+        for file in ["resume", "latest", "latest-student", "best"] {
+            let (resumed, uninterrupted) = (
+                try tensorBytes("run/\(file).safetensors"), try tensorBytes("whole/\(file).safetensors")
+            )
+            XCTAssertTrue(resumed == uninterrupted, "\(file).safetensors: the resumed run's tensors are bit-identical")
+        }
+    }
+
     /// The tensor data of a safetensors file: the bytes after its 8-byte length and JSON header.
     func tensorBytes(_ path: String) throws -> Data {
         let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + path))

@@ -113,4 +113,23 @@ final class BatchLoaderTests: XCTestCase {
         XCTAssertTrue(flips > 300 && flips < 500, "\(flips) flips of 800")
         XCTAssertTrue(plain.augmentDraws(epoch: 0, index: 0, count: 4).isEmpty)
     }
+
+    /// A second view (mean-teacher's): the same images under an independent draw; stream 0 is the batch itself.
+    func testFurtherStreamsRedrawTheSameImages() throws {
+        let ds = try dataset(16, c: 1, h: 4, w: 4)
+        let aug = Augmentation(cropPadding: 2, horizontalFlip: true)
+        let loader = try BatchLoader(
+            dataset: ds, normalization: .identity(channels: 1), batchSize: 8, shuffle: true, augmentation: aug, seed: 9)
+        let batch = loader.batch(epoch: 2, index: 1)
+        let same = loader.batch(indices: batch.indices, epoch: 2, index: 1, stream: 0)
+        XCTAssertEqual(same.images.scalars, batch.images.scalars, "stream 0 is the student's batch")
+        let second = loader.batch(indices: batch.indices, epoch: 2, index: 1, stream: 1)
+        XCTAssertEqual(second.indices, batch.indices)
+        XCTAssertNotEqual(second.images.scalars, batch.images.scalars, "stream 1 draws again")
+        XCTAssertEqual(
+            loader.batch(indices: batch.indices, epoch: 2, index: 1, stream: 1).images.scalars, second.images.scalars,
+            "a stream's draw repeats (resume)")
+        let draws = (0...2).map { loader.augmentDraws(epoch: 2, index: 1, count: 8, stream: $0) }
+        XCTAssertEqual(Set(draws.map { $0.map(\.dx) }).count, 3, "three streams, three draws")
+    }
 }

@@ -157,6 +157,9 @@ public struct MethodSetup {
     /// The share of labelled images in a batch, in (0, 1] (1 without `data.labeled`; Mean Teacher's
     /// automatic consistency weight scales with it).
     public let labeledFraction: Double
+    /// The training batches re-read with another augmentation draw (mean-teacher's second view); nil
+    /// where the runner offers none (cohorts, pipelines, unit tests that do not need it).
+    public var trainingViews: TrainingViews?
 
     public init(
         student: Model, teachers: [Model], epochs: Int, seed: UInt64, augmented: Bool, trainingLabels: [Int32] = [],
@@ -183,6 +186,21 @@ public struct MethodSetup {
     }
 }
 
+/// The training set as a method may read it again: the images of a batch under another augmentation draw.
+public struct TrainingViews {
+    /// Batches per epoch (a step's fractional epoch is `epoch + batchIndex / stepsPerEpoch`).
+    public let stepsPerEpoch: Int
+    /// The images of `indices` `[B, C, H, W]` as batch `batchIndex` of `epoch` under augmentation draw
+    /// `stream` (stream 0 is the student's own batch; others are independent draws, repeatable on resume).
+    public let images: (_ indices: [Int], _ epoch: Int, _ batchIndex: Int, _ stream: Int) -> Tensor
+
+    public init(
+        stepsPerEpoch: Int, images: @escaping (_ indices: [Int], _ epoch: Int, _ batchIndex: Int, _ stream: Int) -> Tensor
+    ) {
+        (self.stepsPerEpoch, self.images) = (stepsPerEpoch, images)
+    }
+}
+
 /// A distillation method acting on one student.
 public protocol DistillationMethod: AnyObject {
     /// Stages in order (a single `train` stage unless the method has a pre-training phase).
@@ -204,6 +222,16 @@ public protocol DistillationMethod: AnyObject {
     /// Called once per training step, after the optimizer has applied the step's gradients (crd updates
     /// its memory banks here, once nothing on the tape reads them any more).
     func afterStep()
+    /// The student's input in batch `batchIndex` of `epoch`, made from the loader's `images` `[B, C, H, W]`
+    /// (mean-teacher adds Gaussian noise); unchanged by default.
+    func studentInput(_ images: Tensor, epoch: Int, batchIndex: Int) -> Tensor
+    /// The network the run evaluates, selects as `best` and saves as `latest` (mean-teacher's weight
+    /// average); nil: the student. When set, the student is saved as `latest-student` and its accuracy
+    /// logged as `student_<monitor>`.
+    var evaluatedModel: Model? { get }
+    /// Values of the last step logged beside the loss terms as epoch means (mean-teacher's `cons_weight`,
+    /// `ema_decay`); read after `afterStep`.
+    var loggedValues: [(name: String, value: Double)] { get }
 }
 
 extension DistillationMethod {
@@ -213,6 +241,9 @@ extension DistillationMethod {
     public var teacherBatchStatistics: Bool { false }
     public var persistentState: [NamedTensor] { [] }
     public func afterStep() {}
+    public func studentInput(_ images: Tensor, epoch: Int, batchIndex: Int) -> Tensor { images }
+    public var evaluatedModel: Model? { nil }
+    public var loggedValues: [(name: String, value: Double)] { [] }
 }
 
 /// A bad method parameter or an incompatible teacher/student pair: one line with the key path.

@@ -2,6 +2,7 @@
 // combinations and how to build it. `kdistill methods`, the config decoder and the JSON Schema read it.
 
 import KDNN
+import KDTensor
 
 /// How a method is built and run.
 public indirect enum MethodShape {
@@ -85,6 +86,7 @@ public enum MethodRegistry {
         TAKD.entry,
         TFKD.entry,
         NoisyStudent.entry,
+        MeanTeacher.entry,
     ]
 
     /// The entry named `name`.
@@ -119,6 +121,14 @@ final class CombinedMethod: DistillationMethod {
     var persistentState: [NamedTensor] { parts.flatMap(\.persistentState) }
 
     func afterStep() { parts.forEach { $0.afterStep() } }
+
+    func studentInput(_ images: Tensor, epoch: Int, batchIndex: Int) -> Tensor {
+        parts.reduce(images) { $1.studentInput($0, epoch: epoch, batchIndex: batchIndex) }
+    }
+
+    /// The first part's evaluated model (only mean-teacher has one, and it combines with nothing).
+    var evaluatedModel: Model? { parts.lazy.compactMap(\.evaluatedModel).first }
+    var loggedValues: [(name: String, value: Double)] { parts.flatMap(\.loggedValues) }
 
     func teacherUse(in stage: Stage) -> TeacherUse { .combined(parts.map { $0.teacherUse(in: stage) }) }
 

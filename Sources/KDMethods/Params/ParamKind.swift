@@ -97,6 +97,8 @@ public struct IntegerBounds: Equatable, Sendable {
 public indirect enum ParamKind: Equatable, Sendable {
     /// A JSON number (integers are accepted and widened) within the bounds.
     case number(NumberBounds = .any)
+    /// A number within the bounds or the one word given (mean-teacher's `consistency_weight`: `"auto"`).
+    case numberOr(String, NumberBounds = .any)
     /// A JSON integer within the bounds.
     case integer(IntegerBounds = .any)
     /// `true` or `false`.
@@ -120,6 +122,7 @@ public indirect enum ParamKind: Equatable, Sendable {
         switch self {
         case .number(let b): return (plural ? "numbers" : "a number") + b.phrase
         case .integer(let b): return (plural ? "integers" : "an integer") + b.phrase
+        case .numberOr(let word, let b): return (plural ? "numbers" : "a number") + b.phrase + " or \"\(word)\""
         case .boolean: return plural ? "booleans" : "true or false"
         case .string(let choices?):
             return (plural ? "each one of " : "one of ") + choices.joined(separator: ", ")
@@ -152,6 +155,9 @@ public indirect enum ParamKind: Equatable, Sendable {
         case (.number(let b), .number(let x)): return b.contains(x) ? value : nil
         case (.number(let b), .integer(let i)): return b.contains(Double(i)) ? .number(Double(i)) : nil
         case (.integer(let b), .integer(let i)): return b.contains(i) ? value : nil
+        case (.numberOr(_, let b), .number), (.numberOr(_, let b), .integer):
+            return ParamKind.number(b).coerce(value)
+        case (.numberOr(let word, _), .string(let s)): return s == word ? value : nil
         case (.boolean, .bool): return value
         case (.string(let choices), .string(let s)): return choices.map { $0.contains(s) } ?? true ? value : nil
         case (.list(let element, let count), .list(let items)):

@@ -55,9 +55,10 @@ public enum Distill {
             throw ConfigError(source: config.source, path: "student", message: "required for distill")
         }
         let student = try Zoo.build(data.spec(studentConfig), seed: UInt64(config.seed))
-        let setup = MethodSetup(
+        var setup = MethodSetup(
             student: student, teachers: teachers.models, epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
             augmented: data.augmented, trainingLabels: data.train.labels, labeledFraction: data.labeledFraction)
+        setup.trainingViews = data.trainingViews
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
         if method.teacherBatchStatistics { teachers.useBatchStatistics() }
         ProgressDisplay.log(describe(m))

@@ -61,6 +61,8 @@ extension ConfigSchema {
             if let lo = b.min { s[b.minInclusive ? "minimum" : "exclusiveMinimum"] = .number(lo) }
             if let hi = b.max { s[b.maxInclusive ? "maximum" : "exclusiveMaximum"] = .number(hi) }
             return .object(s)
+        case .numberOr(let word, let b):
+            return ["anyOf": [schema(of: .number(b), context: context), ["type": "string", "enum": [.string(word)]]]]
         case .integer(let b):
             var s: JSONObject = ["type": "integer"]
             s["minimum"] = b.min.map(JSONValue.int)

@@ -68,6 +68,12 @@ struct ParamDecoder {
         case (.number(let b), _):
             guard let x = json.doubleValue, b.contains(x) else { throw mismatch(path, kind, json) }
             return .number(x)
+        case (.numberOr(let word, _), .string(let s)):
+            guard s == word else { throw mismatch(path, kind, json) }
+            return .string(s)
+        case (.numberOr(_, let b), _):
+            guard let x = json.doubleValue, b.contains(x) else { throw mismatch(path, kind, json) }
+            return .number(x)
         case (.integer(let b), .int(let i)):
             guard b.contains(i) else { throw mismatch(path, kind, json) }
             return .integer(i)

@@ -121,6 +121,14 @@ public final class ExperimentData {
     /// Whether training batches are augmented.
     public var augmented: Bool { train.augmentation.cropPadding > 0 || train.augmentation.horizontalFlip }
 
+    /// The training batches under further augmentation draws, as methods read them (mean-teacher).
+    public var trainingViews: TrainingViews {
+        let loader = train
+        return TrainingViews(stepsPerEpoch: loader.numBatches) { indices, epoch, index, stream in
+            loader.batch(indices: indices, epoch: epoch, index: index, stream: stream).images
+        }
+    }
+
     /// The loader accuracy is tracked on during training: validation if held out, else test.
     public var monitor: (name: String, loader: BatchLoader) {
         validation.map { ("val_acc", $0) } ?? ("test_acc", test)

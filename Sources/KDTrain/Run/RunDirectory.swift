@@ -42,6 +42,8 @@ public struct RunDirectory {
     public var resumePath: String { path + "/resume.safetensors" }
     /// Which training images kept their labels (`data.labeled` runs).
     public var labeledPath: String { path + "/labeled.json" }
+    /// The student of a run whose kept model is another network (mean-teacher's weight average).
+    public var latestStudentPath: String { path + "/latest-student.safetensors" }
     /// The checkpoint kept for epoch `epoch` (1-based) when `keep_every` is set.
     public func epochPath(_ epoch: Int) -> String { path + String(format: "/epoch-%03d.safetensors", epoch) }
     /// A sub-run (cohort member, pipeline stage).

@@ -16,6 +16,9 @@ final class RunRecorder {
     let dir: RunDirectory
     let methodName: String
     let teacherPaths: [String]
+    /// The network evaluated, selected as best and saved as latest: the learner's model unless the method
+    /// keeps another (mean-teacher's weight average), in which case the student goes to latest-student.
+    let evaluated: Model
     let progress: ProgressDisplay
     var state = ResumeState()
     var divergence = DivergenceCheck()
@@ -23,12 +26,16 @@ final class RunRecorder {
 
     init(
         config: ExperimentConfig, data: ExperimentData, learner: Learner, dir: RunDirectory, methodName: String,
-        teacherPaths: [String]
+        teacherPaths: [String], evaluated: Model? = nil
     ) {
         (self.config, self.data, self.learner, self.dir) = (config, data, learner, dir)
         (self.methodName, self.teacherPaths) = (methodName, teacherPaths)
+        self.evaluated = evaluated ?? learner.model
         progress = ProgressDisplay(label: learner.name)
     }
+
+    /// Whether the evaluated network is not the learner's (the student is then saved apart, for resume).
+    var studentApart: Bool { evaluated !== learner.model }
 
     /// Creates the directory and either restores a saved state (`resume`) or starts afresh.
     /// `stageAt(epoch)` gives the stage containing an epoch (to rebuild its optimizer).
@@ -36,7 +43,7 @@ final class RunRecorder {
         try dir.create()
         let stepsPerEpoch = data.train.numBatches
         if resume && FileManager.default.fileExists(atPath: dir.resumePath) {
-            try learner.model.loadCheckpoint(path: dir.latestPath)
+            try learner.model.loadCheckpoint(path: studentApart ? dir.latestStudentPath : dir.latestPath)
             let (saved, file) = try ResumeState.read(from: dir.resumePath)
             learner.beginStage(stageAt(saved.epoch), stepsPerEpoch: stepsPerEpoch)
             try saved.restore(file, into: learner, source: dir.resumePath)
@@ -52,12 +59,17 @@ final class RunRecorder {
         runStart = Date().addingTimeInterval(-state.elapsed)
     }
 
-    /// Adds one training step to the epoch's sums (`logits` nil: the student did not run, no accuracy).
+    /// Adds one training step to the epoch's sums (`logits` nil: the student did not run, no accuracy), and
+    /// the method's logged `values`, which metrics.jsonl shows as epoch means like the loss terms.
     /// Training accuracy counts the labelled samples only (an unlabelled one has no label to compare with).
-    func record(terms: [LossTerm], total: Double, logits: Tensor?, labels: [Int32], seconds: Double) {
+    func record(
+        terms: [LossTerm], total: Double, logits: Tensor?, labels: [Int32], seconds: Double,
+        values: [(name: String, value: Double)] = []
+    ) {
         let n = Double(labels.count)
         state.sums["train_loss", default: 0] += total * n
         for term in terms { state.sums[term.name, default: 0] += Double(term.value.item) * n }
+        for value in values { state.sums[value.name, default: 0] += value.value * n }
         if let logits {
             let k = logits.shape[1]
             for (i, y) in labels.enumerated() where y >= 0 && Vector.argmax(logits.data + i * k, k).1 == Int(y) {
@@ -82,7 +94,7 @@ final class RunRecorder {
     /// `tracksBest`: whether this epoch may become `best` (the final stage).
     func finishEpoch(_ epoch: Int, totalEpochs: Int, stage: Stage?, lr: Float, tracksBest: Bool) throws {
         let monitor = data.monitor
-        let score = Evaluator.accuracy(learner.model, monitor.loader)
+        let score = Evaluator.accuracy(evaluated, monitor.loader)
         let seen = Double(max(state.seen, 1))
         var line = JSONObject()
         line["epoch"] = .int(epoch + 1)
@@ -98,11 +110,12 @@ final class RunRecorder {
         if measured { line["train_acc"] = .number(Double(state.correct) / labeledSeen) }
         if data.labeled != nil { line["labeled_seen"] = .int(state.labeledSeen) }
         line[monitor.name] = .number(score)
+        if studentApart { line["student_" + monitor.name] = .number(Evaluator.accuracy(learner.model, monitor.loader)) }
         line["elapsed_s"] = .number((Date().timeIntervalSince(runStart) * 1000).rounded() / 1000)
         line["images_per_s"] = .number((Double(state.seen) / max(state.trainSeconds, 1e-9)).rounded())
         let metrics = JSONValue.object(line)
         try dir.appendMetrics(metrics)
-        try saveCheckpoint(dir.latestPath, epoch: epoch + 1, metrics: metrics)
+        try saveLatest(epoch: epoch + 1, metrics: metrics)
         if tracksBest && score > state.bestScore {
             state.bestScore = score
             state.bestEpoch = epoch + 1
@@ -128,7 +141,7 @@ final class RunRecorder {
         state.epoch = epoch
         state.batch = nextBatch
         state.elapsed = Date().timeIntervalSince(runStart)
-        try saveCheckpoint(dir.latestPath, epoch: epoch, metrics: .object([:]))
+        try saveLatest(epoch: epoch, metrics: .object([:]))
         try state.save(to: dir.resumePath, learner: learner)
         return RunInterrupted(
             description: "\(dir.path): stopped by signal \(signal) at epoch \(epoch + 1), batch \(nextBatch); "
@@ -159,12 +172,20 @@ final class RunRecorder {
                 + "training stopped and \(kept). Lower optimizer.lr or the loss weights.")
     }
 
-    func saveCheckpoint(_ path: String, epoch: Int, metrics: JSONValue) throws {
+    /// Writes latest (and latest-student when the student is kept apart).
+    func saveLatest(epoch: Int, metrics: JSONValue) throws {
+        try saveCheckpoint(dir.latestPath, epoch: epoch, metrics: metrics)
+        if studentApart { try saveCheckpoint(dir.latestStudentPath, epoch: epoch, metrics: metrics, model: learner.model) }
+    }
+
+    /// Writes `model` (by default the evaluated network) with the run's metadata to `path`.
+    func saveCheckpoint(_ path: String, epoch: Int, metrics: JSONValue, model: Model? = nil) throws {
+        let model = model ?? evaluated
         let meta = CheckpointMetadata(
-            spec: learner.model.spec, dataset: data.dataset.rawValue,
+            spec: model.spec, dataset: data.dataset.rawValue,
             normalization: .init(mean: data.normalization.mean, std: data.normalization.std),
             epoch: epoch, metrics: metrics.formatted(.compact), config: config.resolvedJSON.formatted(.compact))
-        do { try learner.model.saveCheckpoint(to: path, metadata: meta.encode()) } catch {
+        do { try model.saveCheckpoint(to: path, metadata: meta.encode()) } catch {
             throw RunError("\(path): cannot write the checkpoint (\(error))")
         }
     }

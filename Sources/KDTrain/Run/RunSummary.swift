@@ -14,7 +14,7 @@ enum RunSummary {
         recorder run: RunRecorder, totalEpochs: Int, teachers: [Model], teacherLogits: ((Batch) -> Tensor?)? = nil,
         wallTime: Double
     ) throws -> JSONValue {
-        let model = run.learner.model
+        let model = run.evaluated
         let (bestEpoch, bestScore) = (run.state.bestEpoch, run.state.bestScore)
         let final = Evaluator.metrics(model, run.data.test)
         var best = final
@@ -41,6 +41,7 @@ enum RunSummary {
         s["test_top5"] = .number(final.top5)
         s["test_nll"] = .number(final.nll)
         s["test_ece"] = .number(final.ece)
+        if run.studentApart { s["student_test_acc"] = .number(Evaluator.metrics(run.learner.model, run.data.test).top1) }
         s["best_epoch"] = .int(bestEpoch)
         s[BestSelection.summaryKey] = .string(BestSelection.split(run.data))
         s["best_" + run.data.monitor.name] = .number(bestScore)

@@ -30,7 +30,7 @@ public final class TrainingRun {
         stages = declared.isEmpty ? [Stage("train", epochs: config.epochs)] : declared
         recorder = RunRecorder(
             config: config, data: data, learner: learner, dir: dir, methodName: methodName,
-            teacherPaths: teachers.paths)
+            teacherPaths: teachers.paths, evaluated: method.evaluatedModel)
     }
 
     var totalEpochs: Int { stages.reduce(0) { $0 + $1.epochs } }
@@ -80,7 +80,7 @@ public final class TrainingRun {
             // A stage that does not run the student (ft's paraphraser stage) leaves it, and its BN statistics, alone.
             let out =
                 stage.studentRuns
-                ? learner.model.forward(batch.images, learner.context)
+                ? learner.model.forward(method.studentInput(batch.images, epoch: epoch, batchIndex: b), learner.context)
                 : ModelOutput(logits: Tensor.zeros([batch.labels.count, 0]), taps: [:])
             let step = StepContext(
                 labels: batch.labels, student: out, teachers: teachers.outputs(for: batch, use: use),
@@ -94,7 +94,7 @@ public final class TrainingRun {
             method.afterStep()
             recorder.record(
                 terms: terms, total: value, logits: stage.studentRuns ? out.logits : nil, labels: batch.labels,
-                seconds: Date().timeIntervalSince(t0))
+                seconds: Date().timeIntervalSince(t0), values: method.loggedValues)
             recorder.showProgress(epoch: epoch, epochs: totalEpochs, done: b + 1, total: steps, studentRan: stage.studentRuns)
             if let sig = Interruption.pending { throw try recorder.interrupted(epoch: epoch, nextBatch: b + 1, signal: sig) }
         }
