@@ -43,4 +43,5 @@ for seed in $seeds; do
     done
 done
 KDISTILL=$BIN scripts/keep-records.sh "$out/records" $root
-"$BIN" report "$out/records/$root" --by data.labeled.fraction,model,method --out "$out"
+# The runs of each fraction and seed are one directory's children; the report averages the seeds.
+"$BIN" report "$out/records/$root"/*/* --by data.labeled.fraction,model,method --out "$out"
