@@ -4,6 +4,8 @@
 # seeds 0 and 1, a resnet20 teacher and a lenet5 on the labels alone, kd from that teacher on every image,
 # noisy-student (lenet5 generations from the lenet5 on the labels) and mean-teacher; lenet5 on every label
 # for reference; then `kdistill report` (grouped by labelled fraction and method) in REPORT_DIR.
+# mean-teacher draws 32 labelled images into every batch of 128 (per_batch, as the authors' 31 of 128),
+# so its ce is not a few images in each batch and its consistency weight w_max = 100 · 32/128 = 25.
 # Runs on the labelled images alone see fewer images per epoch, so they get more epochs: the teacher 1/f
 # (the 430 steps of one FM-R20 epoch at either fraction), the lenet5 three times as many.
 #
@@ -37,7 +39,8 @@ for seed in $seeds; do
             run "$threads" distill $configs/noisy-student-lenet5.json $set_common --set teacher=$at/scratch/best.safetensors \
                 --set output.dir=$at/noisy-student
             if [ -f $configs/mean-teacher-lenet5.json ]; then
-                run "$threads" distill $configs/mean-teacher-lenet5.json $set_common --set output.dir=$at/mean-teacher
+                run "$threads" distill $configs/mean-teacher-lenet5.json $set_common --set data.labeled.per_batch=32 \
+                    --set output.dir=$at/mean-teacher
             fi
         }
     done
