@@ -87,5 +87,15 @@ final class TransferSetEndToEndTests: CLITestCase {
             "data.transfer.dir=\(cifar)",
         ])
         assertInputError(mismatch, mentions: ["data.transfer", "1x28x28", "3x32x32"])
+
+        // A control run trains on the transfer labels: another class count is an error, not a trap.
+        let cifar100 = dir + "/cifar100"
+        try TinyDatasetFiles.writeCIFAR100(directory: cifar100, trainCount: 20, testCount: 10)
+        let classes = try kdistill([
+            "--threads", "2", "train-teacher", "student.json", "--set", "model=lenet5", "--set", "data.dataset=cifar10",
+            "--set", "data.dir=\(cifar)", "--set", "data.limit=10", "--set", "data.transfer.dataset=cifar100",
+            "--set", "data.transfer.dir=\(cifar100)",
+        ])
+        assertInputError(classes, mentions: ["data.transfer", "10 classes", "100"])
     }
 }

@@ -104,6 +104,12 @@ public final class ExperimentData {
             guard selection == nil else {
                 throw RunInputError("data.transfer: train-teacher trains on the transfer set's labels; leave data.labeled out")
             }
+            // Its labels reach the loss here, so they must be the model's classes.
+            guard images.numClasses == train.numClasses else {
+                throw RunInputError(
+                    "data.transfer: train-teacher trains on its labels, expected \(train.numClasses) classes as "
+                        + "\(config.dataset.rawValue), found \(images.numClasses) in \(images.source)")
+            }
             return (images, nil)
         }
         guard transfer.includeLabeled else { return (images, []) }
