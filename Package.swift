@@ -39,11 +39,12 @@ let package = Package(
         .target(name: "KDTensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
         .target(name: "KDNN", dependencies: ["KDTensor", "KDJSON", "KDSupport"]),
         .target(name: "KDData", dependencies: ["KDTensor", "KDSupport", "CZlib"], swiftSettings: checkedVector),
-        .target(name: "KDMethods", dependencies: ["KDNN", "KDTensor"]),
+        .target(name: "KDAdversarial", dependencies: ["KDNN", "KDTensor"]),
+        .target(name: "KDMethods", dependencies: ["KDAdversarial", "KDNN", "KDTensor"]),
         .target(name: "KDReport", dependencies: ["KDJSON", "KDSupport"]),
         .target(
             name: "KDTrain",
-            dependencies: ["KDMethods", "KDNN", "KDData", "KDReport", "KDTensor", "KDJSON", "KDSupport", "CZlib"]),
+            dependencies: ["KDAdversarial", "KDMethods", "KDNN", "KDData", "KDReport", "KDTensor", "KDJSON", "KDSupport", "CZlib"]),
         .executableTarget(name: "kdistill", dependencies: ["KDTrain", "KDReport"]),
 
         .target(name: "TestSupport", dependencies: ["KDTensor"], path: "Tests/TestSupport"),
@@ -52,6 +53,7 @@ let package = Package(
         .testTarget(name: "KDNNTests", dependencies: ["KDNN", "TestSupport"]),
         .testTarget(name: "KDDataTests", dependencies: ["KDData", "TestSupport"]),
         .testTarget(name: "KDReportTests", dependencies: ["KDReport", "TestSupport"]),
+        .testTarget(name: "KDAdversarialTests", dependencies: ["KDAdversarial", "TestSupport"]),
         .testTarget(name: "KDMethodsTests", dependencies: ["KDMethods", "TestSupport"]),
         .testTarget(name: "KDTrainTests", dependencies: ["KDTrain", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

@@ -59,3 +59,21 @@ final class AutogradTests: XCTestCase {
         assertGradientsMatch([x, bias]) { ($0[0] + $0[1]) * $0[1] }
     }
 }
+
+final class InputGradientFunctionTests: XCTestCase {
+    func testInputGradientOfAQuadraticHoldsTheOtherTensorFixed() {
+        // f(x) = Σ w ⊙ x²: ∂f/∂x = 2 w ⊙ x; w is held fixed and gets no gradient.
+        let w = Tensor(shape: [3], scalars: [1, -2, 0.5], requiresGrad: true)
+        let x = Tensor(shape: [3], scalars: [3, 1, -4])
+        let (value, gradient) = inputGradient(of: x, holdingFixed: [w]) { ($0 * $0 * w).sum() }
+        XCTAssertEqual(value, 9 - 2 + 8)
+        XCTAssertEqual(gradient.scalars, [6, -4, -4])
+        XCTAssertNil(w.grad)
+        XCTAssertTrue(w.requiresGrad)
+        XCTAssertFalse(x.requiresGrad)
+        XCTAssertNil(x.grad)
+        // Inside noGrad too (an attack inside an evaluation loop).
+        let again = noGrad { inputGradient(of: x, holdingFixed: [w]) { ($0 * $0 * w).sum() } }
+        XCTAssertEqual(again.gradient.scalars, [6, -4, -4])
+    }
+}
