@@ -76,7 +76,8 @@ public enum ThreatDefaults {
         }
     }
 
-    /// The default suite: FGSM and PGD at each reported ε; PGD's step size scales with ε (α/ε of the default).
+    /// The default suite: FGSM and PGD at each reported ε; PGD's step size scales with ε (α/ε of the default;
+    /// `RobustnessRequest.AttackChoice` applies the same rule with other step counts).
     public static func suite(_ family: Family) -> [AttackSettings] {
         let base = pgd(family)
         return epsilons(family).flatMap { eps in

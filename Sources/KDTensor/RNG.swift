@@ -67,3 +67,19 @@ extension Tensor {
         return t
     }
 }
+
+extension SeededGenerator {
+    /// An independent stream of `seed` named by `streams` (an attack's (attack, batch, restart), a corruption's
+    /// (corruption, severity)): each coordinate is folded in with SplitMix64's finaliser, so streams that differ
+    /// in any coordinate start from unrelated states. The one rule for per-item streams.
+    public init(seed: UInt64, streams: [UInt64]) {
+        var h = seed
+        for s in streams {
+            var z = h &+ 0x9E37_79B9_7F4A_7C15 &+ s &* 0xD1B5_4A32_D192_ED03
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            h = z ^ (z >> 31)
+        }
+        self.init(seed: h)
+    }
+}

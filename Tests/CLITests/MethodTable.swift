@@ -106,6 +106,8 @@ enum MethodTable {
             MethodCase(
                 "mean-teacher", ["rampup_epochs": 1], teacher: false,
                 terms: ["ce", "cons", "cons_weight", "ema_decay", "student_test_acc"]),
+            MethodCase("ard", ["steps": 2, "ce_weight": 0.1], terms: ["ce", "kd"]),
+            MethodCase("rslad", ["steps": 2], terms: ["adv", "nat"]),
         ]
     }
 

@@ -83,7 +83,7 @@ final class MeanTeacherTests: XCTestCase {
     }
 
     func step(_ setup: MethodSetup, _ method: MeanTeacher, epoch: Int, batch: Int) -> StepContext {
-        let x = method.studentInput(randomTensor([4, 3, 16, 16], seed: 40), epoch: epoch, batchIndex: batch)
+        let x = method.studentInput(randomTensor([4, 3, 16, 16], seed: 40), InputStep(epoch: epoch, batchIndex: batch))
         let out = setup.student.forward(x, ForwardContext(training: true))
         let teachers = setup.teachers.map { t in noGrad { t.forward(x, .eval) } }
         return StepContext(
@@ -134,14 +134,14 @@ final class MeanTeacherTests: XCTestCase {
     func testInputNoiseIsSeededPerStepAndDrawn() throws {
         let (mt, _) = try method()
         let x = randomTensor([4, 3, 16, 16], seed: 1)
-        let a = mt.studentInput(x, epoch: 1, batchIndex: 2), b = mt.studentInput(x, epoch: 1, batchIndex: 2)
+        let a = mt.studentInput(x, InputStep(epoch: 1, batchIndex: 2)), b = mt.studentInput(x, InputStep(epoch: 1, batchIndex: 2))
         XCTAssertEqual(a.scalars, b.scalars, "a step's noise repeats (resume)")
-        XCTAssertNotEqual(a.scalars, mt.studentInput(x, epoch: 1, batchIndex: 3).scalars)
+        XCTAssertNotEqual(a.scalars, mt.studentInput(x, InputStep(epoch: 1, batchIndex: 3)).scalars)
         let noise = zip(a.scalars, x.scalars).map { Double($0 - $1) }
         let std = (noise.map { $0 * $0 }.reduce(0, +) / Double(noise.count)).squareRoot()
         XCTAssertEqual(std, 0.15, accuracy: 0.01, "input_noise 0.15")
         let (quiet, _) = try method(["input_noise": .number(0)])
-        XCTAssertEqual(quiet.studentInput(x, epoch: 0, batchIndex: 0).scalars, x.scalars)
+        XCTAssertEqual(quiet.studentInput(x, InputStep(epoch: 0, batchIndex: 0)).scalars, x.scalars)
     }
 
     func testKDFromAFrozenTeacherAndTheWeights() throws {

@@ -2,6 +2,7 @@
 // its parameters, the taps it reads, any extra trainable parts and its stages, and turns one step's
 // outputs into named loss terms; the runner owns the loop, logging and checkpoints.
 
+import KDAdversarial
 import KDNN
 import KDTensor
 
@@ -102,21 +103,37 @@ public struct StepContext {
     public let batchIndex: Int
     /// What label terms divide by when some samples are unlabelled.
     public let ceReduction: CEReduction
+    /// The batch as loaded, `[B, C, H, W]`, when the student read another input (`studentInput`: ard's and
+    /// rslad's adversarial images); nil in contexts that offer none.
+    public let cleanImages: Tensor?
+    /// Runs the student on another input, on the tape, in this step's mode (rslad's natural term); nil in
+    /// contexts that offer none.
+    public let runStudent: ((Tensor) -> ModelOutput)?
 
     public init(
         labels: [Int32], student: ModelOutput, teachers: [ModelOutput], epoch: Int, stage: Stage,
-        labelSmoothing: Float = 0, indices: [Int] = [], batchIndex: Int = 0, ceReduction: CEReduction = .batch
+        labelSmoothing: Float = 0, indices: [Int] = [], batchIndex: Int = 0, ceReduction: CEReduction = .batch,
+        cleanImages: Tensor? = nil, runStudent: ((Tensor) -> ModelOutput)? = nil
     ) {
         (self.labels, self.student, self.teachers, self.epoch, self.stage, self.labelSmoothing) =
             (labels, student, teachers, epoch, stage, labelSmoothing)
         (self.indices, self.batchIndex, self.ceReduction) = (indices, batchIndex, ceReduction)
+        (self.cleanImages, self.runStudent) = (cleanImages, runStudent)
     }
 
     /// The same step with another student output (a cohort member's).
     public func with(student output: ModelOutput) -> StepContext {
         StepContext(
             labels: labels, student: output, teachers: teachers, epoch: epoch, stage: stage, labelSmoothing: labelSmoothing,
-            indices: indices, batchIndex: batchIndex, ceReduction: ceReduction)
+            indices: indices, batchIndex: batchIndex, ceReduction: ceReduction, cleanImages: cleanImages,
+            runStudent: runStudent)
+    }
+
+    /// The student's output on the clean batch: the runner's own pass, or (after `studentInput` replaced the
+    /// input) a second pass on `cleanImages`.
+    public var cleanStudent: ModelOutput {
+        guard let cleanImages, let runStudent else { return student }
+        return runStudent(cleanImages)
     }
 
     /// The single teacher's output (methods that take exactly one teacher).
@@ -160,6 +177,11 @@ public struct MethodSetup {
     /// The training batches re-read with another augmentation draw (mean-teacher's second view); nil
     /// where the runner offers none (cohorts, pipelines, unit tests that do not need it).
     public var trainingViews: TrainingViews?
+    /// The student's input normalisation, for attacks in [0, 1] pixel space (ard, rslad); nil where the
+    /// runner offers none.
+    public var inputSpace: PixelSpace?
+    /// The dataset's customary training-time attack (ε, 10 steps of ε/4): what `eps: "auto"` means.
+    public var trainingAttack: AttackSettings?
 
     public init(
         student: Model, teachers: [Model], epochs: Int, seed: UInt64, augmented: Bool, trainingLabels: [Int32] = [],
@@ -201,6 +223,20 @@ public struct TrainingViews {
     }
 }
 
+/// What a method may read when it makes the student's input for a step.
+public struct InputStep {
+    /// Labels of the batch, `[B]` (negative: unlabelled).
+    public let labels: [Int32]
+    /// The frozen teachers' outputs on the clean batch (no tape).
+    public let teachers: [ModelOutput]
+    /// Epoch (0-based) and batch index within it: with the seed they fix any random draw, so resumes repeat it.
+    public let epoch: Int, batchIndex: Int
+
+    public init(labels: [Int32] = [], teachers: [ModelOutput] = [], epoch: Int, batchIndex: Int) {
+        (self.labels, self.teachers, self.epoch, self.batchIndex) = (labels, teachers, epoch, batchIndex)
+    }
+}
+
 /// A distillation method acting on one student.
 public protocol DistillationMethod: AnyObject {
     /// Stages in order (a single `train` stage unless the method has a pre-training phase).
@@ -222,9 +258,10 @@ public protocol DistillationMethod: AnyObject {
     /// Called once per training step, after the optimizer has applied the step's gradients (crd updates
     /// its memory banks here, once nothing on the tape reads them any more).
     func afterStep()
-    /// The student's input in batch `batchIndex` of `epoch`, made from the loader's `images` `[B, C, H, W]`
-    /// (mean-teacher adds Gaussian noise); unchanged by default.
-    func studentInput(_ images: Tensor, epoch: Int, batchIndex: Int) -> Tensor
+    /// The student's input in this step, made from the loader's `images` `[B, C, H, W]` (mean-teacher adds
+    /// Gaussian noise; ard and rslad attack the student); unchanged by default. When it differs, the step's
+    /// `cleanImages` hold the loader's batch.
+    func studentInput(_ images: Tensor, _ step: InputStep) -> Tensor
     /// The network the run evaluates, selects as `best` and saves as `latest` (mean-teacher's weight
     /// average); nil: the student. When set, the student is saved as `latest-student` and its accuracy
     /// logged as `student_<monitor>`.
@@ -241,7 +278,7 @@ extension DistillationMethod {
     public var teacherBatchStatistics: Bool { false }
     public var persistentState: [NamedTensor] { [] }
     public func afterStep() {}
-    public func studentInput(_ images: Tensor, epoch: Int, batchIndex: Int) -> Tensor { images }
+    public func studentInput(_ images: Tensor, _ step: InputStep) -> Tensor { images }
     public var evaluatedModel: Model? { nil }
     public var loggedValues: [(name: String, value: Double)] { [] }
 }

@@ -87,6 +87,8 @@ public enum MethodRegistry {
         TFKD.entry,
         NoisyStudent.entry,
         MeanTeacher.entry,
+        ARD.entry,
+        RSLAD.entry,
     ]
 
     /// The entry named `name`.
@@ -122,8 +124,8 @@ final class CombinedMethod: DistillationMethod {
 
     func afterStep() { parts.forEach { $0.afterStep() } }
 
-    func studentInput(_ images: Tensor, epoch: Int, batchIndex: Int) -> Tensor {
-        parts.reduce(images) { $1.studentInput($0, epoch: epoch, batchIndex: batchIndex) }
+    func studentInput(_ images: Tensor, _ step: InputStep) -> Tensor {
+        parts.reduce(images) { $1.studentInput($0, step) }
     }
 
     /// The first part's evaluated model (only mean-teacher has one, and it combines with nothing).

@@ -79,8 +79,8 @@ public final class MeanTeacher: DistillationMethod {
     public var loggedValues: [(name: String, value: Double)] { [("cons_weight", weight), ("ema_decay", decay)] }
 
     /// The loader's images plus the student's own noise draw.
-    public func studentInput(_ images: Tensor, epoch: Int, batchIndex: Int) -> Tensor {
-        noised(images, draw: 0, epoch: epoch, batchIndex: batchIndex)
+    public func studentInput(_ images: Tensor, _ step: InputStep) -> Tensor {
+        noised(images, draw: 0, epoch: step.epoch, batchIndex: step.batchIndex)
     }
 
     /// `[ce, cons]`, and `kd` when kd_weight > 0. The EMA model runs (train mode, no tape) on a second

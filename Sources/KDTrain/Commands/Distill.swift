@@ -2,6 +2,7 @@
 // method from the registry, and runs it: one student, a cohort (DML) or a pipeline of runs (BAN, TAKD).
 
 import Foundation
+import KDAdversarial
 import KDData
 import KDMethods
 import KDNN
@@ -59,6 +60,7 @@ public enum Distill {
             student: student, teachers: teachers.models, epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
             augmented: data.augmented, trainingLabels: data.train.labels, labeledFraction: data.labeledFraction)
         setup.trainingViews = data.trainingViews
+        (setup.inputSpace, setup.trainingAttack) = (PixelSpace(data.normalization), data.trainingAttack)
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
         if method.teacherBatchStatistics { teachers.useBatchStatistics() }
         ProgressDisplay.log(describe(m))

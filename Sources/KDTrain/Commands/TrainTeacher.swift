@@ -1,6 +1,7 @@
 // TrainTeacher: `kdistill train-teacher CONFIG`: trains the config's `model` on the labels and writes
 // its run directory (metrics, checkpoints, summary).
 
+import KDAdversarial
 import KDMethods
 import KDNN
 
@@ -19,9 +20,21 @@ public enum TrainTeacher {
             name: model.spec.name, model: model, extras: [], optimizer: config.optimizer,
             schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
         Interruption.install()
+        let method: DistillationMethod =
+            config.adversarial.map {
+                AdversarialTraining(
+                    model: model, space: PixelSpace(data.normalization), settings: $0.settings(for: data.dataset),
+                    seed: UInt64(config.seed))
+            } ?? LabelsOnly()
+        if let adversarial = config.adversarial {
+            let a = adversarial.settings(for: data.dataset)
+            ProgressDisplay.log(
+                "adversarial training: \(a.name), eps \(a.eps), step size \(a.stepSize)"
+                    + (a.kind == .pgd ? ", \(a.start == .clean ? "clean" : "uniform random") start" : ""))
+        }
         let run = TrainingRun(
-            config: config, data: data, learner: learner, teachers: .none, method: LabelsOnly(),
-            methodName: "labels", dir: RunDirectory(config.output.dir))
+            config: config, data: data, learner: learner, teachers: .none, method: method,
+            methodName: config.adversarial == nil ? "labels" : "adversarial", dir: RunDirectory(config.output.dir))
         return try run.run(resume: resume)
     }
 }

@@ -148,6 +148,10 @@ public enum ConfigSchema {
             "stop_on_nonfinite", .boolean, default: true,
             doc: "stop when the loss becomes NaN or infinite, or explodes past 10^6 times its stage's first value"),
         group("output", output, doc: "where the run is written"),
+        ParamSpec(
+            "adversarial", .object(adversarial), default: .absent,
+            doc: "train-teacher on attacks against the model (Madry et al. 2018): a robust teacher or baseline"),
+        ParamSpec("evaluation", .object(evaluation), default: .absent, doc: "robustness figures of the finished run"),
     ]
 
     /// Every key path of the schema, depth first (`data`, `data.dataset`, ..., `output.keep_every`);

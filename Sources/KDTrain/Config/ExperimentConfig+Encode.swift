@@ -73,6 +73,8 @@ extension ExperimentConfig {
         o["label_smoothing"] = .number(labelSmoothing)
         o["stop_on_nonfinite"] = .bool(stopOnNonfinite)
         o["output"] = ["dir": .string(output.dir), "keep_every": .int(output.keepEvery)]
+        o["adversarial"] = adversarial.map(Self.json)
+        o["evaluation"] = evaluation.map(Self.json)
         return .object(o)
     }
 

@@ -40,6 +40,12 @@ extension ExperimentConfig {
                 if teacher.checkpoint == nil { throw missing("teacher.checkpoint", why) }
             }
             // Every label term of every method is weighted by `ce_weight`; a transfer set alone has no labels.
+            if adversarial != nil {
+                throw ConfigError(
+                    source: source, path: "adversarial",
+                    message: "applies to train-teacher (a robust teacher or baseline); for robust distillation use "
+                        + "method ard or rslad")
+            }
             if let transfer = data.transfer, !transfer.includeLabeled, let ce = method.params["ce_weight"]?.doubleValue, ce > 0 {
                 throw ConfigError(
                     source: source, path: "method.ce_weight",

@@ -74,4 +74,8 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var stopOnNonfinite: Bool
     /// `output`.
     public var output: OutputConfig
+    /// `adversarial`: train-teacher on attacks against the model (nil: clean training).
+    public var adversarial: AdversarialConfig?
+    /// `evaluation`: robustness figures after training (nil: none).
+    public var evaluation: EvaluationConfig?
 }

@@ -191,10 +191,16 @@ final class RunRecorder {
     }
 
     /// Writes and returns summary.json.
-    func finish(totalEpochs: Int, teachers: [Model], teacherLogits: ((Batch) -> Tensor?)? = nil) throws -> JSONValue {
-        let summary = try RunSummary.make(
+    func finish(
+        totalEpochs: Int, teachers: [Model], teacherLogits: ((Batch) -> Tensor?)? = nil, robustness: JSONValue? = nil
+    ) throws -> JSONValue {
+        var summary = try RunSummary.make(
             recorder: self, totalEpochs: totalEpochs, teachers: teachers, teacherLogits: teacherLogits,
             wallTime: Date().timeIntervalSince(runStart))
+        if let robustness, case .object(var s) = summary {
+            s["robustness"] = robustness
+            summary = .object(s)
+        }
         try dir.write(summary.formatted() + "\n", to: dir.summaryPath)
         return summary
     }

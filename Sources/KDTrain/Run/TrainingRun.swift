@@ -67,7 +67,9 @@ public final class TrainingRun {
                 lr: learner.schedule.learningRate(atStep: (epoch - start) * steps),
                 tracksBest: stage == stages[stages.count - 1])
         }
-        return try recorder.finish(totalEpochs: totalEpochs, teachers: teachers.models, teacherLogits: teachers.evaluationLogits)
+        return try recorder.finish(
+            totalEpochs: totalEpochs, teachers: teachers.models, teacherLogits: teachers.evaluationLogits,
+            robustness: try robustnessBlock())
     }
 
     /// Trains epoch `epoch` from the recorder's next batch.
@@ -77,15 +79,23 @@ public final class TrainingRun {
         for b in recorder.state.batch..<steps {
             let t0 = Date()
             let batch = loader.batch(epoch: epoch, index: b)
+            let teacherOutputs = teachers.outputs(for: batch, use: use)
             // A stage that does not run the student (ft's paraphraser stage) leaves it, and its BN statistics, alone.
+            let input =
+                stage.studentRuns
+                ? method.studentInput(
+                    batch.images, InputStep(labels: batch.labels, teachers: teacherOutputs, epoch: epoch, batchIndex: b))
+                : batch.images
             let out =
                 stage.studentRuns
-                ? learner.model.forward(method.studentInput(batch.images, epoch: epoch, batchIndex: b), learner.context)
+                ? learner.model.forward(input, learner.context)
                 : ModelOutput(logits: Tensor.zeros([batch.labels.count, 0]), taps: [:])
             let step = StepContext(
-                labels: batch.labels, student: out, teachers: teachers.outputs(for: batch, use: use),
+                labels: batch.labels, student: out, teachers: teacherOutputs,
                 epoch: epoch, stage: stage, labelSmoothing: Float(config.labelSmoothing), indices: batch.indices,
-                batchIndex: b, ceReduction: config.data.labeled?.ceReduction ?? .batch)
+                batchIndex: b, ceReduction: config.data.labeled?.ceReduction ?? .batch,
+                cleanImages: input === batch.images ? nil : batch.images,
+                runStudent: { [learner] in learner.model.forward($0, learner.context) })
             let terms = method.losses(step)
             let total = terms.dropFirst().reduce(terms[0].value) { $0 + $1.value }
             let value = Double(total.item)

@@ -16,6 +16,17 @@ enum EvalCommand: Subcommand {
             .value("batch-size", "N", default: "1000", help: "evaluation batch size"),
             .value("model", "NAME", help: "architecture of a checkpoint without kdistill metadata (a PyTorch export)"),
             .value("predictions", "FILE", help: "also write index,label,predicted,logits per image as CSV"),
+            .flag("robustness", help: "add robust accuracy under FGSM and PGD at the dataset's customary budgets"),
+            .value("attack", "LIST", help: "attacks to run: fgsm, pgd or both (default with --robustness: both)"),
+            .value("eps", "LIST", help: "L∞ budgets in [0, 1] pixel units (default: the dataset's, Fashion-MNIST 0.05,0.1,0.2)"),
+            .value("steps", "N", help: "PGD steps (default: 20; MNIST 40)"),
+            .value(
+                "step-size", "X",
+                help: "PGD step size in pixel units (default: 2.5·eps/steps on Fashion-MNIST, the dataset's α·k/ε elsewhere)"),
+            .value("restarts", "N", help: "PGD random restarts; robust only if every one fails (default 1)"),
+            .flag("no-random-start", help: "start PGD at the clean image"),
+            .value("seed", "N", default: "0", help: "seed of the attacks' random starts"),
+            .value("transfer-from", "CKPT", help: "craft the attacks on this network instead (a transfer attack)"),
             CommonOptions.json,
         ],
         positionals: [Positional(name: "CHECKPOINT", help: "a .safetensors checkpoint written by kdistill")])
@@ -28,9 +39,37 @@ enum EvalCommand: Subcommand {
             batchSize: try args.int("batch-size", min: 1) ?? 1000, model: args.string("model"),
             predictionsPath: args.string("predictions"))
         let report = try Evaluate.run(
-            checkpoint: args.positional("CHECKPOINT") ?? "", teacher: args.string("teacher"), data: choice)
+            checkpoint: args.positional("CHECKPOINT") ?? "", teacher: args.string("teacher"), data: choice,
+            robustness: try robustness(args))
         if args.flag("json") { print(report.formatted()); return }
         print(text(report))
+    }
+
+    /// The robustness request of the flags, or nil when none asks for one.
+    static func robustness(_ args: ParsedArguments) throws -> Evaluate.RobustnessChoice? {
+        let asked = ["attack", "eps", "steps", "step-size", "restarts", "transfer-from"].filter { args.string($0) != nil }
+        guard args.flag("robustness") || !asked.isEmpty else { return nil }
+        var attacks = RobustnessRequest.AttackChoice(randomStart: !args.flag("no-random-start"))
+        attacks.kinds = try args.string("attack").map { try RobustnessRequest.kinds($0, key: "--attack") }
+        attacks.eps = try args.string("eps").map { try positiveNumbers($0, flag: "--eps") }
+        attacks.steps = try args.int("steps", min: 1)
+        attacks.stepSize = try args.double("step-size")
+        attacks.restarts = try args.int("restarts", min: 1)
+        if let a = attacks.stepSize, !(a > 0) {
+            throw UsageError(message: "--step-size: expected a number > 0, found \(a)", command: "eval")
+        }
+        return Evaluate.RobustnessChoice(
+            attacks: attacks, seed: UInt64(try args.int("seed", min: 0) ?? 0), transferFrom: args.string("transfer-from"))
+    }
+
+    /// A comma list of numbers > 0, or a usage error naming `flag`.
+    static func positiveNumbers(_ text: String, flag: String) throws -> [Double] {
+        try text.split(separator: ",").map { word in
+            guard let x = Double(word.trimmingCharacters(in: .whitespaces)), x > 0, x.isFinite else {
+                throw UsageError(message: "\(flag): expected numbers > 0 separated by commas, found '\(word)'", command: "eval")
+            }
+            return x
+        }
     }
 
     static func text(_ r: JSONValue) -> String {
@@ -67,6 +106,25 @@ enum EvalCommand: Subcommand {
                         format: "compression %.1fx, speed-up %.1fx", r["compression"]?.doubleValue ?? 0,
                         r["speedup"]?.doubleValue ?? 0))
         }
+        if let block = r["robustness"] { lines += robustnessLines(block) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The robustness block as a table: one line per attack, the teacher beside the student when present.
+    static func robustnessLines(_ b: JSONValue) -> [String] {
+        let pct = { (v: JSONValue?) in v.flatMap(\.doubleValue).map { String(format: "%6.2f%%", $0 * 100) } ?? "" }
+        let teacher = b["teacher_clean"] != nil
+        var lines = [
+            "robustness (L∞, [0, 1] pixels" + (b["transfer_from"]?.stringValue.map { ", crafted on \($0)" } ?? "") + "):",
+            "  attack       eps    student" + (teacher ? "    teacher     gap" : ""),
+            "  clean              \(pct(b["clean"]))" + (teacher ? "   \(pct(b["teacher_clean"]))" : ""),
+        ]
+        for a in b["attacks"]?.arrayValue ?? [] {
+            let name = (a["name"]?.stringValue ?? "").padding(toLength: 8, withPad: " ", startingAt: 0)
+            var line = "  \(name) " + String(format: "%7.4f", a["eps"]?.doubleValue ?? 0) + "   \(pct(a["accuracy"]))"
+            if teacher { line += "   \(pct(a["teacher_accuracy"]))  \(pct(a["gap"]))" }
+            lines.append(line)
+        }
+        return lines
     }
 }

@@ -1,0 +1,70 @@
+// RobustnessEvaluation: a request's attacks run on a student (and its teacher, side by side), written as
+// the `robustness` block of `kdistill eval --json`, robustness.json and summary.json (beyond.md §2.4).
+
+import KDAdversarial
+import KDData
+import KDJSON
+import KDNN
+
+/// A network under evaluation with its own input normalisation.
+public struct RobustnessSubject {
+    public let model: Model
+    public let space: PixelSpace
+
+    public init(model: Model, normalization: Normalization) {
+        (self.model, self.space) = (model, PixelSpace(normalization))
+    }
+}
+
+/// Runs a `RobustnessRequest`.
+public enum RobustnessEvaluation {
+    /// The robustness block: clean accuracy and, per attack, the student's robust accuracy, with `teacher` the
+    /// teacher's and the gap (teacher − student). With `transfer`, every attack is crafted on that network
+    /// (named `transferName`) instead of white-box.
+    public static func run(
+        _ request: RobustnessRequest, student: RobustnessSubject, teacher: RobustnessSubject? = nil,
+        transfer: RobustnessSubject? = nil, transferName: String? = nil, loader: BatchLoader
+    ) -> JSONValue {
+        let source = transfer.map { (model: $0.model, space: $0.space) }
+        let s = AttackEvaluation.run(
+            target: student.model, space: student.space, source: source, loader: loader, attacks: request.attacks,
+            seed: request.seed)
+        let t = teacher.map {
+            AttackEvaluation.run(
+                target: $0.model, space: $0.space, source: source, loader: loader, attacks: request.attacks,
+                seed: request.seed)
+        }
+        var o = JSONObject()
+        o["seed"] = .int(Int(request.seed))
+        o["threat_model"] = "linf, [0, 1] pixels, evaluation mode"
+        o["transfer_from"] = transferName.map(JSONValue.string)
+        o["clean"] = .number(s.clean)
+        if let t { o["teacher_clean"] = .number(t.clean) }
+        o["attacks"] = .array(
+            s.outcomes.indices.map { i in
+                var a = json(request.attacks[i])
+                a["accuracy"] = .number(s.outcomes[i].accuracy)
+                if let t {
+                    a["teacher_accuracy"] = .number(t.outcomes[i].accuracy)
+                    a["gap"] = .number(t.outcomes[i].accuracy - s.outcomes[i].accuracy)
+                }
+                return .object(a)
+            })
+        return .object(o)
+    }
+
+    /// An attack's settings as JSON.
+    static func json(_ a: AttackSettings) -> JSONObject {
+        var o: JSONObject = ["attack": .string(a.kind.rawValue), "name": .string(a.name), "eps": .number(shortest(a.eps))]
+        if a.kind == .pgd {
+            o["steps"] = .int(a.steps)
+            o["step_size"] = .number(shortest(a.stepSize))
+            o["restarts"] = .int(a.restarts)
+            o["random_start"] = .bool(a.start != .clean)
+        }
+        return o
+    }
+
+    /// A float as the double of its shortest decimal form (0.1, not 0.10000000149011612).
+    static func shortest(_ x: Float) -> Double { Double("\(x)") ?? Double(x) }
+}

@@ -1,0 +1,28 @@
+// RunRobustness: a config's `evaluation` attacks run once training ends, on the run's best checkpoint
+// (its final weights when no best was kept), written to robustness.json and summary.json's `robustness`.
+
+import Foundation
+import KDAdversarial
+import KDNN
+
+extension TrainingRun {
+    /// The robustness block the config asks for (nil: none), after writing it to robustness.json.
+    func robustnessBlock() throws -> JSONValue? {
+        guard let evaluation = config.evaluation, let choice = evaluation.attacks else { return nil }
+        let model = recorder.evaluated
+        var attacked = model
+        if FileManager.default.fileExists(atPath: recorder.dir.bestPath) {
+            attacked = try Zoo.build(model.spec, seed: 0)
+            try attacked.loadCheckpoint(path: recorder.dir.bestPath)
+        }
+        ProgressDisplay.log(
+            "robustness: attacking \(FileManager.default.fileExists(atPath: recorder.dir.bestPath) ? "best" : "final") weights")
+        let request = RobustnessRequest(attacks: choice.attacks(for: data.dataset), seed: UInt64(evaluation.seed))
+        let teacher = evaluation.teacher ? teachers.models.first : nil
+        let block = RobustnessEvaluation.run(
+            request, student: RobustnessSubject(model: attacked, normalization: data.normalization),
+            teacher: teacher.map { RobustnessSubject(model: $0, normalization: data.normalization) }, loader: data.test)
+        try recorder.dir.write(block.formatted() + "\n", to: recorder.dir.path + "/robustness.json")
+        return block
+    }
+}
