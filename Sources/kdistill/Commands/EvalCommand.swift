@@ -16,6 +16,7 @@ enum EvalCommand: Subcommand {
             .value("batch-size", "N", default: "1000", help: "evaluation batch size"),
             .value("model", "NAME", help: "architecture of a checkpoint without kdistill metadata (a PyTorch export)"),
             .value("predictions", "FILE", help: "also write index,label,predicted,logits per image as CSV"),
+            .flag("per-class", help: "print a table per class: images, accuracy ± standard error, teacher and gap"),
             CommonOptions.json,
         ],
         positionals: [Positional(name: "CHECKPOINT", help: "a .safetensors checkpoint written by kdistill")])
@@ -31,6 +32,7 @@ enum EvalCommand: Subcommand {
             checkpoint: args.positional("CHECKPOINT") ?? "", teacher: args.string("teacher"), data: choice)
         if args.flag("json") { print(report.formatted()); return }
         print(text(report))
+        if args.flag("per-class") { print(perClassText(report)) }
     }
 
     static func text(_ r: JSONValue) -> String {
