@@ -25,7 +25,7 @@ extension EvalCommand {
             }
             table.rows.append(row)
         }
-        var lines = [table.plain()]
+        var lines = ["", table.plain()]
         let worst = s.worstClass.map { "\(pct($0.accuracy))% (\(name($0.index)))" } ?? "—"
         lines.append(
             "mean per-class \(pct(s.meanPerClass))%, worst class \(worst)"
