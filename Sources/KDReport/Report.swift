@@ -1,5 +1,6 @@
 // Report: `kdistill report RUN_DIR...`: reads the runs, groups them, and writes results.md,
-// results.csv, curves.svg, losses.svg, methods.svg and index.html into the output directory.
+// results.csv, curves.svg, losses.svg, methods.svg and index.html into the output directory (with
+// `--fairness`, the files of FairnessOutput too).
 
 import Foundation
 import KDSupport
@@ -16,14 +17,19 @@ public enum Report {
         public var files: [String]
         /// Directories left out, one line each (`path: reason`).
         public var warnings: [String]
+        /// The fairness analysis (`--fairness`), whose fairness.md the command prints too.
+        public var fairness: FairnessAnalysis?
     }
 
     /// The file names written into the output directory.
     public static let fileNames = ["results.md", "results.csv", "curves.svg", "losses.svg", "methods.svg", "index.html"]
 
     /// Reads the runs under `paths` and writes the report into `outDirectory`; `by` picks the grouping
-    /// keys (default: the config keys that differ between runs).
-    public static func run(paths: [String], outDirectory: String, by keys: [String]? = nil) throws -> Result {
+    /// keys (default: the config keys that differ between runs). `fairness` adds the per-class analysis
+    /// (FairnessOutput) with `fairnessBaseline` as the one-hot student of every distilled group when given.
+    public static func run(
+        paths: [String], outDirectory: String, by keys: [String]? = nil, fairness: Bool = false, fairnessBaseline: String? = nil
+    ) throws -> Result {
         let set = RunReader.read(paths)
         let warnings = set.skipped.map { "\($0.path): \($0.reason)" }
         guard !set.records.isEmpty else {
@@ -47,19 +53,21 @@ public enum Report {
             ("Learning curves", ReportPlots.curves(grouped)), ("Loss terms", ReportPlots.losses(grouped)),
             ("Methods", ReportPlots.methods(grouped)),
         ]
+        let extra = fairness ? try FairnessOutput(grouped, baseline: fairnessBaseline) : nil
         let texts =
             [markdown + "\n" + "## Runs\n\n" + ResultsTable.runs(grouped).markdown(), ResultsTable.csv(grouped)]
-            + plots.map { $0.1.fileText() } + [ReportPage.html(grouped, plots: plots, skipped: set.skipped)]
+            + plots.map { $0.1.fileText() }
+            + [ReportPage.html(grouped, plots: plots, skipped: set.skipped, sections: extra.map { [$0.html] } ?? [])]
         do { try FileIO.makeDirectory(outDirectory) } catch {
             throw ReportError(.output, "\(outDirectory): cannot create the report directory (\(error))")
         }
         var files: [String] = []
-        for (name, text) in zip(fileNames, texts) {
+        for (name, text) in zip(fileNames, texts) + (extra?.files ?? []) {
             let path = outDirectory + "/" + name
             do { try AtomicFile.write(text, to: path) } catch { throw ReportError(.output, "cannot write the report: \(error)") }
             files.append(path)
         }
-        return Result(grouped: grouped, markdown: markdown, files: files, warnings: warnings)
+        return Result(grouped: grouped, markdown: markdown, files: files, warnings: warnings, fairness: extra?.analysis)
     }
 
     /// The group table with a line on how to read it, and the diverged runs.

@@ -4,10 +4,11 @@
 
 /// The report's HTML page.
 public enum ReportPage {
-    /// The page for `grouped` with the drawings `plots` (title, SVG) and the directories `skipped`.
+    /// The page for `grouped` with the drawings `plots` (title, SVG) and the directories `skipped`;
+    /// `sections` (XHTML) go after the drawings, before the per-run table.
     public static func html(
         _ grouped: GroupedRuns, plots: [(title: String, svg: SVGElement)],
-        skipped: [(path: String, reason: String)]
+        skipped: [(path: String, reason: String)], sections: [String] = []
     ) -> String {
         let runCount = grouped.groups.reduce(0) { $0 + $1.runs.count + $1.diverged.count }
         var body = [
@@ -21,6 +22,7 @@ public enum ReportPage {
             element("h2", "Results"), table(ResultsTable.groups(grouped)),
         ]
         for plot in plots { body += [element("h2", plot.title), "<div class=\"plot\">\n" + plot.svg.rendered() + "\n</div>"] }
+        body += sections
         body += [element("h2", "Runs"), table(ResultsTable.runs(grouped))]
         let diverged = grouped.groups.flatMap { g in g.diverged.map { (g.label, $0) } }
         if !diverged.isEmpty {

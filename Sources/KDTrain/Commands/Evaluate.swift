@@ -119,6 +119,7 @@ public enum Evaluate {
             report["compression"] = .number(Double(teacherModel.parameterCount) / Double(max(model.parameterCount, 1)))
             report["speedup"] = .number(cmp.studentImagesPerSecond / max(cmp.teacherImagesPerSecond ?? 1, 1e-9))
         }
+        FairnessEntries.add(student: cmp.student, teacher: cmp.teacher, classNames: images.classNames, to: &report)
         if let robustness {
             report["robustness"] = try robustnessBlock(
                 robustness, dataset: dataset, student: RobustnessSubject(model: model, normalization: norm),

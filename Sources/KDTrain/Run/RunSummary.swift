@@ -1,6 +1,6 @@
 // RunSummary: summary.json of a finished run: final and best accuracy (with the epoch of the best and
-// the split that chose it), full test metrics of both, size and cost of the network, wall time, and
-// the teacher's figures.
+// the split that chose it), full test metrics of both, size and cost of the network, wall time, the
+// teacher's figures, and per-class fairness figures (RunSummary+Fairness).
 
 import Foundation
 import KDData
@@ -50,12 +50,15 @@ enum RunSummary {
         s["flops_per_image"] = .int(model.flopsPerImage)
         s["wall_time_s"] = .number((wallTime * 10).rounded() / 10)
         if !speeds.isEmpty { s["images_per_s"] = .number((speeds.reduce(0, +) / Double(speeds.count)).rounded()) }
+        var teacherMetrics: ClassificationMetrics?
         if let teacher = teachers.first {
             let cmp = Evaluator.compare(student: model, teacher: teacher, run.data.test, teacherLogits: teacherLogits)
             s["teacher_test_acc"] = .number(cmp.teacher?.top1 ?? 0)
             s["agreement"] = .number(cmp.agreement ?? 0)
             s["teacher_parameters"] = .int(teacher.parameterCount)
+            teacherMetrics = cmp.teacher
         }
+        addFairness(final: final, teacher: teacherMetrics, model: model, data: run.data, to: &s)
         return .object(s)
     }
 }

@@ -16,6 +16,7 @@ enum EvalCommand: Subcommand {
             .value("batch-size", "N", default: "1000", help: "evaluation batch size"),
             .value("model", "NAME", help: "architecture of a checkpoint without kdistill metadata (a PyTorch export)"),
             .value("predictions", "FILE", help: "also write index,label,predicted,logits per image as CSV"),
+            .flag("per-class", help: "print a table per class: images, accuracy ± standard error, teacher and gap"),
             .flag("robustness", help: "add robust accuracy under FGSM and PGD at the dataset's customary budgets"),
             .value("attack", "LIST", help: "attacks to run: fgsm, pgd or both (default with --robustness: both)"),
             .value("eps", "LIST", help: "L∞ budgets in [0, 1] pixel units (default: the dataset's, Fashion-MNIST 0.05,0.1,0.2)"),
@@ -43,6 +44,7 @@ enum EvalCommand: Subcommand {
             robustness: try robustness(args))
         if args.flag("json") { print(report.formatted()); return }
         print(text(report))
+        if args.flag("per-class") { print(perClassText(report)) }
     }
 
     /// The robustness request of the flags, or nil when none asks for one.
