@@ -40,11 +40,20 @@ final class GradientCheckTests: XCTestCase {
             }
         case .softmax: return check([[3, 5]]) { $0[0].softmax(axis: 1) }
         case .logSoftmax: return check([[3, 5]]) { $0[0].logSoftmax(axis: 0) }
-        case .crossEntropy:  // also with two hidden labels (data.labeled) and a divisor of its own
+        case .crossEntropy:  // also with two hidden labels (data.labeled) and a divisor of its own, and weighted samples
             return check([[4, 5]]) { crossEntropy($0[0], labels: [0, 3, 4, 1], labelSmoothing: 0.1) }
                 .union(check([[4, 5]]) { crossEntropy($0[0], labels: [-1, 3, -1, 1], labelSmoothing: 0.1, divisor: 3) })
-        case .klDivergence:
+                .union(
+                    check([[4, 5]]) {
+                        crossEntropy($0[0], labels: [2, -1, 0, 4], labelSmoothing: 0.1, sampleWeights: [0.3, 2, 0, 1.7])
+                    })
+        case .klDivergence:  // also with a weight per sample (kd's class_adaptive), rows of 2 × 3 elements
             return check([[3, 4], [3, 4]]) { klDivergence(targetLogProbs: $0[0].logSoftmax(), logProbs: $0[1].logSoftmax()) }
+                .union(
+                    check([[3, 2, 3], [3, 2, 3]]) {
+                        klDivergence(
+                            targetLogProbs: $0[0].logSoftmax(), logProbs: $0[1].logSoftmax(), sampleWeights: [0.4, 0, 1.5])
+                    })
         case .mseLoss: return check([[3, 4], [3, 4]]) { mseLoss($0[0], $0[1]) }
         case .smoothL1Loss: return check([[3, 4], [3, 4]], scale: 2) { smoothL1Loss($0[0], $0[1]) }
         case .l2Normalize: return check([[3, 4]]) { $0[0].l2Normalized(axis: 1) }

@@ -84,7 +84,9 @@ final class MethodRuleConfigTests: XCTestCase {
     func testTheLogLineShowsEveryResolvedParameter() throws {
         let line = Distill.describe(try XCTUnwrap(try load(method: #""kd+at""#).method))
         XCTAssertTrue(line.hasPrefix("method at+kd: beta 1000, ce_weight 0.1, p 2, mode \"code\", student_taps absent"), line)
-        XCTAssertTrue(line.hasSuffix("T 4, kd_weight 0.9, logit_standardization false"), line)
+        XCTAssertTrue(
+            line.hasSuffix("T 4, kd_weight 0.9, logit_standardization false, class_adaptive absent, alpha_per_class absent"),
+            line)
     }
 }
 

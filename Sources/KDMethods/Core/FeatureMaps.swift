@@ -51,11 +51,14 @@ public enum FeatureMaps {
 /// Soft-target losses shared by KD and its relatives.
 public enum SoftTargets {
     /// T² · KL(softmax(zt/T) ‖ softmax(zs/T)), batchmean (Hinton et al. 2015). zt is treated as frozen.
-    /// With `standardize`, both logits are z-scored per sample first (LogitStandardization).
-    public static func kd(student zs: Tensor, teacher zt: Tensor, temperature t: Float, standardize: Bool = false) -> Tensor {
+    /// With `standardize`, both logits are z-scored per sample first (LogitStandardization); `sampleWeights`
+    /// `[B]` weigh each sample's KL (kd's `class_adaptive`; nil: all 1).
+    public static func kd(
+        student zs: Tensor, teacher zt: Tensor, temperature t: Float, standardize: Bool = false, sampleWeights: [Float]? = nil
+    ) -> Tensor {
         let target = noGrad { (LogitStandardization.apply(zt, standardize) * (1 / t)).logSoftmax() }
         let logProbs = (LogitStandardization.apply(zs, standardize) * (1 / t)).logSoftmax()
-        return klDivergence(targetLogProbs: target, logProbs: logProbs) * (t * t)
+        return klDivergence(targetLogProbs: target, logProbs: logProbs, sampleWeights: sampleWeights) * (t * t)
     }
 
     /// T² · KL(p ‖ softmax(zs/T)) for given target probabilities p `[B, K]` (ensembles, BAN), batchmean.

@@ -140,14 +140,16 @@ public struct StepContext {
     public var teacher: ModelOutput { teachers[0] }
 
     /// The label term of `logits` `[B, K]`: cross-entropy over the labelled samples only (with the config's
-    /// label smoothing), divided as `ceReduction` says. Every method's `ce` goes through here.
-    public func crossEntropy(_ logits: Tensor) -> Tensor {
+    /// label smoothing), divided as `ceReduction` says, each sample weighted by `sampleWeights` `[B]` when
+    /// given. Every method's `ce` goes through here.
+    public func crossEntropy(_ logits: Tensor, sampleWeights: [Float]? = nil) -> Tensor {
         let divisor: Int
         switch ceReduction {
         case .batch: divisor = labels.count
         case .labeled: divisor = Swift.max(1, labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) })
         }
-        return KDTensor.crossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing, divisor: divisor)
+        return KDTensor.crossEntropy(
+            logits, labels: labels, labelSmoothing: labelSmoothing, divisor: divisor, sampleWeights: sampleWeights)
     }
 
     /// Cross-entropy of the student's logits against the labels (`crossEntropy(_:)`), weighted.
@@ -182,6 +184,9 @@ public struct MethodSetup {
     public var inputSpace: PixelSpace?
     /// The dataset's customary training-time attack (ε, 10 steps of ε/4): what `eps: "auto"` means.
     public var trainingAttack: AttackSettings?
+    /// The first teacher's accuracy per class on the validation split, in label order, measured once before
+    /// training when a method asks for it (kd's `class_adaptive`, ClassAdaptive.needsTeacherAccuracy); else nil.
+    public var teacherValidationAccuracy: [Double]?
 
     public init(
         student: Model, teachers: [Model], epochs: Int, seed: UInt64, augmented: Bool, trainingLabels: [Int32] = [],

@@ -8,7 +8,7 @@ import KDTensor
 /// Hinton KD that stops distilling at an epoch and trains on the labels alone from then on.
 public final class ESKD: DistillationMethod {
     public static let params: [ParamSpec] =
-        KD.params + [
+        KD.softTargetParams + [
             ParamSpec(
                 "kd_stop_epoch", .integer(.nonNegative), default: .absent,
                 doc: "train the first N epochs with KD, then labels only (CE weight 1); 0: no KD; absent: never stop. "

@@ -3,26 +3,38 @@
 
 import Foundation
 
-/// Σ_b Σ_k p_t (log p_t − log q) / B for `targetLogProbs` (log p_t) and `logProbs` (log q), `[B, ...]`.
-/// Gradients flow to both arguments; detach the target to freeze it.
-public func klDivergence(targetLogProbs lt: Tensor, logProbs lq: Tensor) -> Tensor {
+/// Σ_b w_b Σ_k p_t (log p_t − log q) / B for `targetLogProbs` (log p_t) and `logProbs` (log q), `[B, ...]`,
+/// with `sampleWeights` w `[B]` (default all 1: batchmean; kd's `class_adaptive` weighs each sample by the
+/// class of its label). Gradients flow to both arguments; detach the target to freeze it.
+public func klDivergence(targetLogProbs lt: Tensor, logProbs lq: Tensor, sampleWeights: [Float]? = nil) -> Tensor {
     precondition(lt.shape == lq.shape && lt.rank >= 1, "klDivergence: \(lt.shape) vs \(lq.shape)")
-    let b = Float(lt.shape[0]), n = lt.count
+    let b = Float(lt.shape[0]), n = lt.count, row = n / max(lt.shape[0], 1)
+    precondition(sampleWeights.map { $0.count == lt.shape[0] } ?? true, "klDivergence: sample weights vs \(lt.shape)")
     let t = lt.data, q = lq.data
     var total: Double = 0
     for i in 0..<n {
         let p = exp(t[i])
-        if p > 0 { total += Double(p * (t[i] - q[i])) }
+        if p > 0 { total += Double((sampleWeights?[i / row] ?? 1) * p * (t[i] - q[i])) }
     }
     let (st, sq) = (lt.detached(), lq.detached())
+    // The weight of each element's sample, laid out as the inputs (nil: all 1).
+    let w: Tensor? = sampleWeights.map { ws in
+        let out = Tensor(uninitialized: lt.shape)
+        for i in 0..<n { out.data[i] = ws[i / row] }
+        return out
+    }
     return Tensor(Float(total) / b).recorded(.klDivergence, [lt, lq]) { g in
         let scale = g.item / b
-        let dt: Tensor? =
+        var dt: Tensor? =
             lt.requiresGrad
             ? st.zipRaw(sq) { t, q in
                 let p = exp(t); return p > 0 ? scale * p * (t - q + 1) : 0
             } : nil
-        let dq: Tensor? = lq.requiresGrad ? st.unaryMap { -scale * exp($0) } : nil
+        var dq: Tensor? = lq.requiresGrad ? st.unaryMap { -scale * exp($0) } : nil
+        if let w {
+            dt = dt?.zipRaw(w, *)
+            dq = dq?.zipRaw(w, *)
+        }
         return [dt, dq]
     }
 }

@@ -69,11 +69,15 @@ extension Tensor {
 /// Cross-entropy of `logits` `[B, K]` against integer `labels` (each in `0..<K`), summed and divided by
 /// `divisor` (default B: the mean). A negative label marks a sample without one: it adds nothing and gets
 /// no gradient (PyTorch's `ignore_index`), so `data.labeled` hides labels without changing the batch.
-/// With `labelSmoothing` ε the target is `(1 − ε)·onehot + ε/K`.
-public func crossEntropy(_ logits: Tensor, labels: [Int32], labelSmoothing: Float = 0, divisor: Int? = nil) -> Tensor {
+/// With `labelSmoothing` ε the target is `(1 − ε)·onehot + ε/K`. `sampleWeights` `[B]`, when given, multiply
+/// each sample's term and its gradient (kd's `class_adaptive`: a weight per class of the label).
+public func crossEntropy(
+    _ logits: Tensor, labels: [Int32], labelSmoothing: Float = 0, divisor: Int? = nil, sampleWeights: [Float]? = nil
+) -> Tensor {
     precondition(
         logits.rank == 2 && logits.shape[0] == labels.count,
         "crossEntropy: logits \(logits.shape) vs \(labels.count) labels")
+    precondition(sampleWeights.map { $0.count == labels.count } ?? true, "crossEntropy: sample weights vs \(labels.count) labels")
     let (b, k) = (logits.shape[0], logits.shape[1])
     let denominator = Float(divisor ?? b)
     precondition(denominator > 0, "crossEntropy: divisor \(denominator)")
@@ -93,11 +97,12 @@ public func crossEntropy(_ logits: Tensor, labels: [Int32], labelSmoothing: Floa
         let lse = m + log(z)
         let inv = 1 / z
         for j in 0..<k { p[i * k + j] *= inv }
-        total += Double((1 - eps) * (lse - row[y]) + eps * (lse - sumLogits / Float(k)))
+        let w = sampleWeights?[i] ?? 1
+        total += Double(w * ((1 - eps) * (lse - row[y]) + eps * (lse - sumLogits / Float(k))))
     }
     let out = Tensor(Float(total / Double(denominator)))
     return out.recorded(.crossEntropy, [logits]) { g in
-        // dz = (softmax − target) / divisor for a labelled row, 0 for an unlabelled one
+        // dz = w_i · (softmax − target) / divisor for a labelled row, 0 for an unlabelled one
         let dz = Tensor(uninitialized: [b, k])
         let scale = g.item / denominator, d = dz.data
         for i in 0..<b {
@@ -106,8 +111,9 @@ public func crossEntropy(_ logits: Tensor, labels: [Int32], labelSmoothing: Floa
                 (d + i * k).initialize(repeating: 0, count: k)
                 continue
             }
-            for j in 0..<k { d[i * k + j] = (p[i * k + j] - eps / Float(k)) * scale }
-            d[i * k + y] -= (1 - eps) * scale
+            let s = scale * (sampleWeights?[i] ?? 1)
+            for j in 0..<k { d[i * k + j] = (p[i * k + j] - eps / Float(k)) * s }
+            d[i * k + y] -= (1 - eps) * s
         }
         _ = probs
         return [dz]

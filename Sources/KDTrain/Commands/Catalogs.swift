@@ -49,10 +49,15 @@ public enum Catalogs {
             }
             if entry.combinable { header += "; combines with kd as \(entry.name)+kd" }
             out.append(header)
-            let width = max(16, entry.params.map(\.name.count).max() ?? 0)  // padding(toLength:) would cut longer names
-            for p in entry.params {
+            // An object parameter's keys follow it, indented two more (kd's class_adaptive: rule, gamma).
+            let rows = entry.params.flatMap { p -> [(String, ParamSpec)] in
+                guard case .object(let keys, _) = p.kind else { return [(p.name, p)] }
+                return [(p.name, p)] + keys.map { ("  " + $0.name, $0) }
+            }
+            let width = max(16, rows.map(\.0.count).max() ?? 0)  // padding(toLength:) would cut longer names
+            for (name, p) in rows {
                 out.append(
-                    "    \(p.name.padding(toLength: width, withPad: " ", startingAt: 0)) \(p.kind.expectation), default \(p.defaultDescription): \(p.doc)"
+                    "    \(name.padding(toLength: width, withPad: " ", startingAt: 0)) \(p.kind.expectation), default \(p.defaultDescription): \(p.doc)"
                 )
             }
         }

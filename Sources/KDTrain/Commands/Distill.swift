@@ -61,17 +61,19 @@ public enum Distill {
             augmented: data.augmented, trainingLabels: data.train.labels, labeledFraction: data.labeledFraction)
         setup.trainingViews = data.trainingViews
         (setup.inputSpace, setup.trainingAttack) = (PixelSpace(data.normalization), data.trainingAttack)
+        let adaptive = try ClassAdaptiveSetup.prepare(&setup, params: m.params, data: data, config: config)
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
         if method.teacherBatchStatistics { teachers.useBatchStatistics() }
-        ProgressDisplay.log(describe(m))
+        for line in [describe(m)] + adaptive.log { ProgressDisplay.log(line) }
         let learner = Learner(
             name: "student", model: student, extras: method.extraLayers, methodState: method.persistentState,
             optimizer: config.optimizer,
             schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
-        return try TrainingRun(
+        let run = TrainingRun(
             config: config, data: data, learner: learner, teachers: teachers, method: method,
-            methodName: m.name, dir: RunDirectory(config.output.dir), cacheTeacher: TeacherCaching.requested(m.params)
-        ).run(resume: resume)
+            methodName: m.name, dir: RunDirectory(config.output.dir), cacheTeacher: TeacherCaching.requested(m.params))
+        run.recorder.summaryExtras = adaptive.summary
+        return try run.run(resume: resume)
     }
 
     /// A transfer set is normalised as the teacher's inputs were (its checkpoint's statistics), never by its

@@ -28,6 +28,10 @@ public enum ConfigSchema {
             "labels", .string(choices: LabelGranularity.allCases.map(\.rawValue)), default: "fine",
             doc: "cifar100 label set: fine (100 classes) or coarse (20)"),
         ParamSpec(
+            "imbalance", .object(imbalance, shorthand: "ratio"), default: .absent,
+            doc: "train on a long-tailed, seeded subset: the class at position i of order keeps "
+                + "floor(n_max * ratio^(-i/(K-1))) images (Cui et al. 2019); validation and test stay balanced"),
+        ParamSpec(
             "labeled", .object(labeled, shorthand: "size"), default: .absent,
             doc: "keep the labels of a class-balanced, seeded subset of the training images only (a fraction "
                 + "below 1 or a count); ce sees the labelled images, distillation terms every image"),
@@ -42,6 +46,17 @@ public enum ConfigSchema {
                 ),
                 ParamSpec("flip", .boolean, default: false, doc: "random horizontal flips"),
             ], doc: "training-time augmentation"),
+    ]
+
+    /// Keys of `data.imbalance` (beyond.md 3.4); a bare number is the ratio.
+    public static let imbalance: [ParamSpec] = [
+        ParamSpec(
+            "ratio", .number(NumberBounds(min: 1)), default: 100,
+            doc: "largest over smallest class count (1: every class at the smallest class count)"),
+        ParamSpec(
+            "order", .list(.integer(.nonNegative)), default: .absent,
+            doc: "the classes from head to tail, each label once (absent: label order)"),
+        ParamSpec("seed", .integer(.nonNegative), default: .absent, doc: "seed of the choice (absent: the run's seed)"),
     ]
 
     /// Keys of `data.labeled` (beyond.md 1.1): exactly one of size, count, fraction and per_class.

@@ -24,6 +24,8 @@ public struct DataConfig: Equatable, Sendable {
     public var cropPadding: Int
     /// `augment.flip`: random horizontal flips.
     public var flip: Bool
+    /// `imbalance`: a long-tailed subset of the training images (nil: all of them).
+    public var imbalance: ImbalanceConfig?
     /// `labeled`: keep only some training labels (nil: all).
     public var labeled: LabeledConfig?
     /// `transfer`: the images a student is distilled on instead (nil: the training set).
@@ -45,6 +47,25 @@ public struct DataConfig: Equatable, Sendable {
         self.labels = labels
         self.cropPadding = cropPadding
         self.flip = flip
+    }
+}
+
+extension DataConfig {
+    /// The classes the run's labels range over: the dataset's, or CIFAR-100's 20 coarse ones.
+    public var numClasses: Int { labels == .coarse ? 20 : dataset.numClasses }
+}
+
+/// `data.imbalance`: a long-tailed training subset (Cui et al. 2019's exponential profile, beyond.md 3.4).
+public struct ImbalanceConfig: Equatable, Sendable {
+    /// Largest over smallest class count (>= 1; 1 keeps every class at the smallest class count).
+    public var ratio: Double
+    /// The classes from head to tail, a permutation of the labels (nil: label order).
+    public var order: [Int]?
+    /// Seed of the choice (the run's seed unless given).
+    public var seed: Int
+
+    public init(ratio: Double, order: [Int]? = nil, seed: Int) {
+        (self.ratio, self.order, self.seed) = (ratio, order, seed)
     }
 }
 

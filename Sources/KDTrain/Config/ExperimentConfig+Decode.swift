@@ -99,6 +99,9 @@ extension ExperimentConfig {
             testLimit: try d.optionalInt("test_limit"), normalize: try d.bool("normalize"),
             labels: labels, cropPadding: try augment.int("crop_padding"), flip: try augment.bool("flip"),
             labeled: try d.contains("labeled") ? Self.labeled(try d.object("labeled"), seed: seed, decoder: decoder) : nil)
+        if d.contains("imbalance") {
+            data.imbalance = try Self.imbalance(try d.object("imbalance"), data: data, seed: seed, decoder: decoder)
+        }
         if d.contains("transfer") {
             data.transfer = try Self.transfer(try d.object("transfer"), data: data, seed: seed, decoder: decoder)
         }
@@ -181,6 +184,19 @@ extension ExperimentConfig {
         return LabeledConfig(
             amount: amount, seed: try l.optionalInt("seed") ?? seed, perBatch: try l.optionalInt("per_batch"),
             ceReduction: try enumValue(CEReduction.self, l, "ce_reduction"))
+    }
+
+    /// `data.imbalance`: ratio (a bare number), an order that names every class once, the seed (default: the run's).
+    static func imbalance(_ m: ParamValues, data: DataConfig, seed: Int, decoder: ParamDecoder) throws -> ImbalanceConfig {
+        let order = m.contains("order") ? try m.ints("order") : nil
+        let k = data.numClasses
+        if let order, order.sorted() != Array(0..<k) {
+            throw decoder.error(
+                "data.imbalance.order",
+                "expected each class of \(data.dataset.rawValue) once (a permutation of 0..\(k - 1)), found "
+                    + ParamDecoder.show(.array(order.map(JSONValue.int))))
+        }
+        return ImbalanceConfig(ratio: try m.double("ratio"), order: order, seed: try m.optionalInt("seed") ?? seed)
     }
 
     /// `data.transfer`: dataset and dir default to data's; at most one of exclude_classes and include_classes.

@@ -19,6 +19,12 @@ extension ExperimentConfig {
         d["test_limit"] = data.testLimit.map(JSONValue.int)
         d["normalize"] = .bool(data.normalize)
         d["labels"] = .string(data.labels.rawValue)
+        if let imbalance = data.imbalance {
+            var m: JSONObject = ["ratio": .number(imbalance.ratio)]
+            m["order"] = imbalance.order.map { .array($0.map(JSONValue.int)) }
+            m["seed"] = .int(imbalance.seed)
+            d["imbalance"] = .object(m)
+        }
         if let labeled = data.labeled {
             var l = JSONObject()
             switch labeled.amount {

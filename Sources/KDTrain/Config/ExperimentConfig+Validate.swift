@@ -1,6 +1,7 @@
 // Per-command requirements: which keys train-teacher and distill need beyond the schema
 // (`model` for one, `student`, `method` and usually `teacher.checkpoint` for the other), and the
-// rules between keys of different sections (a transfer set has no labels for a ce term).
+// rules between keys of different sections (a transfer set has no labels for a ce term; kd's
+// class_adaptive needs a validation split).
 
 import KDMethods
 
@@ -39,6 +40,7 @@ extension ExperimentConfig {
                 guard let teacher else { throw missing("teacher", why) }
                 if teacher.checkpoint == nil { throw missing("teacher.checkpoint", why) }
             }
+            try validateClassAdaptive(method)
             // Every label term of every method is weighted by `ce_weight`; a transfer set alone has no labels.
             if adversarial != nil {
                 throw ConfigError(
@@ -51,6 +53,32 @@ extension ExperimentConfig {
                     source: source, path: "method.ce_weight",
                     message: "expected 0 with data.transfer (its images have no labels to learn from; or set "
                         + "data.transfer.include_labeled), found \(ParamValue.number(ce).text)")
+            }
+        }
+    }
+
+    /// kd's `class_adaptive` (beyond.md 3.3) measures the teacher on the validation split; `alpha_per_class`
+    /// replaces it with one number per class.
+    func validateClassAdaptive(_ method: MethodConfig) throws(ConfigError) {
+        let params = method.params
+        if params.contains("class_adaptive") {
+            if params.contains("alpha_per_class") {
+                throw ConfigError(
+                    source: source, path: "method.alpha_per_class",
+                    message: "expected class_adaptive or alpha_per_class, found both")
+            }
+            if data.validation == 0 {
+                throw ConfigError(
+                    source: source, path: "method.class_adaptive",
+                    message: "expected data.validation > 0 (r_c comes from the teacher's per-class validation accuracy), found 0")
+            }
+        }
+        if case .list(let given)? = params["alpha_per_class"] {
+            let k = data.numClasses
+            if given.count != k {
+                throw ConfigError(
+                    source: source, path: "method.alpha_per_class",
+                    message: "expected \(k) numbers in [0, 1] (one per class of \(data.dataset.rawValue)), found \(given.count)")
             }
         }
     }

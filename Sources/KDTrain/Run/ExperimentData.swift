@@ -1,6 +1,6 @@
 // ExperimentData: the `data` section of a config turned into batch loaders: the training split
-// (optionally limited, with a validation hold-out and only some labels kept), the test split, and the
-// training-set normalisation.
+// (optionally limited, long-tailed, with a validation hold-out and only some labels kept), the test split,
+// and the training-set normalisation.
 
 import KDData
 import KDMethods
@@ -25,6 +25,11 @@ public final class ExperimentData {
     public let directory: String
     /// The training images whose labels the run keeps (`data.labeled`; nil: all of them).
     public let labeled: LabeledSelection?
+    /// The long-tailed subset the run trains on (`data.imbalance`; nil: none).
+    public let imbalance: ImbalanceSelection?
+    /// Images per class of `dataset`'s training set after the validation hold-out, `limit` and `imbalance`
+    /// (before `labeled` and `transfer`), in label order: summary.json's `train_class_counts`.
+    public let trainClassCounts: [Int]
     /// The images `train` holds, in its order (their labels as read, hidden ones included).
     public let trainImages: ImageDataset
     /// Each class's share of `dataset`'s training labels (without the validation hold-out): the class prior,
@@ -57,6 +62,10 @@ public final class ExperimentData {
         let heldOut = trainSet
         classPrior = heldOut.classCounts.map { Double($0) / Double(max(heldOut.count, 1)) }
         if let limit = config.limit, limit < trainSet.count { trainSet = try trainSet.limited(to: limit, seed: dataSeed &+ 202) }
+        // beyond.md 0: validation, limit, imbalance, then labeled and transfer.
+        let longTail = try config.imbalance.map { try ImbalanceSelection(trainSet, $0) }
+        if let longTail { trainSet = trainSet.subset(indices: longTail.indices) }
+        (imbalance, trainClassCounts) = (longTail, trainSet.classCounts)
         if let limit = config.testLimit, limit < testSet.count { testSet = try testSet.limited(to: limit, seed: dataSeed &+ 303) }
         let selection = try config.labeled.map { try LabeledSelection(trainSet, $0) }
         // Fitted on every training image, labelled or not (they are all the run's inputs).
@@ -84,6 +93,7 @@ public final class ExperimentData {
     init(_ base: ExperimentData, training images: ImageDataset, labeled: [Int], perBatch: Int, batchSize: Int, seed: Int) throws {
         (dataset, validation, test, normalization) = (base.dataset, base.validation, base.test, base.normalization)
         (inputShape, numClasses, directory, self.labeled) = (base.inputShape, base.numClasses, base.directory, base.labeled)
+        (imbalance, trainClassCounts) = (base.imbalance, base.trainClassCounts)
         (trainImages, hiddenLabelsComparable, classPrior) = (images, base.hiddenLabelsComparable, base.classPrior)
         train = try BatchLoader(
             dataset: images, normalization: base.normalization, batchSize: batchSize, shuffle: true,
@@ -91,7 +101,7 @@ public final class ExperimentData {
     }
 
     /// The images a run trains on and which of them keep their labels (nil: all). `heldOut` is the training
-    /// set without the validation split, `train` the same after `limit`.
+    /// set without the validation split, `train` the same after `limit` and `imbalance`.
     static func trainingImages(
         _ config: DataConfig, heldOut: ImageDataset, train: ImageDataset, selection: LabeledSelection?, supervisedOnly: Bool
     ) throws -> (ImageDataset, [Int]?) {

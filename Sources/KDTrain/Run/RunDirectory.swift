@@ -42,6 +42,8 @@ public struct RunDirectory {
     public var resumePath: String { path + "/resume.safetensors" }
     /// Which training images kept their labels (`data.labeled` runs).
     public var labeledPath: String { path + "/labeled.json" }
+    /// The long-tailed subset of a `data.imbalance` run (ImbalanceSelection).
+    public var imbalancePath: String { path + "/imbalance.json" }
     /// The student of a run whose kept model is another network (mean-teacher's weight average).
     public var latestStudentPath: String { path + "/latest-student.safetensors" }
     /// The checkpoint kept for epoch `epoch` (1-based) when `keep_every` is set.

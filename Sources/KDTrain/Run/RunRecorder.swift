@@ -22,6 +22,8 @@ final class RunRecorder {
     let progress: ProgressDisplay
     var state = ResumeState()
     var divergence = DivergenceCheck()
+    /// Keys summary.json adds for the method (kd's `class_adaptive`: the reliabilities it trained with).
+    var summaryExtras = JSONObject()
     private var runStart = Date()
 
     init(
@@ -51,10 +53,13 @@ final class RunRecorder {
             try dir.truncateMetrics(afterEpoch: state.epoch)
             ProgressDisplay.log("\(learner.name): resuming at epoch \(state.epoch + 1), batch \(state.batch + 1)")
         } else {
-            for stale in [dir.metricsPath, dir.summaryPath, dir.resumePath] { try? FileManager.default.removeItem(atPath: stale) }
+            for stale in [dir.metricsPath, dir.summaryPath, dir.resumePath, dir.labeledPath, dir.imbalancePath] {
+                try? FileManager.default.removeItem(atPath: stale)
+            }
             learner.beginStage(stageAt(0), stepsPerEpoch: stepsPerEpoch)
         }
         try dir.write(config.resolvedJSON.formatted() + "\n", to: dir.configPath)
+        if let imbalance = data.imbalance { try dir.write(imbalance.json.formatted() + "\n", to: dir.imbalancePath) }
         if let labeled = data.labeled { try dir.write(labeled.json.formatted() + "\n", to: dir.labeledPath) }
         runStart = Date().addingTimeInterval(-state.elapsed)
     }

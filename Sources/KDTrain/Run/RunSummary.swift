@@ -32,6 +32,7 @@ enum RunSummary {
         s["run"] = .string(run.learner.name)
         s["model"] = .string(model.spec.name)
         s["dataset"] = .string(run.data.dataset.rawValue)
+        s["train_class_counts"] = .array(run.data.trainClassCounts.map(JSONValue.int))
         s["method"] = .string(run.methodName)
         if !run.teacherPaths.isEmpty { s["teachers"] = .array(run.teacherPaths.map { .string($0) }) }
         s["epochs"] = .int(totalEpochs)
@@ -59,6 +60,7 @@ enum RunSummary {
             teacherMetrics = cmp.teacher
         }
         addFairness(final: final, teacher: teacherMetrics, model: model, data: run.data, to: &s)
+        for (key, value) in run.summaryExtras { s[key] = value }
         return .object(s)
     }
 }
