@@ -19,11 +19,7 @@ public enum CorruptedFiles {
     /// Writes `dataset` into `directory` (created with its parents); returns the images and labels paths.
     @discardableResult
     public static func write(_ dataset: ImageDataset, to directory: String) throws -> (images: String, labels: String) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw DataError(file: directory, expected: "a directory kdistill can create", found: "\(error.localizedDescription)")
-        }
+        try DataError.onFiles { try FileIO.makeDirectory(directory) }
         let images = FileIO.join(directory, imagesName(channels: dataset.channels))
         let labels = FileIO.join(directory, labelsName)
         try IDXWriter.writeImages(dataset, to: images)
