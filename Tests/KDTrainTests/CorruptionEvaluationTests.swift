@@ -62,12 +62,12 @@ final class CorruptionEvaluationTests: XCTestCase {
         XCTAssertEqual(ours.rca ?? 0, 0.55 / 0.9, accuracy: 1e-12)
         let cmp = try ours.compared(with: base)
         // CE: errors (0.2 + 0.4) / (0.4 + 0.6) = 0.6 and (0.5 + 0.7) / (0.8 + 0.8) = 0.75.
-        XCTAssertEqual(cmp.ce[.gaussianNoise]! ?? 0, 0.6, accuracy: 1e-12)
-        XCTAssertEqual(cmp.ce[.contrast]! ?? 0, 0.75, accuracy: 1e-12)
+        XCTAssertEqual(cmp.ce[.gaussianNoise] ?? 0, 0.6, accuracy: 1e-12)
+        XCTAssertEqual(cmp.ce[.contrast] ?? 0, 0.75, accuracy: 1e-12)
         XCTAssertEqual(cmp.mce ?? 0, 0.675, accuracy: 1e-12)
         // Relative: (0.1 + 0.3) / (0.2 + 0.4) and (0.4 + 0.6) / (0.6 + 0.6).
-        XCTAssertEqual(cmp.relativeCE[.gaussianNoise]! ?? 0, 0.4 / 0.6, accuracy: 1e-12)
-        XCTAssertEqual(cmp.relativeCE[.contrast]! ?? 0, 1.0 / 1.2, accuracy: 1e-12)
+        XCTAssertEqual(cmp.relativeCE[.gaussianNoise] ?? 0, 0.4 / 0.6, accuracy: 1e-12)
+        XCTAssertEqual(cmp.relativeCE[.contrast] ?? 0, 1.0 / 1.2, accuracy: 1e-12)
         XCTAssertEqual(cmp.relativeMCE ?? 0, (0.4 / 0.6 + 1.0 / 1.2) / 2, accuracy: 1e-12)
     }
 

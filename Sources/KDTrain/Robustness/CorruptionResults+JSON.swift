@@ -31,8 +31,8 @@ extension CorruptionResults {
             b["relative_mce"] = Self.number(comparison.relativeMCE)
             var ce = JSONObject(), relative = JSONObject()
             for c in comparison.corruptions {
-                ce[c.rawValue] = Self.number(comparison.ce[c] ?? nil)
-                relative[c.rawValue] = Self.number(comparison.relativeCE[c] ?? nil)
+                ce[c.rawValue] = Self.number(comparison.ce[c])
+                relative[c.rawValue] = Self.number(comparison.relativeCE[c])
             }
             b["ce"] = .object(ce)
             b["relative_ce"] = .object(relative)

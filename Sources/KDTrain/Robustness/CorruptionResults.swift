@@ -67,7 +67,7 @@ public struct CorruptionResults: Equatable, Sendable {
                     + "found \(baseline.images) images, table \(baseline.table.rawValue), seed \(baseline.seed)"
                     + (missing.isEmpty ? "" : ", without \(missing.map(\.rawValue).joined(separator: ","))"))
         }
-        var ce: [Corruption: Double?] = [:], relative: [Corruption: Double?] = [:]
+        var ce: [Corruption: Double] = [:], relative: [Corruption: Double] = [:]
         for c in corruptions {
             var errors = 0.0, baseErrors = 0.0, drop = 0.0, baseDrop = 0.0
             for s in severities {
@@ -89,17 +89,17 @@ public struct CorruptionResults: Equatable, Sendable {
 public struct CorruptionComparison: Equatable, Sendable {
     /// The corruptions compared, in order.
     public let corruptions: [Corruption]
-    /// CE_c (nil where the baseline makes no error at any severity).
-    public let ce: [Corruption: Double?]
-    /// Relative CE_c (nil where the baseline's errors equal its clean error in sum).
-    public let relativeCE: [Corruption: Double?]
+    /// CE_c; absent where undefined (the baseline makes no error at any severity).
+    public let ce: [Corruption: Double]
+    /// Relative CE_c; absent where undefined (the baseline's errors sum to its clean error's).
+    public let relativeCE: [Corruption: Double]
     /// The baseline's results.
     public let baseline: CorruptionResults
 
     /// mCE = mean_c CE_c (nil if any CE_c is).
-    public var mce: Double? { Self.mean(corruptions.map { ce[$0] ?? nil }) }
+    public var mce: Double? { Self.mean(corruptions.map { ce[$0] }) }
     /// Relative mCE = mean_c relative CE_c (nil if any is).
-    public var relativeMCE: Double? { Self.mean(corruptions.map { relativeCE[$0] ?? nil }) }
+    public var relativeMCE: Double? { Self.mean(corruptions.map { relativeCE[$0] }) }
 
     static func mean(_ values: [Double?]) -> Double? {
         let defined = values.compactMap { $0 }
