@@ -91,6 +91,14 @@ public struct ImageDataset: Sendable {
         return counts
     }
 
+    /// The same images (labels, shape, names, origins) with new `pixels` of the same size (a corruption's output).
+    func replacingPixels(_ newPixels: [UInt8]) -> ImageDataset {
+        precondition(newPixels.count == pixels.count, "replacement pixels of another size")
+        return ImageDataset(
+            unchecked: newPixels, labels: labels, channels: channels, height: height, width: width,
+            numClasses: numClasses, classNames: classNames, source: source, origins: origins)
+    }
+
     /// The images at `indices` (each in `0..<count`), in that order.
     public func subset(indices: [Int]) -> ImageDataset {
         let size = imageSize

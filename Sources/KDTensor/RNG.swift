@@ -41,12 +41,19 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
     /// Uniform in [0, 1) with 24 bits of precision.
     public mutating func uniform() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
 
-    /// Standard normal (Box–Muller).
-    public mutating func normal() -> Float {
-        let u1 = max(Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0), 1e-300)
-        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-        return Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+    /// Uniform in [0, 1) with 53 bits of precision: `(next() >> 11) · 2⁻⁵³`.
+    public mutating func uniformDouble() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
+
+    /// Standard normal (Box–Muller, in Double): `sqrt(−2 ln max(u₁, 1e−300)) · cos(2π u₂)`, two
+    /// `uniformDouble()` draws per value, the sine twin discarded.
+    public mutating func normalDouble() -> Double {
+        let u1 = max(uniformDouble(), 1e-300)
+        let u2 = uniformDouble()
+        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
     }
+
+    /// Standard normal (Box–Muller): `normalDouble()` rounded to Float.
+    public mutating func normal() -> Float { Float(normalDouble()) }
 
     /// Uniform integer in 0..<n (n > 0).
     public mutating func int(below n: Int) -> Int { Int(next(upperBound: UInt64(n))) }
