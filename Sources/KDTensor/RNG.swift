@@ -76,17 +76,19 @@ extension Tensor {
 }
 
 extension SeededGenerator {
-    /// An independent stream of `seed` named by `streams` (an attack's (attack, batch, restart), a corruption's
-    /// (corruption, severity)): each coordinate is folded in with SplitMix64's finaliser, so streams that differ
-    /// in any coordinate start from unrelated states. The one rule for per-item streams.
-    public init(seed: UInt64, streams: [UInt64]) {
-        var h = seed
-        for s in streams {
-            var z = h &+ 0x9E37_79B9_7F4A_7C15 &+ s &* 0xD1B5_4A32_D192_ED03
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            h = z ^ (z >> 31)
-        }
-        self.init(seed: h)
+    /// SplitMix64-style mixing of two words into one seed: the one rule for deriving seeds (loader epochs,
+    /// attack and corruption streams).
+    public static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        var z = a &+ 0x9E37_79B9_7F4A_7C15 &* (b &+ 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
+
+    /// `seed` with each of `streams` mixed in turn (`mix(mix(seed, s0), s1)`...): the seed of an independent
+    /// stream named by coordinates (an attack's (attack, batch, restart), a corruption's (corruption, severity, image)).
+    public static func seed(_ seed: UInt64, streams: [UInt64]) -> UInt64 { streams.reduce(seed, mix) }
+
+    /// A generator on the stream of `seed` named by `streams` (`seed(_:streams:)`).
+    public init(seed: UInt64, streams: [UInt64]) { self.init(seed: Self.seed(seed, streams: streams)) }
 }

@@ -54,6 +54,29 @@ final class RobustnessEndToEndTests: CLITestCase {
         let tb = try XCTUnwrap(transfer["robustness"] as? [String: Any])
         XCTAssertEqual(accuracies(tb), acc)
         XCTAssertEqual(tb["transfer_from"] as? String, "runs/teacher/best.safetensors")
+        // Corruptions: the clean accuracy again, every pair, mCA and rCA; CE against a baseline run's file.
+        let cArgs = [
+            "--threads", "2", "eval", "runs/teacher/best.safetensors", "--limit", "300", "--corruptions",
+            "gaussian_noise,contrast",
+            "--severities", "1,5", "--json",
+        ]
+        let corrupted = try Self.parseObject(try kdistillOK(cArgs).stdout, source: "stdout")
+        let cb = try XCTUnwrap((corrupted["robustness"] as? [String: Any])?["corruptions"] as? [String: Any])
+        XCTAssertEqual(cb["table"] as? String, "mnist-c", "the default table of 1x28x28 images")
+        XCTAssertEqual(cb["clean"] as? Double ?? -1, clean, accuracy: 1e-9)
+        let per = try XCTUnwrap(cb["corruptions"] as? [String: [String: Any]])
+        XCTAssertEqual(per.keys.sorted(), ["contrast", "gaussian_noise"])
+        let noise = try XCTUnwrap(per["gaussian_noise"]?["severities"] as? [String: Double])
+        XCTAssertEqual(noise.keys.sorted(), ["1", "5"])
+        XCTAssertLessThanOrEqual(noise["5"]!, noise["1"]!, "severity 5 hurts at least as much as 1")
+        let means = per.values.compactMap { $0["mean"] as? Double }
+        XCTAssertEqual(cb["mca"] as? Double ?? -1, means.reduce(0, +) / 2, accuracy: 1e-9)
+        XCTAssertEqual(cb["rca"] as? Double ?? -1, (cb["mca"] as? Double ?? 0) / clean, accuracy: 1e-9)
+        try writeJSON(corrupted, to: "baseline.json")
+        let compared = try Self.parseObject(try kdistillOK(cArgs + ["--baseline", "baseline.json"]).stdout, source: "stdout")
+        let base = try XCTUnwrap(
+            ((compared["robustness"] as? [String: Any])?["corruptions"] as? [String: Any])?["baseline"] as? [String: Any])
+        XCTAssertEqual(base["mce"] as? Double ?? -1, 1, accuracy: 1e-9, "a model against itself has mCE 1")
         // Bad flags are one-line usage errors.
         let bad = try kdistill(["eval", "runs/teacher/best.safetensors", "--attack", "cw"])
         XCTAssertNotEqual(bad.status, 0)
@@ -63,7 +86,9 @@ final class RobustnessEndToEndTests: CLITestCase {
     func testAdversarialTrainingAndRobustDistillation() throws {
         try Self.requireFashionMNIST()
         try trainTeacher()
-        let evaluation: [String: Any] = ["robustness": true, "eps": [0.1], "steps": 5, "teacher": true]
+        let evaluation: [String: Any] = [
+            "robustness": true, "eps": [0.1], "steps": 5, "teacher": true, "corruptions": "contrast", "severities": "1",
+        ]
         // Madry training of a baseline: PGD-3 examples of the model itself.
         let madry = FastConfig.object(
             epochs: 2, ["model": "lenet5", "adversarial": ["eps": 0.1, "steps": 3], "evaluation": evaluation])
@@ -95,6 +120,9 @@ final class RobustnessEndToEndTests: CLITestCase {
             let first = try XCTUnwrap((block["attacks"] as? [[String: Any]])?.first)
             XCTAssertNotNil(first["teacher_accuracy"], "evaluation.teacher attacks the teacher too")
             XCTAssertLessThanOrEqual(first["accuracy"] as? Double ?? 2, block["clean"] as? Double ?? -1)
+            let corruptions = try XCTUnwrap(block["corruptions"] as? [String: Any])
+            XCTAssertEqual((corruptions["corruptions"] as? [String: Any])?.keys.sorted(), ["contrast"])
+            XCTAssertNotNil(block["teacher_corruptions"], "the teacher under the same corruptions")
         }
 
         // Madry training is for train-teacher; distill says where robust distillation is.

@@ -8,14 +8,14 @@ import KDTensor
 /// kdistill's rule (a refinement of beyond.md §2.3's "one stream per (corruption, severity), images in
 /// file order", so that images are independent and can be corrupted in parallel): image `i` (0-based, in
 /// the order of the dataset being corrupted) under `corruption` at `severity` draws from
-/// `SeededGenerator(seed: mix(mix(mix(seed, corruption.index), severity), i))`, where `mix` is the
-/// loader's SplitMix64-style mixing `BatchLoader.mix` and `corruption.index` the 0-based table order.
+/// `SeededGenerator(seed: seed, streams: [corruption.index, severity, i])`, i.e.
+/// `mix(mix(mix(seed, corruption.index), severity), i)` with kdistill's one seed-mixing rule
+/// (`SeededGenerator.mix`), `corruption.index` the 0-based table order.
 /// Within an image, pixels are visited in storage order: channel planes in turn, each row-major.
 public enum CorruptionStreams {
     /// The seed of image `image`'s stream under (`corruption`, `severity`) and the user's `seed`.
     public static func seed(_ seed: UInt64, corruption: Corruption, severity: Int, image: Int) -> UInt64 {
-        let c = BatchLoader.mix(seed, UInt64(corruption.index))
-        return BatchLoader.mix(BatchLoader.mix(c, UInt64(severity)), UInt64(image))
+        SeededGenerator.seed(seed, streams: [UInt64(corruption.index), UInt64(severity), UInt64(image)])
     }
 
     /// The generator of image `image` under (`corruption`, `severity`, `seed`).

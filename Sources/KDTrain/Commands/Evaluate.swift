@@ -30,17 +30,6 @@ public enum Evaluate {
         }
     }
 
-    /// Robustness figures to add (`--robustness`, `--attack`): attacks on the student, and on the teacher beside it.
-    public struct RobustnessChoice {
-        public var attacks: RobustnessRequest.AttackChoice
-        public var seed: UInt64
-        /// Craft every attack on this checkpoint instead (a transfer attack).
-        public var transferFrom: String?
-        public init(attacks: RobustnessRequest.AttackChoice, seed: UInt64 = 0, transferFrom: String? = nil) {
-            (self.attacks, self.seed, self.transferFrom) = (attacks, seed, transferFrom)
-        }
-    }
-
     /// How a user names the architecture of a checkpoint without kdistill metadata.
     static let modelHint = "name the architecture with --model (and the data with --data)"
 
@@ -126,35 +115,9 @@ public enum Evaluate {
                 teacher: teacherModel.map {
                     RobustnessSubject(model: $0, normalization: teacherFile.flatMap(checkpointNormalization) ?? norm)
                 },
-                loader: loader)
+                loader: loader, images: images)
         }
         return .object(report)
-    }
-
-    /// The normalisation a checkpoint records, if any.
-    static func checkpointNormalization(_ file: ModelCheckpoint) -> Normalization? {
-        file.metadata.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
-    }
-
-    /// The `robustness` block of an evaluation; a transfer source must read the same images.
-    static func robustnessBlock(
-        _ choice: RobustnessChoice, dataset: DatasetName, student: RobustnessSubject, teacher: RobustnessSubject?,
-        loader: BatchLoader
-    ) throws -> JSONValue {
-        let transfer = try choice.transferFrom.map { path -> RobustnessSubject in
-            let file = try ModelCheckpoint(path: path)
-            let source = try file.model(fallback: nil, hint: modelHint)
-            guard source.spec.inputShape == student.model.spec.inputShape, source.spec.numClasses == student.model.spec.numClasses
-            else {
-                throw RunInputError(
-                    "\(path): expected a network for input \(student.model.spec.inputShape) with \(student.model.spec.numClasses) "
-                        + "classes to craft attacks on, found \(source.spec.name) for \(source.spec.inputShape)")
-            }
-            return RobustnessSubject(model: source, normalization: checkpointNormalization(file) ?? loader.normalization)
-        }
-        let request = RobustnessRequest(attacks: choice.attacks.attacks(for: dataset), seed: choice.seed)
-        return RobustnessEvaluation.run(
-            request, student: student, teacher: teacher, transfer: transfer, transferName: choice.transferFrom, loader: loader)
     }
 
     /// One CSV line per image: `index,label,predicted,logit_0,...` (index into the evaluated split).

@@ -28,6 +28,8 @@ public struct AdversarialConfig: Equatable, Sendable {
 public struct EvaluationConfig: Equatable, Sendable {
     /// Which attacks (nil: none).
     public var attacks: RobustnessRequest.AttackChoice?
+    /// Which corruptions (nil: none).
+    public var corruptions: RobustnessRequest.CorruptionChoice?
     public var seed: Int
     /// Also attack the teacher, side by side (distill).
     public var teacher: Bool
@@ -49,7 +51,8 @@ extension ConfigSchema {
     public static let evaluation: [ParamSpec] = [
         ParamSpec(
             "robustness", .boolean, default: false,
-            doc: "after training, attack the best checkpoint with FGSM and PGD at the dataset's customary budgets"),
+            doc: "after training, the default suite on the best checkpoint: FGSM and PGD at the dataset's customary "
+                + "budgets and every corruption at every severity"),
         ParamSpec(
             "attacks", .list(.string(choices: AttackKind.allCases.map(\.rawValue))), default: .absent,
             doc: "attacks (absent: both)"),
@@ -58,7 +61,15 @@ extension ConfigSchema {
         ParamSpec(
             "step_size", .number(.positive), default: .absent, doc: "PGD step size (absent: the dataset's α scaled with ε)"),
         ParamSpec("restarts", .integer(.positive), default: 1, doc: "PGD restarts"),
-        ParamSpec("seed", .integer(.nonNegative), default: 0, doc: "seed of the attacks' random starts"),
+        ParamSpec(
+            "corruptions", .string(), default: .absent,
+            doc: "common corruptions: all or comma-separated names (absent: all with robustness, else none)"),
+        ParamSpec("severities", .string(), default: "1-5", doc: "corruption severities, e.g. 1-5 or 1,3"),
+        ParamSpec(
+            "table", .string(choices: CorruptionTable.allCases.map(\.rawValue)), default: .absent,
+            doc: "corruption table (absent: by input shape)"),
+        ParamSpec(
+            "seed", .integer(.nonNegative), default: 0, doc: "seed of the attacks' random starts and the corruptions' noise"),
         ParamSpec("teacher", .boolean, default: false, doc: "also attack the teacher, side by side"),
     ]
 }
@@ -76,14 +87,26 @@ extension ExperimentConfig {
     /// `evaluation` from schema-checked values.
     static func evaluation(_ e: ParamValues) throws -> EvaluationConfig {
         let named = ["attacks", "eps", "steps", "step_size"].contains { e.contains($0) }
+        let suite = try e.bool("robustness")
         var attacks: RobustnessRequest.AttackChoice?
-        if try e.bool("robustness") || named {
+        if suite || named {
             attacks = RobustnessRequest.AttackChoice(
                 kinds: try e.contains("attacks") ? e.strings("attacks").compactMap(AttackKind.init(rawValue:)) : nil,
                 eps: try e.contains("eps") ? e.doubles("eps") : nil, steps: try e.optionalInt("steps"),
                 stepSize: try e.optionalDouble("step_size"), restarts: try e.int("restarts"))
         }
-        return EvaluationConfig(attacks: attacks, seed: try e.int("seed"), teacher: try e.bool("teacher"))
+        var corruptions: RobustnessRequest.CorruptionChoice?
+        if suite || e.contains("corruptions") {
+            do {
+                corruptions = try RobustnessRequest.CorruptionChoice(
+                    parsing: try e.optionalString("corruptions"), severities: try e.string("severities"),
+                    table: try e.optionalString("table"))
+            } catch {
+                throw ParamError(path: e.keyPath("corruptions"), message: "\(error)")
+            }
+        }
+        return EvaluationConfig(
+            attacks: attacks, corruptions: corruptions, seed: try e.int("seed"), teacher: try e.bool("teacher"))
     }
 
     /// `adversarial` as resolved JSON.
@@ -96,13 +119,18 @@ extension ExperimentConfig {
 
     /// `evaluation` as resolved JSON.
     static func json(_ e: EvaluationConfig) -> JSONValue {
-        var o: JSONObject = ["robustness": .bool(e.attacks != nil)]
+        var o: JSONObject = ["robustness": .bool(e.attacks != nil && e.corruptions != nil)]
         if let a = e.attacks {
             o["attacks"] = a.kinds.map { .array($0.map { .string($0.rawValue) }) }
             o["eps"] = a.eps.map { .array($0.map(JSONValue.number)) }
             o["steps"] = a.steps.map(JSONValue.int)
             o["step_size"] = a.stepSize.map(JSONValue.number)
             o["restarts"] = .int(a.restarts ?? 1)
+        }
+        if let c = e.corruptions {
+            o["corruptions"] = .string(c.corruptions.map(\.rawValue).joined(separator: ","))
+            o["severities"] = .string(c.severities.map(String.init).joined(separator: ","))
+            o["table"] = c.table.map { .string($0.rawValue) }
         }
         o["seed"] = .int(e.seed)
         o["teacher"] = .bool(e.teacher)

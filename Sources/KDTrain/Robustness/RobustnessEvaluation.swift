@@ -5,26 +5,38 @@ import KDAdversarial
 import KDData
 import KDJSON
 import KDNN
+import KDTensor
 
 /// A network under evaluation with its own input normalisation.
 public struct RobustnessSubject {
     public let model: Model
-    public let space: PixelSpace
+    public let normalization: Normalization
+    public var space: PixelSpace { PixelSpace(normalization) }
 
     public init(model: Model, normalization: Normalization) {
-        (self.model, self.space) = (model, PixelSpace(normalization))
+        (self.model, self.normalization) = (model, normalization)
     }
+}
+
+/// What a corruption evaluation's CE and mCE are relative to (Hendrycks & Dietterich 2019 use AlexNet).
+public enum CorruptionBaseline {
+    /// Results evaluated before (a baseline run's robustness.json).
+    case results(CorruptionResults)
+    /// A network to evaluate on the same corrupted images now.
+    case network(RobustnessSubject)
 }
 
 /// Runs a `RobustnessRequest`.
 public enum RobustnessEvaluation {
     /// The robustness block: clean accuracy and, per attack, the student's robust accuracy, with `teacher` the
     /// teacher's and the gap (teacher − student). With `transfer`, every attack is crafted on that network
-    /// (named `transferName`) instead of white-box.
+    /// (named `transferName`) instead of white-box. Corruptions (of `images`, the clean set `loader` reads) add
+    /// a `corruptions` block (and `teacher_corruptions`), compared with `baseline` when given.
     public static func run(
         _ request: RobustnessRequest, student: RobustnessSubject, teacher: RobustnessSubject? = nil,
-        transfer: RobustnessSubject? = nil, transferName: String? = nil, loader: BatchLoader
-    ) -> JSONValue {
+        transfer: RobustnessSubject? = nil, transferName: String? = nil, loader: BatchLoader, images: ImageDataset? = nil,
+        baseline: CorruptionBaseline? = nil
+    ) throws -> JSONValue {
         let source = transfer.map { (model: $0.model, space: $0.space) }
         let s = AttackEvaluation.run(
             target: student.model, space: student.space, source: source, loader: loader, attacks: request.attacks,
@@ -50,6 +62,27 @@ public enum RobustnessEvaluation {
                 }
                 return .object(a)
             })
+        if let choice = request.corruptions, let images {
+            let table =
+                try choice.table
+                ?? CorruptionTable.resolve(
+                    nil, channels: images.channels, height: images.height, width: images.width, context: "--table")
+            func evaluate(_ subject: RobustnessSubject) throws -> CorruptionResults {
+                try CorruptionEvaluation.run(
+                    model: subject.model, normalization: subject.normalization, images: images,
+                    corruptions: choice.corruptions, severities: choice.severities, table: table, seed: Int(request.seed),
+                    batchSize: loader.batchSize)
+            }
+            let results = try evaluate(student)
+            let reference: CorruptionResults? =
+                switch baseline {
+                case .results(let r): r
+                case .network(let subject): try evaluate(subject)
+                case nil: nil
+                }
+            o["corruptions"] = results.json(baseline: try reference.map { try results.compared(with: $0) })
+            if let teacher { o["teacher_corruptions"] = try evaluate(teacher).json() }
+        }
         return .object(o)
     }
 

@@ -9,15 +9,44 @@ import KDData
 public struct RobustnessRequest: Equatable, Sendable {
     /// Attacks, in report order.
     public var attacks: [AttackSettings]
-    /// Seed of the attacks' random starts.
+    /// Common corruptions (nil: none).
+    public var corruptions: CorruptionChoice?
+    /// Seed of the attacks' random starts and of the corruptions' noise.
     public var seed: UInt64
 
-    public init(attacks: [AttackSettings] = [], seed: UInt64 = 0) {
-        (self.attacks, self.seed) = (attacks, seed)
+    public init(attacks: [AttackSettings] = [], corruptions: CorruptionChoice? = nil, seed: UInt64 = 0) {
+        (self.attacks, self.corruptions, self.seed) = (attacks, corruptions, seed)
     }
 
     /// Nothing to run.
-    public var isEmpty: Bool { attacks.isEmpty }
+    public var isEmpty: Bool { attacks.isEmpty && corruptions == nil }
+
+    /// Which corruptions at which severities, from which table (nil: the default for the input shape).
+    public struct CorruptionChoice: Equatable, Sendable {
+        public var corruptions: [Corruption]
+        public var severities: [Int]
+        public var table: CorruptionTable?
+
+        /// Every corruption at every severity (what `--robustness` runs).
+        public static let all = CorruptionChoice(
+            corruptions: Corruption.allCases, severities: Array(Severities.range), table: nil)
+
+        public init(corruptions: [Corruption], severities: [Int], table: CorruptionTable?) {
+            (self.corruptions, self.severities, self.table) = (corruptions, severities, table)
+        }
+
+        /// From `--corruptions` (default all), `--severities` (default 1-5) and `--table` (default: by shape).
+        public init(parsing corruptions: String?, severities: String?, table: String?) throws {
+            self.corruptions = try Corruption.parseList(corruptions ?? "all", context: "--corruptions")
+            self.severities = try Severities.parse(severities ?? "1-5", context: "--severities")
+            self.table = try table.map {
+                guard let t = CorruptionTable(rawValue: $0) else {
+                    throw RunInputError("--table: expected mnist-c or cifar10-c, found '\($0)'")
+                }
+                return t
+            }
+        }
+    }
 
     /// The threat-model family of `dataset`.
     public static func family(_ dataset: DatasetName) -> ThreatDefaults.Family {

@@ -8,7 +8,7 @@ import KDNN
 extension TrainingRun {
     /// The robustness block the config asks for (nil: none), after writing it to robustness.json.
     func robustnessBlock() throws -> JSONValue? {
-        guard let evaluation = config.evaluation, let choice = evaluation.attacks else { return nil }
+        guard let evaluation = config.evaluation, evaluation.attacks != nil || evaluation.corruptions != nil else { return nil }
         let model = recorder.evaluated
         var attacked = model
         if FileManager.default.fileExists(atPath: recorder.dir.bestPath) {
@@ -17,11 +17,14 @@ extension TrainingRun {
         }
         ProgressDisplay.log(
             "robustness: attacking \(FileManager.default.fileExists(atPath: recorder.dir.bestPath) ? "best" : "final") weights")
-        let request = RobustnessRequest(attacks: choice.attacks(for: data.dataset), seed: UInt64(evaluation.seed))
+        let request = RobustnessRequest(
+            attacks: evaluation.attacks?.attacks(for: data.dataset) ?? [], corruptions: evaluation.corruptions,
+            seed: UInt64(evaluation.seed))
         let teacher = evaluation.teacher ? teachers.models.first : nil
-        let block = RobustnessEvaluation.run(
+        let block = try RobustnessEvaluation.run(
             request, student: RobustnessSubject(model: attacked, normalization: data.normalization),
-            teacher: teacher.map { RobustnessSubject(model: $0, normalization: data.normalization) }, loader: data.test)
+            teacher: teacher.map { RobustnessSubject(model: $0, normalization: data.normalization) }, loader: data.test,
+            images: data.testImages)
         try recorder.dir.write(block.formatted() + "\n", to: recorder.dir.path + "/robustness.json")
         return block
     }

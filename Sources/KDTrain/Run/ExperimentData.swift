@@ -16,6 +16,8 @@ public final class ExperimentData {
     public let validation: BatchLoader?
     /// Test batches.
     public let test: BatchLoader
+    /// The test images `test` reads (corruptions are made from them).
+    public let testImages: ImageDataset
     /// Training-set mean/std (identity when `normalize` is off).
     public let normalization: Normalization
     /// `[C, H, W]`.
@@ -84,6 +86,7 @@ public final class ExperimentData {
             try BatchLoader(dataset: $0, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         }
         test = try BatchLoader(dataset: testSet, normalization: norm, batchSize: evalBatchSize, shuffle: false)
+        testImages = testSet
         inputShape = [trainSet.channels, trainSet.height, trainSet.width]
         numClasses = trainSet.numClasses
     }
@@ -92,6 +95,7 @@ public final class ExperimentData {
     /// `perBatch` of them in each batch of `batchSize` (a Noisy Student generation's pseudo-labelled set).
     init(_ base: ExperimentData, training images: ImageDataset, labeled: [Int], perBatch: Int, batchSize: Int, seed: Int) throws {
         (dataset, validation, test, normalization) = (base.dataset, base.validation, base.test, base.normalization)
+        testImages = base.testImages
         (inputShape, numClasses, directory, self.labeled) = (base.inputShape, base.numClasses, base.directory, base.labeled)
         (imbalance, trainClassCounts) = (base.imbalance, base.trainClassCounts)
         (trainImages, hiddenLabelsComparable, classPrior) = (images, base.hiddenLabelsComparable, base.classPrior)

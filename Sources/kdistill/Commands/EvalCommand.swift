@@ -28,6 +28,10 @@ enum EvalCommand: Subcommand {
             .flag("no-random-start", help: "start PGD at the clean image"),
             .value("seed", "N", default: "0", help: "seed of the attacks' random starts"),
             .value("transfer-from", "CKPT", help: "craft the attacks on this network instead (a transfer attack)"),
+            .value("corruptions", "LIST", help: "common corruptions: all, or names (gaussian_noise, ..., pixelate)"),
+            .value("severities", "LIST", help: "corruption severities, e.g. 1-5 or 1,3 (default 1-5)"),
+            .value("table", "NAME", help: "corruption table: mnist-c or cifar10-c (default: by input shape)"),
+            .value("baseline", "RUN", help: "CE/mCE relative to this run (its robustness.json), JSON file or checkpoint"),
             CommonOptions.json,
         ],
         positionals: [Positional(name: "CHECKPOINT", help: "a .safetensors checkpoint written by kdistill")])
@@ -47,21 +51,33 @@ enum EvalCommand: Subcommand {
         if args.flag("per-class") { print(perClassText(report)) }
     }
 
-    /// The robustness request of the flags, or nil when none asks for one.
+    /// The robustness request of the flags, or nil when none asks for one. `--robustness` alone runs every
+    /// attack of the dataset's suite and every corruption at every severity.
     static func robustness(_ args: ParsedArguments) throws -> Evaluate.RobustnessChoice? {
-        let asked = ["attack", "eps", "steps", "step-size", "restarts", "transfer-from"].filter { args.string($0) != nil }
-        guard args.flag("robustness") || !asked.isEmpty else { return nil }
-        var attacks = RobustnessRequest.AttackChoice(randomStart: !args.flag("no-random-start"))
-        attacks.kinds = try args.string("attack").map { try RobustnessRequest.kinds($0, key: "--attack") }
-        attacks.eps = try args.string("eps").map { try positiveNumbers($0, flag: "--eps") }
-        attacks.steps = try args.int("steps", min: 1)
-        attacks.stepSize = try args.double("step-size")
-        attacks.restarts = try args.int("restarts", min: 1)
-        if let a = attacks.stepSize, !(a > 0) {
-            throw UsageError(message: "--step-size: expected a number > 0, found \(a)", command: "eval")
+        let attackFlags = ["attack", "eps", "steps", "step-size", "restarts", "transfer-from"].filter { args.string($0) != nil }
+        let corruptionFlags = ["corruptions", "severities", "table", "baseline"].filter { args.string($0) != nil }
+        let suite = args.flag("robustness")
+        guard suite || !attackFlags.isEmpty || !corruptionFlags.isEmpty else { return nil }
+        var choice = Evaluate.RobustnessChoice(
+            attacks: nil, seed: UInt64(try args.int("seed", min: 0) ?? 0), transferFrom: args.string("transfer-from"),
+            baseline: args.string("baseline"))
+        if suite || !attackFlags.isEmpty {
+            var attacks = RobustnessRequest.AttackChoice(randomStart: !args.flag("no-random-start"))
+            attacks.kinds = try args.string("attack").map { try RobustnessRequest.kinds($0, key: "--attack") }
+            attacks.eps = try args.string("eps").map { try positiveNumbers($0, flag: "--eps") }
+            attacks.steps = try args.int("steps", min: 1)
+            attacks.stepSize = try args.double("step-size")
+            attacks.restarts = try args.int("restarts", min: 1)
+            if let a = attacks.stepSize, !(a > 0) {
+                throw UsageError(message: "--step-size: expected a number > 0, found \(a)", command: "eval")
+            }
+            choice.attacks = attacks
         }
-        return Evaluate.RobustnessChoice(
-            attacks: attacks, seed: UInt64(try args.int("seed", min: 0) ?? 0), transferFrom: args.string("transfer-from"))
+        if suite || !corruptionFlags.isEmpty {
+            choice.corruptions = try RobustnessRequest.CorruptionChoice(
+                parsing: args.string("corruptions"), severities: args.string("severities"), table: args.string("table"))
+        }
+        return choice
     }
 
     /// A comma list of numbers > 0, or a usage error naming `flag`.
@@ -112,20 +128,41 @@ enum EvalCommand: Subcommand {
         return lines.joined(separator: "\n")
     }
 
-    /// The robustness block as a table: one line per attack, the teacher beside the student when present.
+    /// The robustness block as tables: one line per attack and per corruption (its mean over severities), the
+    /// teacher beside the student when present.
     static func robustnessLines(_ b: JSONValue) -> [String] {
         let pct = { (v: JSONValue?) in v.flatMap(\.doubleValue).map { String(format: "%6.2f%%", $0 * 100) } ?? "" }
         let teacher = b["teacher_clean"] != nil
+        let attacks = b["attacks"]?.arrayValue ?? []
         var lines = [
             "robustness (L∞, [0, 1] pixels" + (b["transfer_from"]?.stringValue.map { ", crafted on \($0)" } ?? "") + "):",
             "  attack       eps    student" + (teacher ? "    teacher     gap" : ""),
             "  clean              \(pct(b["clean"]))" + (teacher ? "   \(pct(b["teacher_clean"]))" : ""),
         ]
-        for a in b["attacks"]?.arrayValue ?? [] {
+        if attacks.isEmpty { lines = [] }
+        for a in attacks {
             let name = (a["name"]?.stringValue ?? "").padding(toLength: 8, withPad: " ", startingAt: 0)
             var line = "  \(name) " + String(format: "%7.4f", a["eps"]?.doubleValue ?? 0) + "   \(pct(a["accuracy"]))"
             if teacher { line += "   \(pct(a["teacher_accuracy"]))  \(pct(a["gap"]))" }
             lines.append(line)
+        }
+        guard let c = b["corruptions"] else { return lines }
+        let t = b["teacher_corruptions"]
+        lines.append(
+            "corruptions (\(c["table"]?.stringValue ?? ""), severities averaged):   student" + (t != nil ? "    teacher" : ""))
+        for (name, entry) in c["corruptions"]?.objectValue ?? JSONObject() {
+            lines.append(
+                "  " + name.padding(toLength: 40, withPad: " ", startingAt: 0) + "  \(pct(entry["mean"]))"
+                    + (t.map { "   \(pct($0["corruptions"]?[name]?["mean"]))" } ?? ""))
+        }
+        let rca = { (v: JSONValue?) in v?["rca"]?.doubleValue.map { String(format: ", rCA %.3f", $0) } ?? "" }
+        lines.append(
+            "  mCA \(pct(c["mca"]))\(rca(c))" + (t.map { "   teacher mCA \(pct($0["mca"]))\(rca($0))" } ?? ""))
+        if let base = c["baseline"], let mce = base["mce"]?.doubleValue {
+            lines.append(
+                String(
+                    format: "  mCE %.3f, relative mCE %.3f (against the baseline)", mce, base["relative_mce"]?.doubleValue ?? .nan
+                ))
         }
         return lines
     }
