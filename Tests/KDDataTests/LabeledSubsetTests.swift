@@ -7,22 +7,8 @@ import TestSupport
 import XCTest
 
 final class LabeledSubsetTests: XCTestCase {
-    /// `perClass[c]` single-pixel images of each class c, classes interleaved.
-    private func dataset(_ perClass: [Int]) throws -> ImageDataset {
-        var labels: [Int32] = []
-        for round in 0..<(perClass.max() ?? 0) {
-            for (c, n) in perClass.enumerated() where round < n { labels.append(Int32(c)) }
-        }
-        return try ImageDataset(
-            pixels: labels.indices.map { UInt8($0 % 256) }, labels: labels, channels: 1, height: 1, width: 1,
-            numClasses: perClass.count)
-    }
-
-    private func counts(_ ds: ImageDataset, _ indices: [Int]) -> [Int] {
-        var c = [Int](repeating: 0, count: ds.numClasses)
-        for i in indices { c[Int(ds.labels[i])] += 1 }
-        return c
-    }
+    private func dataset(_ perClass: [Int]) throws -> ImageDataset { try ClassCountFixtures.dataset(perClass) }
+    private func counts(_ ds: ImageDataset, _ indices: [Int]) -> [Int] { ClassCountFixtures.counts(ds, indices) }
 
     func testBalancedNotProportionalWithTheRemainderToTheFirstClasses() throws {
         let ds = try dataset([50, 10, 30, 20])  // proportional would give class 0 far more

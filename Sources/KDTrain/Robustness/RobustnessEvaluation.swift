@@ -38,6 +38,11 @@ public enum RobustnessEvaluation {
         baseline: CorruptionBaseline? = nil
     ) throws -> JSONValue {
         let source = transfer.map { (model: $0.model, space: $0.space) }
+        if !request.attacks.isEmpty {
+            ProgressDisplay.log(
+                "robustness: \(request.attacks.count) attacks on \(loader.count) images"
+                    + (teacher == nil ? "" : ", student and teacher"))
+        }
         let s = AttackEvaluation.run(
             target: student.model, space: student.space, source: source, loader: loader, attacks: request.attacks,
             seed: request.seed)
@@ -71,7 +76,12 @@ public enum RobustnessEvaluation {
                 try CorruptionEvaluation.run(
                     model: subject.model, normalization: subject.normalization, images: images,
                     corruptions: choice.corruptions, severities: choice.severities, table: table, seed: Int(request.seed),
-                    batchSize: loader.batchSize)
+                    batchSize: loader.batchSize,
+                    progress: { c, severity in
+                        if severity == choice.severities[0] {
+                            ProgressDisplay.log("robustness: \(c.rawValue) (\(subject.model.spec.name))")
+                        }
+                    })
             }
             let results = try evaluate(student)
             let reference: CorruptionResults? =
