@@ -1,6 +1,6 @@
 // Report: `kdistill report RUN_DIR...`: reads the runs, groups them, and writes results.md,
 // results.csv, curves.svg, losses.svg, methods.svg and index.html into the output directory (with
-// `--fairness`, the files of FairnessOutput too).
+// `--fairness`, the files of FairnessOutput too; with `--robustness`, those of RobustnessOutput).
 
 import Foundation
 import KDSupport
@@ -19,6 +19,8 @@ public enum Report {
         public var warnings: [String]
         /// The fairness analysis (`--fairness`), whose fairness.md the command prints too.
         public var fairness: FairnessAnalysis?
+        /// The robustness analysis (`--robustness`), whose robustness.md the command prints too.
+        public var robustness: RobustnessAnalysis?
     }
 
     /// The file names written into the output directory.
@@ -26,9 +28,11 @@ public enum Report {
 
     /// Reads the runs under `paths` and writes the report into `outDirectory`; `by` picks the grouping
     /// keys (default: the config keys that differ between runs). `fairness` adds the per-class analysis
-    /// (FairnessOutput) with `fairnessBaseline` as the one-hot student of every distilled group when given.
+    /// (FairnessOutput) with `fairnessBaseline` as the one-hot student of every distilled group when given;
+    /// `robustness` the clean, adversarial and corruption figures (RobustnessOutput).
     public static func run(
-        paths: [String], outDirectory: String, by keys: [String]? = nil, fairness: Bool = false, fairnessBaseline: String? = nil
+        paths: [String], outDirectory: String, by keys: [String]? = nil, fairness: Bool = false, fairnessBaseline: String? = nil,
+        robustness: Bool = false
     ) throws -> Result {
         let set = RunReader.read(paths)
         let warnings = set.skipped.map { "\($0.path): \($0.reason)" }
@@ -54,20 +58,24 @@ public enum Report {
             ("Methods", ReportPlots.methods(grouped)),
         ]
         let extra = fairness ? try FairnessOutput(grouped, baseline: fairnessBaseline) : nil
+        let robust = robustness ? try RobustnessOutput(grouped) : nil
+        let sections = [extra?.html, robust?.html].compactMap { $0 }
         let texts =
             [markdown + "\n" + "## Runs\n\n" + ResultsTable.runs(grouped).markdown(), ResultsTable.csv(grouped)]
             + plots.map { $0.1.fileText() }
-            + [ReportPage.html(grouped, plots: plots, skipped: set.skipped, sections: extra.map { [$0.html] } ?? [])]
+            + [ReportPage.html(grouped, plots: plots, skipped: set.skipped, sections: sections)]
         do { try FileIO.makeDirectory(outDirectory) } catch {
             throw ReportError(.output, "\(outDirectory): cannot create the report directory (\(error))")
         }
         var files: [String] = []
-        for (name, text) in zip(fileNames, texts) + (extra?.files ?? []) {
+        for (name, text) in zip(fileNames, texts) + (extra?.files ?? []) + (robust?.files ?? []) {
             let path = outDirectory + "/" + name
             do { try AtomicFile.write(text, to: path) } catch { throw ReportError(.output, "cannot write the report: \(error)") }
             files.append(path)
         }
-        return Result(grouped: grouped, markdown: markdown, files: files, warnings: warnings, fairness: extra?.analysis)
+        return Result(
+            grouped: grouped, markdown: markdown, files: files, warnings: warnings, fairness: extra?.analysis,
+            robustness: robust?.analysis)
     }
 
     /// The group table with a line on how to read it, and the diverged runs.

@@ -125,6 +125,18 @@ final class RobustnessEndToEndTests: CLITestCase {
             XCTAssertNotNil(block["teacher_corruptions"], "the teacher under the same corruptions")
         }
 
+        // The report reads the blocks just written: one row per run, the shared teacher once.
+        let report = try kdistillOK(
+            ["report", "runs/pgd-at", "runs/ard", "runs/rslad", "--by", "method", "--robustness", "--out", "report"])
+        XCTAssertTrue(
+            report.stdout.contains("| group | seeds | clean (%) | FGSM ε=0.1 (%) | PGD-5 ε=0.1 (%) | mCA (%) | rCA |"),
+            report.stdout)
+        let rows = try String(contentsOfFile: dir + "/report/robustness.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(
+            rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[1] },
+            ["kind", "group", "group", "group", "teacher"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/report/robustness.svg"))
+
         // Madry training is for train-teacher; distill says where robust distillation is.
         var wrong = FastConfig.object(["student": "lenet5", "teacher": "runs/teacher/best.safetensors", "method": "kd"])
         wrong["adversarial"] = ["eps": 0.1]
