@@ -11,6 +11,11 @@ public enum TrainTeacher {
     public static func run(_ path: String, overrides: [String], resume: Bool, threads: Int?) throws -> JSONValue {
         let config = try ConfigLoading.load(path, overrides: overrides, for: .trainTeacher)
         ConfigLoading.applyThreads(config, override: threads)
+        return try run(config, resume: resume)
+    }
+
+    /// Runs a loaded, validated config (a study's trial passes its `limit`).
+    public static func run(_ config: ExperimentConfig, resume: Bool, limit: RunLimit? = nil) throws -> JSONValue {
         let data = try ExperimentData(
             config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize, supervisedOnly: true
         )
@@ -35,6 +40,7 @@ public enum TrainTeacher {
         let run = TrainingRun(
             config: config, data: data, learner: learner, teachers: .none, method: method,
             methodName: config.adversarial == nil ? "labels" : "adversarial", dir: RunDirectory(config.output.dir))
+        run.limit = limit
         return try run.run(resume: resume)
     }
 }
