@@ -1,5 +1,5 @@
 // TuneEndToEndTests: `kdistill tune` on a small real Fashion-MNIST subset (beyond.md 4): a study with ASHA,
-// its files, trials that never saw the test set, a rerun that trains nothing, a changed study refused,
+// its files, trials that never read the test set (its files are absent until --final), a rerun that trains nothing, a changed study refused,
 // and --final reproducing the best trial (paused and resumed) exactly before testing it once.
 
 import Foundation
@@ -9,7 +9,7 @@ import XCTest
 final class TuneEndToEndTests: CLITestCase {
     func writeStudyInputs() throws {
         var config = FastConfig.object(epochs: 3, testLimit: 500, ["model": "lenet5"])
-        config["data"] = ["dataset": "fashion-mnist", "limit": 1000, "validation": 200, "test_limit": 500]
+        config["data"] = ["dataset": "fashion-mnist", "dir": "fm", "limit": 1000, "validation": 200, "test_limit": 500]
         try writeJSON(config, to: "base.json")
         try write(
             #"""
@@ -19,9 +19,22 @@ final class TuneEndToEndTests: CLITestCase {
             """#, to: "space.json")
     }
 
+    /// Links Fashion-MNIST's training files (and with `test`, its test files) into `fm/`.
+    func linkData(test: Bool) throws {
+        try FileManager.default.createDirectory(atPath: absolute("fm"), withIntermediateDirectories: true)
+        for split in test ? ["t10k"] : ["train"] {
+            for kind in ["images-idx3", "labels-idx1"] {
+                let name = "\(split)-\(kind)-ubyte.gz"
+                try FileManager.default.createSymbolicLink(
+                    atPath: absolute("fm/" + name), withDestinationPath: Self.fashionMNIST + "/" + name)
+            }
+        }
+    }
+
     func testStudyResumesWithoutRetrainingAndFinalTestsOnce() throws {
         try Self.requireFashionMNIST()
         try writeStudyInputs()
+        try linkData(test: false)  // the study cannot read the test set: it is not there
         let command = ["--threads", "2", "tune", "base.json", "--space", "space.json", "--out", "study", "--json"]
         let first = try Self.parseObject(try kdistillOK(command, timeout: 300).stdout, source: "stdout")
         XCTAssertEqual(first["rung_epochs"] as? [Int], [1, 3])
@@ -67,6 +80,7 @@ final class TuneEndToEndTests: CLITestCase {
         assertInputError(try kdistill(command + ["--trials", "5"]), mentions: ["study/study.json", "--new-study"])
 
         // --final: the best config for R epochs from scratch, then the test set once.
+        try linkData(test: true)
         let final = try kdistillOK(command + ["--final"], timeout: 300)
         XCTAssertFalse(
             final.stderr.contains("determinism warning"), "a paused and resumed trial equals a straight run: \(final.stderr)")

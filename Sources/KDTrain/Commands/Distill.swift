@@ -25,7 +25,7 @@ public enum Distill {
         _ = try TeacherStore.fromEnvironment()  // a bad KDISTILL_CACHE_LIMIT fails here, before any work
         let data = try ExperimentData(
             config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize,
-            normalization: try transferNormalization(config))
+            normalization: try transferNormalization(config), loadTest: !(limit?.validationOnly ?? false))
         Interruption.install()
         let first = methodConfig.parts[0]
         guard let entry = MethodRegistry.entry(first) else { throw MethodError("method.name: unknown method '\(first)'") }

@@ -17,8 +17,9 @@ public enum TrainTeacher {
     /// Runs a loaded, validated config (a study's trial passes its `limit`).
     public static func run(_ config: ExperimentConfig, resume: Bool, limit: RunLimit? = nil) throws -> JSONValue {
         let data = try ExperimentData(
-            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize, supervisedOnly: true
-        )
+            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize,
+            supervisedOnly: true,
+            loadTest: !(limit?.validationOnly ?? false))
         guard let modelConfig = config.model else { throw ConfigError(source: config.source, path: "model", message: "required") }
         let model = try Zoo.build(data.spec(modelConfig), seed: UInt64(config.seed))
         let learner = Learner(
