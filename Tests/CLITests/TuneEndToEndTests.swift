@@ -51,6 +51,9 @@ final class TuneEndToEndTests: CLITestCase {
         XCTAssertTrue(
             try String(contentsOfFile: absolute("study/leaderboard.csv"), encoding: .utf8).hasPrefix(
                 "trial,status,epochs,val_acc"))
+        XCTAssertTrue(
+            try String(contentsOfFile: absolute("study/leaderboard.md"), encoding: .utf8).hasPrefix("| trial | status |"))
+        XCTAssertTrue(try String(contentsOfFile: absolute("study/curves.svg"), encoding: .utf8).contains("trial 3"))
         // Trials are ordinary run directories that never evaluated the test set.
         for t in 0..<4 {
             let dir = String(format: "study/trials/%04d", t)

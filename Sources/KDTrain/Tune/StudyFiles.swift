@@ -1,5 +1,5 @@
 // StudyFiles: the files of a study directory (beyond.md 4.1, 4.6): study.json (settings, space, base-config
-// hash), events.jsonl (append-only, fsynced before the action it announces), leaderboard.json|csv, best.json,
+// hash), events.jsonl (append-only, fsynced before the action it announces), leaderboard.json|csv|md, curves.svg, best.json,
 // trials/NNNN/ (ordinary run directories) and final/.
 
 import Foundation
@@ -14,6 +14,8 @@ struct StudyFiles {
     var eventsPath: String { dir + "/events.jsonl" }
     var leaderboardJSON: String { dir + "/leaderboard.json" }
     var leaderboardCSV: String { dir + "/leaderboard.csv" }
+    var leaderboardMarkdown: String { dir + "/leaderboard.md" }
+    var curvesPath: String { dir + "/curves.svg" }
     var bestPath: String { dir + "/best.json" }
     var finalDir: String { dir + "/final" }
     var trialsDir: String { dir + "/trials" }
@@ -67,7 +69,10 @@ struct StudyFiles {
 
     /// Removes a previous study's files (`--new-study`).
     func removeStudy() throws {
-        for path in [studyPath, eventsPath, leaderboardJSON, leaderboardCSV, bestPath, trialsDir, finalDir]
+        for path in [
+            studyPath, eventsPath, leaderboardJSON, leaderboardCSV, leaderboardMarkdown, curvesPath, bestPath, trialsDir,
+            finalDir,
+        ]
         where FileManager.default.fileExists(atPath: path) {
             do { try FileManager.default.removeItem(atPath: path) } catch { throw RunError("\(path): cannot remove (\(error))") }
         }

@@ -1,5 +1,6 @@
-// StudyOutputs: what a study leaves for people (beyond.md 4.1): leaderboard.json and .csv (every trial,
-// its rung values and sampled keys, the best first) and best.json, the chosen config ready to run.
+// StudyOutputs: what a study leaves for people (beyond.md 4.1): leaderboard.json, .csv and .md (every trial,
+// its rung values and sampled keys, the best first), curves.svg (StudyReport) and best.json, the chosen
+// config ready to run.
 
 import Foundation
 import KDJSON
@@ -59,11 +60,13 @@ enum StudyOutputs {
             ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
-    /// Writes leaderboard.json|csv and, once a trial reached R, best.json (the best trial's config writing to final/).
+    /// Writes leaderboard.json|csv|md, curves.svg and, once a trial reached R, best.json (the best trial's config writing to final/).
     static func write(_ state: StudyState, rungs: Rungs, files: StudyFiles, builder: TrialConfigBuilder, keys: [String]) throws {
         let board = json(state, rungs: rungs, files: files, builder: builder)
         try files.write(board.formatted() + "\n", to: files.leaderboardJSON)
         try files.write(csv(board, keys: keys), to: files.leaderboardCSV)
+        try files.write(StudyReport.markdown(board, keys: keys), to: files.leaderboardMarkdown)
+        try files.write(StudyReport.curves(state, rungs: rungs, builder: builder).fileText(), to: files.curvesPath)
         guard let best = state.best(rungs: rungs) else { return }
         let config = try builder.config(best.params, name: builder.baseName + "-best", dir: files.finalDir, label: "best")
         try files.write(config.resolvedJSON.formatted() + "\n", to: files.bestPath)
