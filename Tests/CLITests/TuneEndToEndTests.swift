@@ -79,6 +79,12 @@ final class TuneEndToEndTests: CLITestCase {
             (try Self.parseObject(again.stdout, source: "stdout")["best"] as? [String: Any])?["trial"] as? Int,
             best["trial"] as? Int)
 
+        // The same seed in another directory: the same trials and decisions.
+        try kdistillOK(["--threads", "2", "tune", "base.json", "--space", "space.json", "--out", "twin"], timeout: 300)
+        XCTAssertEqual(
+            try String(contentsOfFile: absolute("twin/leaderboard.csv"), encoding: .utf8),
+            try String(contentsOfFile: absolute("study/leaderboard.csv"), encoding: .utf8))
+
         // Another setting is another study.
         assertInputError(try kdistill(command + ["--trials", "5"]), mentions: ["study/study.json", "--new-study"])
 

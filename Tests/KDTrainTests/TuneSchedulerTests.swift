@@ -67,6 +67,10 @@ final class TuneSchedulerTests: XCTestCase {
             SchedulerName.sha.next(
                 state([[0.5], [0.7, 0.9, 0.95], [0.6], [0.8, 0.81], [0.1], [0.2]]), rungs: rungs, eta: 3, trials: 6))
         XCTAssertEqual(SchedulerName.none.next(state([[0.5]]), rungs: Rungs(only: 9), eta: 3, trials: 2), .newTrial)
+        var spent = state([[0.5]])
+        spent.epochsTrained = 9
+        XCTAssertNil(SchedulerName.none.next(spent, rungs: Rungs(only: 9), eta: 3, trials: 2, budgetEpochs: 9), "budget spent")
+        XCTAssertEqual(SchedulerName.none.next(spent, rungs: Rungs(only: 9), eta: 3, trials: 2, budgetEpochs: 10), .newTrial)
         XCTAssertNil(SchedulerName.none.next(state([[0.5], [0.6]]), rungs: Rungs(only: 9), eta: 3, trials: 2))
     }
 

@@ -23,17 +23,19 @@ public enum StudyJob: Equatable, Sendable {
 }
 
 extension SchedulerName {
-    /// The next job, or nil when the study is over. `trials`: how many trials to sample; ties to the lower number.
-    public func next(_ state: StudyState, rungs: Rungs, eta: Int, trials: Int) -> StudyJob? {
+    /// The next job, or nil when the study is over. New trials stop after `trials` or once `budgetEpochs`
+    /// epochs were trained; ties go to the lower trial number.
+    public func next(_ state: StudyState, rungs: Rungs, eta: Int, trials: Int, budgetEpochs: Int? = nil) -> StudyJob? {
         if let pending = state.trials.first(where: \.pending) { return .resume(trial: pending.number) }
+        let canSample = state.trials.count < trials && budgetEpochs.map { state.epochsTrained < $0 } ?? true
         switch self {
         case .asha:
             for k in stride(from: rungs.top - 1, through: 0, by: -1) {
                 if let t = Self.promotable(state, rung: k, keep: { $0 / eta }) { return .promote(trial: t, rung: k + 1) }
             }
-            return state.trials.count < trials ? .newTrial : nil
+            return canSample ? .newTrial : nil
         case .sha, .none:
-            if state.trials.count < trials { return .newTrial }
+            if canSample { return .newTrial }
             for k in 0..<rungs.top {
                 if let t = Self.promotable(state, rung: k, keep: { max(1, $0 / eta) }) { return .promote(trial: t, rung: k + 1) }
             }

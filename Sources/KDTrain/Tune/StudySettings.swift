@@ -14,6 +14,7 @@ public struct TuneRequest: Sendable {
     public var eta: Int?
     public var minEpochs: Int?
     public var maxEpochs: Int?
+    public var budgetEpochs: Int?
     public var seed: Int?
     /// Retrain the best config for R epochs and evaluate the test set once (beyond.md 4.7).
     public var final = false
@@ -33,6 +34,8 @@ public struct StudySettings: Equatable, Sendable {
     public var minEpochs: Int
     public var maxEpochs: Int
     public var trials: Int
+    /// New trials stop once this many epochs were trained (nil: `trials` alone decides).
+    public var budgetEpochs: Int?
     public var seed: Int
     public var objective: String
 
@@ -41,9 +44,9 @@ public struct StudySettings: Equatable, Sendable {
         func fail(_ key: String, _ message: String) -> ConfigError {
             ConfigError(source: spaceSource, path: "tune." + key, message: message)
         }
-        let known = ["scheduler", "eta", "min_epochs", "max_epochs", "trials", "seed", "objective"]
+        let known = ["scheduler", "eta", "min_epochs", "max_epochs", "trials", "budget_epochs", "seed", "objective"]
         for key in block.keys where !known.contains(key) {
-            let later = ["budget_epochs", "jobs", "executor", "objectives", "constraints", "final"].contains(key)
+            let later = ["jobs", "executor", "objectives", "constraints", "final"].contains(key)
             throw fail(
                 key,
                 later
@@ -78,6 +81,9 @@ public struct StudySettings: Equatable, Sendable {
         maxEpochs = try int("max_epochs", request.maxEpochs, baseEpochs, min: 1)
         trials = try int("trials", request.trials, 9, min: 1)
         seed = try int("seed", request.seed, 0, min: 0)
+        budgetEpochs =
+            request.budgetEpochs != nil || block["budget_epochs"] != nil
+            ? try int("budget_epochs", request.budgetEpochs, 0, min: 1) : nil
         if minEpochs > maxEpochs { throw fail("min_epochs", "expected at most max_epochs (\(maxEpochs)), found \(minEpochs)") }
         objective = block["objective"]?.stringValue ?? "val_acc"
         if objective.hasPrefix("test_") {
@@ -97,7 +103,8 @@ public struct StudySettings: Equatable, Sendable {
         [
             "scheduler": .string(scheduler.rawValue), "eta": .int(eta), "min_epochs": .int(minEpochs),
             "max_epochs": .int(maxEpochs), "trials": .int(trials), "seed": .int(seed), "objective": .string(objective),
-            "rungs": .array(rungs.epochs.map(JSONValue.int)), "jobs": 1, "executor": "local", "deterministic": true,
+            "budget_epochs": budgetEpochs.map(JSONValue.int) ?? .null, "rungs": .array(rungs.epochs.map(JSONValue.int)),
+            "jobs": 1, "executor": "local", "deterministic": true,
         ]
     }
 }

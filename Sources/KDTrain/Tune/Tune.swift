@@ -31,7 +31,9 @@ public enum Tune {
                 + "epochs, \(settings.trials) trials, seed \(settings.seed)"
                 + (state.trials.isEmpty ? "" : " (resuming: \(state.trials.count) trials so far)"))
         Interruption.install()
-        while let job = settings.scheduler.next(state, rungs: rungs, eta: settings.eta, trials: settings.trials) {
+        while let job = settings.scheduler.next(
+            state, rungs: rungs, eta: settings.eta, trials: settings.trials, budgetEpochs: settings.budgetEpochs)
+        {
             switch job {
             case .newTrial: try study.sample(into: &state)
             case .promote(let trial, let rung):

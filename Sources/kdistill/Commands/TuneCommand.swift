@@ -7,7 +7,7 @@ enum TuneCommand: Subcommand {
     static let spec = Command(
         name: "tune", abstract: "search hyper-parameters (random search + ASHA/SHA over epochs) on the validation split",
         usage: "kdistill tune CONFIG --space SPACE.json [--out DIR] [--trials N] [--scheduler asha|sha|none] [--eta 3] "
-            + "[--min-epochs 1] [--max-epochs R] [--seed 0] [--final [--force]] [--new-study] [--json]",
+            + "[--min-epochs 1] [--max-epochs R] [--budget-epochs B] [--seed 0] [--final [--force]] [--new-study] [--json]",
         discussion: """
             CONFIG is the base experiment config (data.validation > 0 required); SPACE.json lists dotted config keys
             with choice, uniform, loguniform or int ranges (beyond.md 4.2). Flags override the space's `tune` block.
@@ -23,6 +23,7 @@ enum TuneCommand: Subcommand {
             .value("eta", "N", help: "reduction factor η (default 3)"),
             .value("min-epochs", "N", help: "epochs of the lowest rung at least (default 1)"),
             .value("max-epochs", "R", help: "epochs of a full trial (default: the config's epochs)"),
+            .value("budget-epochs", "B", help: "sample no new trial once B epochs were trained in all"),
             .value("seed", "N", help: "study seed: which trials are drawn (default 0)"),
             .flag("final", help: "retrain the best config for R epochs and evaluate the test set once"),
             .flag("force", help: "with --final: evaluate the test set again (logged)"),
@@ -43,6 +44,7 @@ enum TuneCommand: Subcommand {
         request.minEpochs = try args.int("min-epochs", min: 1)
         request.maxEpochs = try args.int("max-epochs", min: 1)
         request.seed = try args.int("seed", min: 0)
+        request.budgetEpochs = try args.int("budget-epochs", min: 1)
         (request.final, request.force, request.newStudy) = (args.flag("final"), args.flag("force"), args.flag("new-study"))
         request.threads = try args.int("threads", min: 1)
         let result = try Tune.run(request)
