@@ -117,6 +117,13 @@ final class TuneEndToEndTests: CLITestCase {
         assertInputError(
             try kdistill(["tune", "noval.json", "--space", "space.json"]), mentions: ["noval.json", "data.validation"])
         assertInputError(try kdistill(["tune", "base.json"]), mentions: ["--space"])
+        var kd = FastConfig.object(epochs: 3, ["student": "lenet5", "teacher": "absent.safetensors", "method": "kd"])
+        kd["data"] = ["dataset": "fashion-mnist", "limit": 1000, "validation": 200]
+        try writeJSON(kd, to: "kd.json")
+        try write(#"{"params": {"method.T": {"type": "choice", "values": [2, 4]}}}"#, to: "t.json")
+        assertInputError(
+            try kdistill(["tune", "kd.json", "--space", "t.json"]),
+            mentions: ["kd.json", "teacher.checkpoint", "absent.safetensors"])
         XCTAssertFalse(exists("runs"), "nothing written")
     }
 }

@@ -95,5 +95,15 @@ final class TuneSchedulerTests: XCTestCase {
         XCTAssertThrowsError(
             try StudyState(
                 replaying: [try JSONValue(parsing: #"{"event":"rung","trial":4,"value":1}"#)], rungs: rungs, source: "e"))
+        // A draw invalid once built withdraws its trial; the draw is remembered so trial 0 is drawn again without it.
+        let withdrawn = try StudyState(
+            replaying: [
+                #"{"event":"created","trial":0,"draw":0,"params":{"method.name":"at"}}"#,
+                #"{"event":"invalid","trial":0,"draw":0,"stage":"build","reason":"no taps"}"#,
+            ].map { try JSONValue(parsing: $0) }, rungs: rungs, source: "events.jsonl")
+        XCTAssertTrue(withdrawn.trials.isEmpty)
+        XCTAssertEqual(withdrawn.invalidBuilds, [0: [0]])
+        XCTAssertEqual(withdrawn.lastInvalid, "no taps")
+        XCTAssertEqual(SchedulerName.asha.next(withdrawn, rungs: rungs, eta: 3, trials: 1), .newTrial)
     }
 }

@@ -5,6 +5,7 @@
 import Foundation
 import KDJSON
 import KDMethods
+import KDNN
 
 /// A study being run.
 struct Study {
@@ -44,12 +45,27 @@ struct Study {
             source: request.config, baseJSON: json, baseName: base.name, command: command, maxEpochs: settings.maxEpochs,
             studyDir: dir, context: context)
         try builder.check(space)
+        try Self.requireTeacherFiles(base, space: space, source: request.config)
         if command == .distill, let method = base.method,
             space.params.allSatisfy({ $0.key != "method.name" && $0.key != "method" })
         {
             try Self.requireSingleStudent(method, source: request.config)
         }
         executor = LocalExecutor(command: command, threads: request.threads)
+    }
+
+    /// The base config's teacher checkpoint and every listed `teacher.checkpoint` choice exist before any training.
+    static func requireTeacherFiles(_ base: ExperimentConfig, space: SearchSpace, source: String) throws {
+        var files: [(String, String, String)] = []  // (file, source, key)
+        if let path = base.teacher?.checkpoint { files.append((path, source, "teacher.checkpoint")) }
+        for param in space.params where param.key == "teacher" || param.key == "teacher.checkpoint" {
+            if case .choice(let values) = param.distribution {
+                files += values.compactMap { $0.stringValue }.map { ($0, space.source, "params." + param.key) }
+            }
+        }
+        for (file, from, key) in files where !FileManager.default.fileExists(atPath: file) {
+            throw ConfigError(source: from, path: key, message: "expected a teacher checkpoint file, found none at \(file)")
+        }
     }
 
     /// Cohort and pipeline methods train several networks: not a trial (yet).
@@ -125,7 +141,7 @@ struct Study {
             try record(event, &state)
             return
         }
-        if last.isEmpty { last = "their networks or method could not be built (see events.jsonl)" }
+        if last.isEmpty { last = state.lastInvalid ?? "see events.jsonl" }
         throw ConfigError(
             source: space.source, message: "100 draws in a row gave invalid configs for trial \(i); the last: \(last)")
     }
@@ -140,7 +156,7 @@ struct Study {
         let outcome: TrialOutcome
         let run = RunDirectory(config.output.dir)
         do { outcome = try executor.train(config, toEpoch: epochs) } catch let error
-            where ErrorClass.isInputError(error) && trial.values.isEmpty && run.readMetrics().isEmpty
+            where Self.isInvalidBuild(error) && trial.values.isEmpty && run.readMetrics().isEmpty
         {
             // Invalid once built (a method needing taps the sampled student lacks): withdrawn and redrawn.
             let reason = "\(error)"
@@ -170,6 +186,11 @@ struct Study {
                 ["event": "failed", "trial": .int(trial.number), "rung": .int(trial.target), "reason": .string(reason)], &state)
             ProgressDisplay.log("trial \(trial.number): failed (\(reason))")
         }
+    }
+
+    /// Errors building a sampled config's networks or method (not data or checkpoint files, which every draw shares).
+    static func isInvalidBuild(_ error: Error) -> Bool {
+        error is MethodError || error is ModelError || error is ParamError || error is ConfigError
     }
 
     /// leaderboard.json|csv and best.json.

@@ -36,6 +36,8 @@ public struct StudyState: Equatable, Sendable {
     public var epochsTrained = 0
     /// Draws of trial i found invalid only when their networks were built (skipped when trial i is drawn again).
     public var invalidBuilds: [Int: Set<Int>] = [:]
+    /// The reason of the latest invalid draw.
+    public var lastInvalid: String?
 
     public init() {}
 
@@ -71,6 +73,7 @@ public struct StudyState: Equatable, Sendable {
             }
             invalidBuilds[i, default: []].insert(trials[i].draw)
             trials.removeLast()
+            lastInvalid = event["reason"]?.stringValue
         case "promoted":
             let i = try trial()
             trials[i].target = event["rung"]?.intValue ?? trials[i].target + 1

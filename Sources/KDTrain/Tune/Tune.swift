@@ -14,7 +14,9 @@ public enum Tune {
     public static func run(_ request: TuneRequest) throws -> JSONValue {
         let study = try Study(request)
         try RunDirectory(study.files.dir).create()
-        let lock = try FileLock.acquire(study.files.lockPath, .exclusive)
+        guard let lock = try FileLock.attempt(study.files.lockPath, .exclusive) else {
+            throw RunInputError("\(study.files.dir): another kdistill tune is running this study")
+        }
         defer { lock.unlock() }
         do { return try run(study, request) } catch let stopped as RunInterrupted {
             throw RunInterrupted(
