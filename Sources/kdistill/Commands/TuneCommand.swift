@@ -12,7 +12,7 @@ enum TuneCommand: Subcommand {
             CONFIG is the base experiment config (data.validation > 0 required); SPACE.json lists dotted config keys
             with choice, uniform, loguniform or int ranges (beyond.md 4.2). Flags override the space's `tune` block.
             The study directory (default runs/tune/<name>) holds study.json, events.jsonl, trials/NNNN/ (run
-            directories), leaderboard.json|csv and best.json; rerunning the same command continues the study.
+            directories), leaderboard.json|csv|md, curves.svg and best.json; rerunning the same command continues.
             Trials run one at a time in this process (-j 1, local); the test set is evaluated only by --final.
             """,
         options: [
