@@ -9,7 +9,7 @@ enum CLI {
     static let subcommands: [any Subcommand.Type] = [
         TrainTeacherCommand.self, DistillCommand.self, EvalCommand.self, DownloadCommand.self, ValidateCommand.self,
         ModelsCommand.self, MethodsCommand.self, SchemaCommand.self, StatusCommand.self, BenchCommand.self, ReportCommand.self,
-        VizCommand.self, CalibrateBiasCommand.self, CacheCommand.self, CorruptCommand.self,
+        VizCommand.self, CalibrateBiasCommand.self, CacheCommand.self, CorruptCommand.self, TuneCommand.self,
     ]
 
     static let program = Program(

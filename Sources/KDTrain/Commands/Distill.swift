@@ -14,20 +14,25 @@ public enum Distill {
     {
         let config = try ConfigLoading.load(path, overrides: overrides, method: method, for: .distill)
         ConfigLoading.applyThreads(config, override: threads)
+        return try run(config, resume: resume)
+    }
+
+    /// Runs a loaded, validated config; a `limit` (a study's trial) needs a single-student method.
+    public static func run(_ config: ExperimentConfig, resume: Bool, limit: RunLimit? = nil) throws -> JSONValue {
         guard let methodConfig = config.method else {
             throw ConfigError(source: config.source, path: "method", message: "required for distill")
         }
         _ = try TeacherStore.fromEnvironment()  // a bad KDISTILL_CACHE_LIMIT fails here, before any work
         let data = try ExperimentData(
             config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize,
-            normalization: try transferNormalization(config))
+            normalization: try transferNormalization(config), loadTest: !(limit?.validationOnly ?? false))
         Interruption.install()
         let first = methodConfig.parts[0]
         guard let entry = MethodRegistry.entry(first) else { throw MethodError("method.name: unknown method '\(first)'") }
         switch entry.shape.resolved(methodConfig.params) {
         case .single:
-            return try runSingle(config, data: data, method: methodConfig, entry: entry, resume: resume)
-        case .cohort:
+            return try runSingle(config, data: data, method: methodConfig, entry: entry, resume: resume, limit: limit)
+        case .cohort where limit == nil:
             let cohort = try MethodRegistry.buildCohort(
                 name: methodConfig.name, params: methodConfig.params, student: config.student,
                 hasTeacher: config.teacher?.checkpoint != nil)
@@ -36,11 +41,14 @@ public enum Distill {
                 config: config, data: data, cohort: cohort, teachers: teachers, dir: RunDirectory(config.output.dir))
             ProgressDisplay.log(describe(methodConfig))
             return try training.run(resume: resume)
-        case .pipeline:
+        case .pipeline where limit == nil:
             let pipeline = try MethodRegistry.buildPipeline(name: methodConfig.name, params: methodConfig.params)
             let training = try PipelineTraining(config: config, data: data, pipeline: pipeline, methodName: first)
             ProgressDisplay.log(describe(methodConfig))
             return try training.run(resume: resume)
+        case .cohort, .pipeline:
+            throw RunInputError(
+                "method.name: \(methodConfig.name) trains several networks; a study trains single-student methods")
         case .variant(let key, _):
             throw MethodError("method.\(key): no variant of \(first) is named \(methodConfig.params[key]?.text ?? "absent")")
         }
@@ -49,7 +57,7 @@ public enum Distill {
     /// One student trained by a single-student method (or combination).
     static func runSingle(
         _ config: ExperimentConfig, data: ExperimentData, method m: MethodConfig, entry: MethodEntry,
-        resume: Bool
+        resume: Bool, limit: RunLimit? = nil
     ) throws -> JSONValue {
         let teachers = try loadTeachers(config, data: data, entry: entry, params: m.params, required: entry.teacher == .required)
         guard let studentConfig = config.student else {
@@ -73,6 +81,7 @@ public enum Distill {
             config: config, data: data, learner: learner, teachers: teachers, method: method,
             methodName: m.name, dir: RunDirectory(config.output.dir), cacheTeacher: TeacherCaching.requested(m.params))
         run.recorder.summaryExtras = adaptive.summary
+        run.limit = limit
         return try run.run(resume: resume)
     }
 

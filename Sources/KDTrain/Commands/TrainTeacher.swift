@@ -11,9 +11,15 @@ public enum TrainTeacher {
     public static func run(_ path: String, overrides: [String], resume: Bool, threads: Int?) throws -> JSONValue {
         let config = try ConfigLoading.load(path, overrides: overrides, for: .trainTeacher)
         ConfigLoading.applyThreads(config, override: threads)
+        return try run(config, resume: resume)
+    }
+
+    /// Runs a loaded, validated config (a study's trial passes its `limit`).
+    public static func run(_ config: ExperimentConfig, resume: Bool, limit: RunLimit? = nil) throws -> JSONValue {
         let data = try ExperimentData(
-            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize, supervisedOnly: true
-        )
+            config.data, seed: config.seed, batchSize: config.batchSize, evalBatchSize: config.evalBatchSize,
+            supervisedOnly: true,
+            loadTest: !(limit?.validationOnly ?? false))
         guard let modelConfig = config.model else { throw ConfigError(source: config.source, path: "model", message: "required") }
         let model = try Zoo.build(data.spec(modelConfig), seed: UInt64(config.seed))
         let learner = Learner(
@@ -35,6 +41,7 @@ public enum TrainTeacher {
         let run = TrainingRun(
             config: config, data: data, learner: learner, teachers: .none, method: method,
             methodName: config.adversarial == nil ? "labels" : "adversarial", dir: RunDirectory(config.output.dir))
+        run.limit = limit
         return try run.run(resume: resume)
     }
 }

@@ -1,6 +1,6 @@
 // ExperimentData: the `data` section of a config turned into batch loaders: the training split
-// (optionally limited, long-tailed, with a validation hold-out and only some labels kept), the test split,
-// and the training-set normalisation.
+// (optionally limited, long-tailed, with a validation hold-out and only some labels kept), the test split
+// (left unread for a study's trials), and the training-set normalisation.
 
 import KDData
 import KDMethods
@@ -14,8 +14,10 @@ public final class ExperimentData {
     public let train: BatchLoader
     /// Held-out validation batches, when `data.validation > 0`.
     public let validation: BatchLoader?
-    /// Test batches.
+    /// Test batches (none, and the files never read, when loaded with `loadTest: false`: a study's trial).
     public let test: BatchLoader
+    /// Whether the test split was read (false: `test` is empty).
+    public let testLoaded: Bool
     /// The test images `test` reads (corruptions are made from them).
     public let testImages: ImageDataset
     /// Training-set mean/std (identity when `normalize` is off).
@@ -47,13 +49,17 @@ public final class ExperimentData {
     /// replaces the statistics of the training images (a transfer run normalises as its teacher did).
     public init(
         _ config: DataConfig, seed: Int, batchSize: Int, evalBatchSize: Int, supervisedOnly: Bool = false,
-        normalization given: Normalization? = nil
+        normalization given: Normalization? = nil, loadTest: Bool = true
     ) throws {
         dataset = config.dataset
         directory = DatasetLoader.resolveDirectory(config.dataset, requested: config.dir)
         let labels: CIFAR100Labels = config.labels == .coarse ? .coarse : .fine
         var trainSet = try DatasetLoader.load(config.dataset, directory: directory, split: .train, cifar100Labels: labels)
-        var testSet = try DatasetLoader.load(config.dataset, directory: directory, split: .test, cifar100Labels: labels)
+        var testSet =
+            loadTest
+            ? try DatasetLoader.load(config.dataset, directory: directory, split: .test, cifar100Labels: labels)
+            : trainSet.subset(indices: [])
+        testLoaded = loadTest
         let dataSeed = UInt64(seed)
         var validationSet: ImageDataset?
         if config.validation > 0 {
@@ -95,6 +101,7 @@ public final class ExperimentData {
     /// `perBatch` of them in each batch of `batchSize` (a Noisy Student generation's pseudo-labelled set).
     init(_ base: ExperimentData, training images: ImageDataset, labeled: [Int], perBatch: Int, batchSize: Int, seed: Int) throws {
         (dataset, validation, test, normalization) = (base.dataset, base.validation, base.test, base.normalization)
+        testLoaded = base.testLoaded
         testImages = base.testImages
         (inputShape, numClasses, directory, self.labeled) = (base.inputShape, base.numClasses, base.directory, base.labeled)
         (imbalance, trainClassCounts) = (base.imbalance, base.trainClassCounts)

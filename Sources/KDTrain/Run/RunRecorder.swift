@@ -195,6 +195,14 @@ final class RunRecorder {
         }
     }
 
+    /// Writes and returns a study trial's summary.json (validation figures only, RunSummary+Study).
+    func finishValidationOnly(totalEpochs: Int) throws -> JSONValue {
+        let summary = RunSummary.validationOnly(
+            recorder: self, totalEpochs: totalEpochs, wallTime: Date().timeIntervalSince(runStart))
+        try dir.write(summary.formatted() + "\n", to: dir.summaryPath)
+        return summary
+    }
+
     /// Writes and returns summary.json.
     func finish(
         totalEpochs: Int, teachers: [Model], teacherLogits: ((Batch) -> Tensor?)? = nil, robustness: JSONValue? = nil

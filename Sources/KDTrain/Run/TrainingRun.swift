@@ -19,6 +19,8 @@ public final class TrainingRun {
     let recorder: RunRecorder
     /// The method's `cache_teacher` (whether the cache is built is Teachers.cacheIfAllowed's decision).
     let cacheTeacher: Bool
+    /// A study's limit (stop early, no test figures); nil for an ordinary run.
+    public var limit: RunLimit?
 
     public init(
         config: ExperimentConfig, data: ExperimentData, learner: Learner, teachers: Teachers,
@@ -46,17 +48,21 @@ public final class TrainingRun {
     }
 
     /// Trains to the end (or to a signal, which throws `RunInterrupted` after saving); returns summary.json.
+    /// Under a `limit` that leaves epochs untrained it stops there, resumable, and returns `"status": "paused"`.
     public func run(resume: Bool) throws -> JSONValue {
         try recorder.prepare(resume: resume) { self.stage(at: $0).stage }
         let store = cacheTeacher ? try TeacherStore.fromEnvironment() : nil
+        let testAllowed = !(limit?.validationOnly ?? false)
         if teachers.cacheIfAllowed(
             requested: cacheTeacher, train: data.train, augmented: data.augmented, uses: stages.map { method.teacherUse(in: $0) },
-            store: store, dataset: data.dataset.rawValue)
+            store: store, dataset: data.dataset.rawValue), testAllowed
         {
             teachers.cacheEvaluation(for: data.test, store: store, dataset: data.dataset.rawValue)
         }
         let steps = data.train.numBatches
+        let stopAt = totalEpochs - (limit?.epochsLeft ?? 0)
         for epoch in recorder.state.epoch..<totalEpochs {
+            if epoch >= stopAt { return RunLimit.paused(name: config.name, epoch: epoch) }
             let (stage, start) = stage(at: epoch)
             if epoch == start && epoch != 0 && recorder.state.batch == 0 {
                 learner.beginStage(stage, stepsPerEpoch: steps)
@@ -67,6 +73,7 @@ public final class TrainingRun {
                 lr: learner.schedule.learningRate(atStep: (epoch - start) * steps),
                 tracksBest: stage == stages[stages.count - 1])
         }
+        if !testAllowed { return try recorder.finishValidationOnly(totalEpochs: totalEpochs) }
         return try recorder.finish(
             totalEpochs: totalEpochs, teachers: teachers.models, teacherLogits: teachers.evaluationLogits,
             robustness: try robustnessBlock())

@@ -1,0 +1,52 @@
+// Schedulers: what a study does next (beyond.md 4.4, Li et al. 2020): finish a pending trial, promote one
+// (ASHA's promotion rule, or synchronous successive halving at rung barriers), start a new trial, or stop.
+// Pure functions of the study state, so the decisions are tested on made-up values.
+
+/// `--scheduler`.
+public enum SchedulerName: String, CaseIterable, Sendable {
+    /// Asynchronous successive halving, promotion variant: trials pause at a rung and resume when promoted.
+    case asha
+    /// Synchronous successive halving: every trial to e_0, the top 1/η on to the next rung, and so on.
+    case sha
+    /// Plain random search: every trial to R.
+    case none
+}
+
+/// The next step of a study.
+public enum StudyJob: Equatable, Sendable {
+    /// Train trial `trial` to its target rung (a new one, or one interrupted on the way).
+    case resume(trial: Int)
+    /// Promote `trial` to rung `rung` and train it there.
+    case promote(trial: Int, rung: Int)
+    /// Sample a new trial into rung 0.
+    case newTrial
+}
+
+extension SchedulerName {
+    /// The next job, or nil when the study is over. New trials stop after `trials` or once `budgetEpochs`
+    /// epochs were trained; ties go to the lower trial number.
+    public func next(_ state: StudyState, rungs: Rungs, eta: Int, trials: Int, budgetEpochs: Int? = nil) -> StudyJob? {
+        if let pending = state.trials.first(where: \.pending) { return .resume(trial: pending.number) }
+        let canSample = state.trials.count < trials && budgetEpochs.map { state.epochsTrained < $0 } ?? true
+        switch self {
+        case .asha:
+            for k in stride(from: rungs.top - 1, through: 0, by: -1) {
+                if let t = Self.promotable(state, rung: k, keep: { $0 / eta }) { return .promote(trial: t, rung: k + 1) }
+            }
+            return canSample ? .newTrial : nil
+        case .sha, .none:
+            if canSample { return .newTrial }
+            for k in 0..<rungs.top {
+                if let t = Self.promotable(state, rung: k, keep: { max(1, $0 / eta) }) { return .promote(trial: t, rung: k + 1) }
+            }
+            return nil
+        }
+    }
+
+    /// The best trial among the top `keep(n)` of rung `k` (n trials have a value there) not yet promoted.
+    static func promotable(_ state: StudyState, rung k: Int, keep: (Int) -> Int) -> Int? {
+        let members = state.trials.filter { $0.live && $0.values.count > k }
+        let ranked = members.sorted { a, b in a.values[k] != b.values[k] ? a.values[k] > b.values[k] : a.number < b.number }
+        return ranked.prefix(keep(members.count)).first { !$0.failed && $0.target == k }?.number
+    }
+}

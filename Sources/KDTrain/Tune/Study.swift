@@ -1,0 +1,200 @@
+// Study: one study's inputs and steps: the base config and space checked before any training, study.json
+// (refused when the base config, space or settings changed, unless --new-study), sampling with invalid
+// draws replaced and duplicates recorded, and training a trial to its rung through the executor.
+
+import Foundation
+import KDJSON
+import KDMethods
+import KDNN
+
+/// A study being run.
+struct Study {
+    let request: TuneRequest
+    let settings: StudySettings
+    let space: SearchSpace
+    let base: ExperimentConfig
+    let builder: TrialConfigBuilder
+    let files: StudyFiles
+    let executor: LocalExecutor
+
+    /// Loads and checks everything a study needs; nothing is trained or written yet.
+    init(_ request: TuneRequest) throws {
+        self.request = request
+        let context = ConfigLoading.context
+        base = try ConfigLoading.load(request.config, for: nil)
+        guard let command = base.impliedCommand else {
+            throw ConfigError(
+                source: request.config, message: "expected a model (train-teacher) or a student and method (distill)")
+        }
+        try base.validate(for: command, context: context)
+        if base.data.validation <= 0 {
+            throw ConfigError(
+                source: request.config, path: "data.validation",
+                message:
+                    "expected > 0 for tune (trials are compared on validation; the test set is for the final run only), found 0")
+        }
+        space = try SearchSpace.load(request.space)
+        settings = try StudySettings(request, block: space.tune, baseEpochs: base.epochs, spaceSource: space.source)
+        let json: JSONValue
+        do { json = try JSONValue(parsing: try String(contentsOfFile: request.config, encoding: .utf8)) } catch {
+            throw ConfigError(source: request.config, message: "\(error)")
+        }
+        let dir = request.out ?? "runs/tune/" + base.name
+        files = StudyFiles(dir: dir)
+        builder = TrialConfigBuilder(
+            source: request.config, baseJSON: json, baseName: base.name, command: command, maxEpochs: settings.maxEpochs,
+            studyDir: dir, context: context)
+        try builder.check(space)
+        try Self.requireTeacherFiles(base, space: space, source: request.config)
+        if command == .distill, let method = base.method,
+            space.params.allSatisfy({ $0.key != "method.name" && $0.key != "method" })
+        {
+            try Self.requireSingleStudent(method, source: request.config)
+        }
+        executor = LocalExecutor(command: command, threads: request.threads)
+    }
+
+    /// The base config's teacher checkpoint and every listed `teacher.checkpoint` choice exist before any training.
+    static func requireTeacherFiles(_ base: ExperimentConfig, space: SearchSpace, source: String) throws {
+        var files: [(String, String, String)] = []  // (file, source, key)
+        if let path = base.teacher?.checkpoint { files.append((path, source, "teacher.checkpoint")) }
+        for param in space.params where param.key == "teacher" || param.key == "teacher.checkpoint" {
+            if case .choice(let values) = param.distribution {
+                files += values.compactMap { $0.stringValue }.map { ($0, space.source, "params." + param.key) }
+            }
+        }
+        for (file, from, key) in files where !FileManager.default.fileExists(atPath: file) {
+            throw ConfigError(source: from, path: key, message: "expected a teacher checkpoint file, found none at \(file)")
+        }
+    }
+
+    /// Cohort and pipeline methods train several networks: not a trial (yet).
+    static func requireSingleStudent(_ method: MethodConfig, source: String) throws {
+        guard let entry = MethodRegistry.entry(method.parts[0]) else { return }
+        if case .single = entry.shape.resolved(method.params) { return }
+        throw ConfigError(
+            source: source, path: "method.name", message: "expected a single-student method for tune, found \(method.name)")
+    }
+
+    /// Creates or reopens the study directory; returns the state its events describe.
+    func open() throws -> StudyState {
+        try RunDirectory(files.dir).create()
+        var record: JSONObject = [
+            "format": "kdistill.study.v1", "base_config": .string(request.config),
+            "base_hash": .string(StudyFiles.hash(base.resolvedJSON)), "space_file": .string(request.space),
+            "space_hash": .string(StudyFiles.hash(space.json)), "settings": settings.json, "test_evaluated": false,
+        ]
+        record["space"] = space.json
+        if let existing = try files.readStudy(), !request.newStudy {
+            for (key, what) in [
+                ("base_hash", "another base config"), ("space_hash", "another search space"), ("settings", "other settings"),
+            ]
+            where existing[key] != record[key] {
+                throw RunInputError(
+                    "\(files.studyPath): this study was started with \(what); rerun with --new-study to replace it, "
+                        + "or choose another --out")
+            }
+            return try StudyState(replaying: files.readEvents(), rungs: settings.rungs, source: files.eventsPath)
+        }
+        try files.removeStudy()
+        try files.write(JSONValue.object(record).formatted() + "\n", to: files.studyPath)
+        return StudyState()
+    }
+
+    /// Appends `event` (synced) and applies it to `state`.
+    func record(_ event: JSONObject, _ state: inout StudyState) throws {
+        try files.append(event)
+        try state.apply(.object(event), rungs: settings.rungs)
+    }
+
+    /// Samples trial `state.trials.count`: invalid draws are recorded and replaced (100 in a row: an error),
+    /// an exact duplicate of an earlier trial is recorded and not trained.
+    func sample(into state: inout StudyState) throws {
+        let i = state.trials.count
+        var rng = SpaceSampler.generator(seed: settings.seed, trial: i)
+        var last = ""
+        for draw in 0..<100 {
+            let values = SpaceSampler.draw(space, rng: &rng)
+            if state.invalidBuilds[i]?.contains(draw) == true { continue }  // recorded already
+            let config: ExperimentConfig
+            do { config = try builder.config(trial: i, values: values) } catch {
+                last = "\(error)"
+                try record(
+                    [
+                        "event": "invalid", "trial": .int(i), "draw": .int(draw), "params": .object(values),
+                        "reason": .string(last),
+                    ], &state)
+                continue
+            }
+            let identity = TrialConfigBuilder.identity(config)
+            let earlier = state.trials.first { t in
+                t.live && (try? builder.config(trial: t.number, values: t.params)).map(TrialConfigBuilder.identity) == identity
+            }
+            var event: JSONObject = [
+                "event": earlier == nil ? "created" : "duplicate", "trial": .int(i), "draw": .int(draw),
+                "params": .object(values),
+            ]
+            if let earlier {
+                event["of"] = .int(earlier.number)
+                ProgressDisplay.log("trial \(i): same config as trial \(earlier.number), not trained again")
+            }
+            try record(event, &state)
+            return
+        }
+        if last.isEmpty { last = state.lastInvalid ?? "see events.jsonl" }
+        throw ConfigError(
+            source: space.source, message: "100 draws in a row gave invalid configs for trial \(i); the last: \(last)")
+    }
+
+    /// Trains `trial` to its target rung and records the value (or the failure).
+    func train(_ trial: TrialState, _ state: inout StudyState) throws {
+        let rungs = settings.rungs
+        let epochs = rungs.epochs[trial.target]
+        let config = try builder.config(trial: trial.number, values: trial.params)
+        let shown = trial.params.map { "\($0.key) \($0.value.formatted(.compact))" }.joined(separator: ", ")
+        ProgressDisplay.log("trial \(trial.number) to \(epochs) of \(settings.maxEpochs) epochs (rung \(trial.target)): \(shown)")
+        let outcome: TrialOutcome
+        let run = RunDirectory(config.output.dir)
+        do { outcome = try executor.train(config, toEpoch: epochs) } catch let error
+            where Self.isInvalidBuild(error) && trial.values.isEmpty && run.readMetrics().isEmpty
+        {
+            // Invalid once built (a method needing taps the sampled student lacks): withdrawn and redrawn.
+            let reason = "\(error)"
+            try record(
+                [
+                    "event": "invalid", "trial": .int(trial.number), "draw": .int(trial.draw), "stage": "build",
+                    "reason": .string(reason),
+                ],
+                &state)
+            try? FileManager.default.removeItem(atPath: run.path)
+            ProgressDisplay.log("trial \(trial.number): invalid (\(reason)); drawn again")
+            return
+        }
+        switch outcome {
+        case .value(let v):
+            try record(
+                [
+                    "event": "rung", "trial": .int(trial.number), "rung": .int(trial.target), "epochs": .int(epochs),
+                    "value": .number(v),
+                ], &state)
+            ProgressDisplay.log(String(format: "trial %d: val_acc %.2f%% after %d epochs", trial.number, v * 100, epochs))
+            if trial.target == rungs.top {
+                try record(["event": "completed", "trial": .int(trial.number), "value": .number(v)], &state)
+            }
+        case .failed(let reason):
+            try record(
+                ["event": "failed", "trial": .int(trial.number), "rung": .int(trial.target), "reason": .string(reason)], &state)
+            ProgressDisplay.log("trial \(trial.number): failed (\(reason))")
+        }
+    }
+
+    /// Errors building a sampled config's networks or method (not data or checkpoint files, which every draw shares).
+    static func isInvalidBuild(_ error: Error) -> Bool {
+        error is MethodError || error is ModelError || error is ParamError || error is ConfigError
+    }
+
+    /// leaderboard.json|csv and best.json.
+    func writeOutputs(_ state: StudyState) throws {
+        try StudyOutputs.write(state, rungs: settings.rungs, files: files, builder: builder, keys: space.params.map(\.key))
+    }
+}

@@ -1,0 +1,110 @@
+// StudySettings: a study's settings (beyond.md 4.1): the space file's `tune` block with the command-line
+// flags on top, checked (validation objective only; the parts of the spec not built yet say so).
+
+import Foundation
+import KDJSON
+
+/// What `kdistill tune` was asked (flags; nil: the space file's `tune` block, then the default).
+public struct TuneRequest: Sendable {
+    public var config: String
+    public var space: String
+    public var out: String?
+    public var trials: Int?
+    public var scheduler: String?
+    public var eta: Int?
+    public var minEpochs: Int?
+    public var maxEpochs: Int?
+    public var budgetEpochs: Int?
+    public var seed: Int?
+    /// Retrain the best config for R epochs and evaluate the test set once (beyond.md 4.7).
+    public var final = false
+    /// A second final evaluation of the test set.
+    public var force = false
+    /// Start again where a different study was.
+    public var newStudy = false
+    public var threads: Int?
+
+    public init(config: String, space: String) { (self.config, self.space) = (config, space) }
+}
+
+/// The resolved settings of a study.
+public struct StudySettings: Equatable, Sendable {
+    public var scheduler: SchedulerName
+    public var eta: Int
+    public var minEpochs: Int
+    public var maxEpochs: Int
+    public var trials: Int
+    /// New trials stop once this many epochs were trained (nil: `trials` alone decides).
+    public var budgetEpochs: Int?
+    public var seed: Int
+    public var objective: String
+
+    /// Flags over the space's `tune` block over the defaults (R: the base config's `epochs`); errors name the key.
+    public init(_ request: TuneRequest, block: JSONObject, baseEpochs: Int, spaceSource: String) throws(ConfigError) {
+        func fail(_ key: String, _ message: String) -> ConfigError {
+            ConfigError(source: spaceSource, path: "tune." + key, message: message)
+        }
+        let known = ["scheduler", "eta", "min_epochs", "max_epochs", "trials", "budget_epochs", "seed", "objective"]
+        for key in block.keys where !known.contains(key) {
+            let later = ["jobs", "executor", "objectives", "constraints", "final"].contains(key)
+            throw fail(
+                key,
+                later
+                    ? "not supported yet (this kdistill tune runs -j 1 locally, one objective)"
+                    : "unknown key (expected one of \(known.joined(separator: ", ")))")
+        }
+        func int(_ key: String, _ flag: Int?, _ fallback: Int, min: Int) throws(ConfigError) -> Int {
+            if let flag {
+                if flag < min {
+                    throw ConfigError(
+                        source: "--" + key.replacingOccurrences(of: "_", with: "-"),
+                        message: "expected an integer ≥ \(min), found \(flag)")
+                }
+                return flag
+            }
+            guard let v = block[key] else { return fallback }
+            guard let i = v.intValue, i >= min else {
+                throw fail(key, "expected an integer ≥ \(min), found \(v.formatted(.compact))")
+            }
+            return i
+        }
+        let name = request.scheduler ?? block["scheduler"]?.stringValue ?? "asha"
+        guard let s = SchedulerName(rawValue: name) else {
+            throw ConfigError(
+                source: request.scheduler == nil ? spaceSource : "--scheduler",
+                path: request.scheduler == nil ? "tune.scheduler" : "",
+                message: "expected asha, sha or none, found \"\(name)\"")
+        }
+        scheduler = s
+        eta = try int("eta", request.eta, 3, min: 2)
+        minEpochs = try int("min_epochs", request.minEpochs, 1, min: 1)
+        maxEpochs = try int("max_epochs", request.maxEpochs, baseEpochs, min: 1)
+        trials = try int("trials", request.trials, 9, min: 1)
+        seed = try int("seed", request.seed, 0, min: 0)
+        budgetEpochs =
+            request.budgetEpochs != nil || block["budget_epochs"] != nil
+            ? try int("budget_epochs", request.budgetEpochs, 0, min: 1) : nil
+        if minEpochs > maxEpochs { throw fail("min_epochs", "expected at most max_epochs (\(maxEpochs)), found \(minEpochs)") }
+        objective = block["objective"]?.stringValue ?? "val_acc"
+        if objective.hasPrefix("test_") {
+            throw fail(
+                "objective", "expected a validation metric (val_acc), found \(objective): the test set is for the final run only")
+        }
+        if objective != "val_acc" { throw fail("objective", "expected val_acc (the only objective so far), found \(objective)") }
+    }
+
+    /// The rungs trials stop at.
+    public var rungs: Rungs {
+        scheduler == .none ? Rungs(only: maxEpochs) : Rungs(minEpochs: minEpochs, maxEpochs: maxEpochs, eta: eta)
+    }
+
+    /// As study.json records it.
+    public var json: JSONValue {
+        [
+            "scheduler": .string(scheduler.rawValue), "eta": .int(eta), "min_epochs": .int(minEpochs),
+            "max_epochs": .int(maxEpochs), "trials": .int(trials), "seed": .int(seed), "objective": .string(objective),
+            "budget_epochs": budgetEpochs.map(JSONValue.int) ?? .null, "rungs": .array(rungs.epochs.map(JSONValue.int)),
+            "jobs": 1, "executor": "local", "deterministic": true,
+        ]
+    }
+}

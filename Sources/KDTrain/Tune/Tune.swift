@@ -1,0 +1,67 @@
+// Tune: `kdistill tune CONFIG --space SPACE.json` (beyond.md 4): checks the base config and the space
+// before any training, opens or resumes the study directory, then asks the scheduler for the next job
+// until none is left: sample a trial, promote one, or finish one interrupted. Every decision is an event
+// written (and synced) before it is acted on, so a rerun of the same command replays and continues.
+
+import Foundation
+import KDJSON
+import KDMethods
+import KDSupport
+
+/// Hyper-parameter studies over experiment configs.
+public enum Tune {
+    /// Runs (or continues) the study `request` describes; returns its summary (and the final run's, with `final`).
+    public static func run(_ request: TuneRequest) throws -> JSONValue {
+        let study = try Study(request)
+        try RunDirectory(study.files.dir).create()
+        guard let lock = try FileLock.attempt(study.files.lockPath, .exclusive) else {
+            throw RunInputError("\(study.files.dir): another kdistill tune is running this study")
+        }
+        defer { lock.unlock() }
+        do { return try run(study, request) } catch let stopped as RunInterrupted {
+            throw RunInterrupted(
+                description: stopped.description.replacingOccurrences(
+                    of: "continue with --resume", with: "run the same kdistill tune command to continue"))
+        }
+    }
+
+    static func run(_ study: Study, _ request: TuneRequest) throws -> JSONValue {
+        var state = try study.open()
+        let (settings, rungs) = (study.settings, study.settings.rungs)
+        ProgressDisplay.log(
+            "study \(study.files.dir): \(settings.scheduler.rawValue), rungs \(rungs.epochs.map(String.init).joined(separator: ", ")) "
+                + "epochs, \(settings.trials) trials, seed \(settings.seed)"
+                + (state.trials.isEmpty ? "" : " (resuming: \(state.trials.count) trials so far)"))
+        Interruption.install()
+        while let job = settings.scheduler.next(
+            state, rungs: rungs, eta: settings.eta, trials: settings.trials, budgetEpochs: settings.budgetEpochs)
+        {
+            switch job {
+            case .newTrial: try study.sample(into: &state)
+            case .promote(let trial, let rung):
+                try study.record(
+                    ["event": "promoted", "trial": .int(trial), "rung": .int(rung), "epochs": .int(rungs.epochs[rung])], &state)
+            case .resume: break
+            }
+            if let trial = state.trials.first(where: \.pending) { try study.train(trial, &state) }
+            try study.writeOutputs(state)
+        }
+        try study.writeOutputs(state)
+        guard let best = state.best(rungs: rungs) else {
+            throw RunError(
+                "\(study.files.dir): no trial reached \(settings.maxEpochs) epochs (all failed?); see leaderboard.json")
+        }
+        var result: JSONObject = [
+            "study": .string(study.files.dir), "scheduler": .string(settings.scheduler.rawValue),
+            "rung_epochs": .array(rungs.epochs.map(JSONValue.int)), "trials": .int(state.trials.count),
+            "epochs_trained": .int(state.epochsTrained),
+            "best": [
+                "trial": .int(best.number), "val_acc": .number(best.values[rungs.top]), "params": .object(best.params),
+                "config": .string(study.files.bestPath), "run": .string(study.builder.runDirectory(best.number)),
+            ],
+            "leaderboard": .string(study.files.leaderboardCSV),
+        ]
+        if request.final { result["final"] = try study.runFinal(best: best, force: request.force) }
+        return .object(result)
+    }
+}
