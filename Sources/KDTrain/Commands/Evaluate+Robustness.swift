@@ -28,9 +28,12 @@ extension Evaluate {
         }
     }
 
-    /// The normalisation a checkpoint records, if any.
-    static func checkpointNormalization(_ file: ModelCheckpoint) -> Normalization? {
-        file.metadata.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
+    /// The normalisation a checkpoint records, if any, checked against `channels` (a one-line error naming
+    /// the file, never a trap in the attacks' pixel space).
+    static func checkpointNormalization(_ file: ModelCheckpoint, channels: Int) throws -> Normalization? {
+        guard let n = file.metadata.normalization.map({ Normalization(mean: $0.mean, std: $0.std) }) else { return nil }
+        try n.validate(channels: channels, context: "\(file.path): normalization")
+        return n
     }
 
     /// The `robustness` block of an evaluation of `images` (read through `loader`).
@@ -55,7 +58,9 @@ extension Evaluate {
                 "\(path): expected a network for input \(model.spec.inputShape) with \(model.spec.numClasses) classes to "
                     + "\(role), found \(other.spec.name) for \(other.spec.inputShape) with \(other.spec.numClasses)")
         }
-        return RobustnessSubject(model: other, normalization: checkpointNormalization(file) ?? loader.normalization)
+        return RobustnessSubject(
+            model: other,
+            normalization: try checkpointNormalization(file, channels: other.spec.inputShape[0]) ?? loader.normalization)
     }
 
     /// `--baseline`: a run directory (its robustness.json), a JSON file holding corruption results (robustness.json,

@@ -112,8 +112,9 @@ public enum Evaluate {
         if let robustness {
             report["robustness"] = try robustnessBlock(
                 robustness, dataset: dataset, student: RobustnessSubject(model: model, normalization: norm),
-                teacher: teacherModel.map {
-                    RobustnessSubject(model: $0, normalization: teacherFile.flatMap(checkpointNormalization) ?? norm)
+                teacher: try teacherModel.map { t in
+                    let n = try teacherFile.flatMap { try checkpointNormalization($0, channels: t.spec.inputShape[0]) }
+                    return RobustnessSubject(model: t, normalization: n ?? norm)
                 },
                 loader: loader, images: images)
         }
