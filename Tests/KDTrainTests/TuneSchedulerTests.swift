@@ -106,4 +106,26 @@ final class TuneSchedulerTests: XCTestCase {
         XCTAssertEqual(withdrawn.lastInvalid, "no taps")
         XCTAssertEqual(SchedulerName.asha.next(withdrawn, rungs: rungs, eta: 3, trials: 1), .newTrial)
     }
+
+    func testRunningTrialsAreNotHandedOutAgainAndSHAWaitsAtItsBarrier() throws {
+        let rungs = Rungs(minEpochs: 1, maxEpochs: 9, eta: 3)
+        var s = state([[0.5], [0.7], [0.6]])
+        s.trials.append(TrialState(number: 3, params: JSONObject()))  // created, being trained by a worker
+        XCTAssertEqual(SchedulerName.sha.next(s, rungs: rungs, eta: 3, trials: 9), .resume(trial: 3))
+        XCTAssertEqual(SchedulerName.sha.next(s, rungs: rungs, eta: 3, trials: 9, running: [3]), .newTrial)
+        // All four sampled, trial 3 still on its way to rung 0: sha waits; asha promotes the top third now.
+        XCTAssertNil(SchedulerName.sha.next(s, rungs: rungs, eta: 3, trials: 4, running: [3]))
+        XCTAssertEqual(SchedulerName.asha.next(s, rungs: rungs, eta: 3, trials: 4, running: [3]), .promote(trial: 1, rung: 1))
+        // A trial withdrawn while later ones ran keeps its number, takes no part and does not count as sampled.
+        let replayed = try StudyState(
+            replaying: [
+                #"{"event":"created","trial":0,"draw":0,"params":{"method.name":"at"}}"#,
+                #"{"event":"created","trial":1,"draw":0,"params":{"method.name":"kd"}}"#,
+                #"{"event":"invalid","trial":0,"draw":0,"stage":"build","reason":"no taps"}"#,
+            ].map { try JSONValue(parsing: $0) }, rungs: rungs, source: "events.jsonl")
+        XCTAssertEqual(replayed.trials.map(\.withdrawn), [true, false])
+        XCTAssertFalse(replayed.trials[0].pending)
+        XCTAssertEqual(SchedulerName.asha.next(replayed, rungs: rungs, eta: 3, trials: 2, running: [1]), .newTrial)
+        XCTAssertNil(SchedulerName.asha.next(replayed, rungs: rungs, eta: 3, trials: 1, running: [1]))
+    }
 }

@@ -69,7 +69,8 @@ final class TuneSpaceTests: XCTestCase {
         let request = TuneRequest(config: "c.json", space: "space.json")
         for (block, expected) in [
             (#"{"objective": "test_acc"}"#, "space.json: tune.objective: expected a validation metric (val_acc), found test_acc"),
-            (#"{"jobs": 2}"#, "space.json: tune.jobs: not supported yet"),
+            (#"{"jobs": 2}"#, "space.json: tune.jobs: a command-line choice (-j N"),
+            (#"{"objectives": []}"#, "space.json: tune.objectives: not supported yet"),
             (#"{"eta": 1}"#, "space.json: tune.eta: expected an integer ≥ 2, found 1"),
             (#"{"min_epochs": 5, "max_epochs": 3}"#, "space.json: tune.min_epochs: expected at most max_epochs (3), found 5"),
         ] {

@@ -15,8 +15,9 @@ public struct RunLimit: Equatable, Sendable {
         (self.epochsLeft, self.validationOnly) = (max(0, epochsLeft), validationOnly)
     }
 
-    /// What `TrainingRun.run` returns for a run stopped early (no summary.json is written).
-    static func paused(name: String, epoch: Int) -> JSONValue {
-        .object(["name": .string(name), "status": "paused", "epoch": .int(epoch)])
+    /// What `TrainingRun.run` returns for a run stopped early (no summary.json is written): `epoch` trained so
+    /// far, `stop_epoch` the run's epoch (counting earlier stages) where the limit falls.
+    static func paused(name: String, epoch: Int, stopEpoch: Int) -> JSONValue {
+        .object(["name": .string(name), "status": "paused", "epoch": .int(epoch), "stop_epoch": .int(stopEpoch)])
     }
 }

@@ -51,6 +51,10 @@ public final class TrainingRun {
     /// Under a `limit` that leaves epochs untrained it stops there, resumable, and returns `"status": "paused"`.
     public func run(resume: Bool) throws -> JSONValue {
         try recorder.prepare(resume: resume) { self.stage(at: $0).stage }
+        let stopAt = totalEpochs - (limit?.epochsLeft ?? 0)
+        if stopAt < totalEpochs && recorder.state.epoch >= stopAt {  // trained that far already
+            return RunLimit.paused(name: config.name, epoch: recorder.state.epoch, stopEpoch: stopAt)
+        }
         let store = cacheTeacher ? try TeacherStore.fromEnvironment() : nil
         let testAllowed = !(limit?.validationOnly ?? false)
         if teachers.cacheIfAllowed(
@@ -60,9 +64,8 @@ public final class TrainingRun {
             teachers.cacheEvaluation(for: data.test, store: store, dataset: data.dataset.rawValue)
         }
         let steps = data.train.numBatches
-        let stopAt = totalEpochs - (limit?.epochsLeft ?? 0)
         for epoch in recorder.state.epoch..<totalEpochs {
-            if epoch >= stopAt { return RunLimit.paused(name: config.name, epoch: epoch) }
+            if epoch >= stopAt { return RunLimit.paused(name: config.name, epoch: epoch, stopEpoch: stopAt) }
             let (stage, start) = stage(at: epoch)
             if epoch == start && epoch != 0 && recorder.state.batch == 0 {
                 learner.beginStage(stage, stepsPerEpoch: steps)

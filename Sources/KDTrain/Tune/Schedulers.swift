@@ -23,11 +23,18 @@ public enum StudyJob: Equatable, Sendable {
 }
 
 extension SchedulerName {
-    /// The next job, or nil when the study is over. New trials stop after `trials` or once `budgetEpochs`
-    /// epochs were trained; ties go to the lower trial number.
-    public func next(_ state: StudyState, rungs: Rungs, eta: Int, trials: Int, budgetEpochs: Int? = nil) -> StudyJob? {
-        if let pending = state.trials.first(where: \.pending) { return .resume(trial: pending.number) }
-        let canSample = state.trials.count < trials && budgetEpochs.map { state.epochsTrained < $0 } ?? true
+    /// The next job, or nil when there is none now (the study is over once nothing is `running` either).
+    /// `running`: trials a worker is training (never handed out again). New trials stop after `trials` (not
+    /// withdrawn) or once `budgetEpochs` epochs were trained; ties go to the lower trial number. `sha` promotes
+    /// from rung k only once no trial is still on its way to rung k (the barrier).
+    public func next(
+        _ state: StudyState, rungs: Rungs, eta: Int, trials: Int, budgetEpochs: Int? = nil, running: Set<Int> = []
+    ) -> StudyJob? {
+        if let pending = state.trials.first(where: { $0.pending && !running.contains($0.number) }) {
+            return .resume(trial: pending.number)
+        }
+        let canSample =
+            state.trials.count(where: { !$0.withdrawn }) < trials && budgetEpochs.map { state.epochsTrained < $0 } ?? true
         switch self {
         case .asha:
             for k in stride(from: rungs.top - 1, through: 0, by: -1) {
@@ -37,6 +44,7 @@ extension SchedulerName {
         case .sha, .none:
             if canSample { return .newTrial }
             for k in 0..<rungs.top {
+                if state.trials.contains(where: { $0.pending && $0.target <= k }) { return nil }
                 if let t = Self.promotable(state, rung: k, keep: { max(1, $0 / eta) }) { return .promote(trial: t, rung: k + 1) }
             }
             return nil

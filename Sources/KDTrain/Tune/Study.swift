@@ -15,7 +15,6 @@ struct Study {
     let base: ExperimentConfig
     let builder: TrialConfigBuilder
     let files: StudyFiles
-    let executor: LocalExecutor
 
     /// Loads and checks everything a study needs; nothing is trained or written yet.
     init(_ request: TuneRequest) throws {
@@ -51,7 +50,6 @@ struct Study {
         {
             try Self.requireSingleStudent(method, source: request.config)
         }
-        executor = LocalExecutor(command: command, threads: request.threads)
     }
 
     /// The base config's teacher checkpoint and every listed `teacher.checkpoint` choice exist before any training.
@@ -76,8 +74,13 @@ struct Study {
             source: source, path: "method.name", message: "expected a single-student method for tune, found \(method.name)")
     }
 
-    /// Creates or reopens the study directory; returns the state its events describe.
-    func open() throws -> StudyState {
+    /// Creates or reopens the study directory (recording how this invocation runs trials, `execution`);
+    /// returns the state its events describe.
+    func open(jobs: Int) throws -> StudyState {
+        let execution: JSONValue = [
+            "jobs": .int(jobs), "executor": .string(request.executor.rawValue),
+            "deterministic": .bool(settings.deterministic(jobs: jobs)),
+        ]
         try RunDirectory(files.dir).create()
         var record: JSONObject = [
             "format": "kdistill.study.v1", "base_config": .string(request.config),
@@ -85,7 +88,8 @@ struct Study {
             "space_hash": .string(StudyFiles.hash(space.json)), "settings": settings.json, "test_evaluated": false,
         ]
         record["space"] = space.json
-        if let existing = try files.readStudy(), !request.newStudy {
+        record["execution"] = execution
+        if case .object(var existing)? = try files.readStudy(), !request.newStudy {
             for (key, what) in [
                 ("base_hash", "another base config"), ("space_hash", "another search space"), ("settings", "other settings"),
             ]
@@ -94,6 +98,8 @@ struct Study {
                     "\(files.studyPath): this study was started with \(what); rerun with --new-study to replace it, "
                         + "or choose another --out")
             }
+            existing["execution"] = execution
+            try files.write(JSONValue.object(existing).formatted() + "\n", to: files.studyPath)
             return try StudyState(replaying: files.readEvents(), rungs: settings.rungs, source: files.eventsPath)
         }
         try files.removeStudy()
@@ -146,51 +152,51 @@ struct Study {
             source: space.source, message: "100 draws in a row gave invalid configs for trial \(i); the last: \(last)")
     }
 
-    /// Trains `trial` to its target rung and records the value (or the failure).
-    func train(_ trial: TrialState, _ state: inout StudyState) throws {
-        let rungs = settings.rungs
-        let epochs = rungs.epochs[trial.target]
+    /// The step that trains `trial` to its target rung; writes the trial's config (trials/NNNN.json) for the worker.
+    func prepare(_ trial: TrialState) throws -> TrialStep {
+        let step = TrialStep(trial: trial.number, rung: trial.target, epochs: settings.rungs.epochs[trial.target])
         let config = try builder.config(trial: trial.number, values: trial.params)
+        try RunDirectory(files.trialsDir).create()
+        try files.write(config.resolvedJSON.formatted() + "\n", to: files.trialConfigPath(trial.number))
         let shown = trial.params.map { "\($0.key) \($0.value.formatted(.compact))" }.joined(separator: ", ")
-        ProgressDisplay.log("trial \(trial.number) to \(epochs) of \(settings.maxEpochs) epochs (rung \(trial.target)): \(shown)")
-        let outcome: TrialOutcome
-        let run = RunDirectory(config.output.dir)
-        do { outcome = try executor.train(config, toEpoch: epochs) } catch let error
-            where Self.isInvalidBuild(error) && trial.values.isEmpty && run.readMetrics().isEmpty
-        {
-            // Invalid once built (a method needing taps the sampled student lacks): withdrawn and redrawn.
-            let reason = "\(error)"
-            try record(
-                [
-                    "event": "invalid", "trial": .int(trial.number), "draw": .int(trial.draw), "stage": "build",
-                    "reason": .string(reason),
-                ],
-                &state)
-            try? FileManager.default.removeItem(atPath: run.path)
-            ProgressDisplay.log("trial \(trial.number): invalid (\(reason)); drawn again")
-            return
-        }
+        ProgressDisplay.log(
+            "trial \(trial.number) to \(step.epochs) of \(settings.maxEpochs) epochs (rung \(step.rung)): \(shown)")
+        return step
+    }
+
+    /// Records how `step` ended: its rung value (and completion at the top rung), a failure, or an invalid
+    /// build (the trial withdrawn, its run directory removed).
+    func finish(_ step: TrialStep, _ outcome: StepOutcome, _ state: inout StudyState) throws {
+        let trial = step.trial
         switch outcome {
         case .value(let v):
             try record(
                 [
-                    "event": "rung", "trial": .int(trial.number), "rung": .int(trial.target), "epochs": .int(epochs),
+                    "event": "rung", "trial": .int(trial), "rung": .int(step.rung), "epochs": .int(step.epochs),
                     "value": .number(v),
-                ], &state)
-            ProgressDisplay.log(String(format: "trial %d: val_acc %.2f%% after %d epochs", trial.number, v * 100, epochs))
-            if trial.target == rungs.top {
-                try record(["event": "completed", "trial": .int(trial.number), "value": .number(v)], &state)
+                ],
+                &state)
+            ProgressDisplay.log(String(format: "trial %d: val_acc %.2f%% after %d epochs", trial, v * 100, step.epochs))
+            if step.rung == settings.rungs.top {
+                try record(["event": "completed", "trial": .int(trial), "value": .number(v)], &state)
             }
         case .failed(let reason):
+            try record(["event": "failed", "trial": .int(trial), "rung": .int(step.rung), "reason": .string(reason)], &state)
+            ProgressDisplay.log("trial \(trial): failed (\(reason))")
+        case .invalid(let reason):
+            guard state.trials[trial].values.isEmpty else {
+                throw RunError(
+                    "trial \(trial): its config no longer builds after \(state.trials[trial].values.count) rungs: \(reason)")
+            }
             try record(
-                ["event": "failed", "trial": .int(trial.number), "rung": .int(trial.target), "reason": .string(reason)], &state)
-            ProgressDisplay.log("trial \(trial.number): failed (\(reason))")
+                [
+                    "event": "invalid", "trial": .int(trial), "draw": .int(state.trials[trial].draw), "stage": "build",
+                    "reason": .string(reason),
+                ], &state)
+            try? FileManager.default.removeItem(atPath: files.trialRunDir(trial))
+            try? FileManager.default.removeItem(atPath: files.trialConfigPath(trial))
+            ProgressDisplay.log("trial \(trial): invalid (\(reason)); drawn again")
         }
-    }
-
-    /// Errors building a sampled config's networks or method (not data or checkpoint files, which every draw shares).
-    static func isInvalidBuild(_ error: Error) -> Bool {
-        error is MethodError || error is ModelError || error is ParamError || error is ConfigError
     }
 
     /// leaderboard.json|csv and best.json.

@@ -1,6 +1,7 @@
 // StudyFiles: the files of a study directory (beyond.md 4.1, 4.6): study.json (settings, space, base-config
 // hash), events.jsonl (append-only, fsynced before the action it announces), leaderboard.json|csv|md, curves.svg, best.json,
-// trials/NNNN/ (ordinary run directories) and final/.
+// trials/NNNN/ (ordinary run directories) with trials/NNNN.json (their configs), steps/ (workers' outcomes),
+// slurm/ (job scripts and logs) and final/.
 
 import Foundation
 import KDJSON
@@ -20,6 +21,17 @@ struct StudyFiles {
     var finalDir: String { dir + "/final" }
     var trialsDir: String { dir + "/trials" }
     var lockPath: String { dir + "/.lock" }
+    var stepsDir: String { dir + "/steps" }
+    var slurmDir: String { dir + "/slurm" }
+
+    /// Trial `trial`'s run directory: `DIR/trials/0007`.
+    func trialRunDir(_ trial: Int) -> String { trialsDir + "/" + String(format: "%04d", trial) }
+    /// Trial `trial`'s config, ready to run: `DIR/trials/0007.json`.
+    func trialConfigPath(_ trial: Int) -> String { trialRunDir(trial) + ".json" }
+    /// Where a worker's output goes: the trial run's kdistill.log.
+    func trialLogPath(_ trial: Int) -> String { trialRunDir(trial) + "/kdistill.log" }
+    /// Where a worker leaves how `step` ended: `DIR/steps/0007-e3.json`.
+    func outcomePath(_ step: TrialStep) -> String { stepsDir + "/" + step.name + ".json" }
 
     /// Writes `text` atomically to `path`.
     func write(_ text: String, to path: String) throws {
@@ -71,7 +83,7 @@ struct StudyFiles {
     func removeStudy() throws {
         for path in [
             studyPath, eventsPath, leaderboardJSON, leaderboardCSV, leaderboardMarkdown, curvesPath, bestPath, trialsDir,
-            finalDir,
+            finalDir, stepsDir, slurmDir,
         ]
         where FileManager.default.fileExists(atPath: path) {
             do { try FileManager.default.removeItem(atPath: path) } catch { throw RunError("\(path): cannot remove (\(error))") }

@@ -20,6 +20,7 @@ enum StudyOutputs {
     /// A trial's status word.
     static func status(_ t: TrialState, rungs: Rungs) -> String {
         if let of = t.duplicateOf { return "duplicate of \(of)" }
+        if t.withdrawn { return "invalid" }
         if t.failed { return "failed" }
         if t.pending { return "running" }
         return t.values.count == rungs.epochs.count ? "completed" : "stopped"

@@ -22,9 +22,28 @@ public struct TuneRequest: Sendable {
     public var force = false
     /// Start again where a different study was.
     public var newStudy = false
+    /// Threads per trial (default: the cores split between the -j slots locally, 1 on Slurm).
     public var threads: Int?
+    /// Trials side by side (`-j`; default 1 locally, every ready step on Slurm).
+    public var jobs: Int?
+    /// Where the trials run.
+    public var executor: ExecutorName = .local
+    /// The kdistill binary workers run (`-j N > 1`, Slurm): the running one.
+    public var executable: String?
+    /// Extra `sbatch` options (`--sbatch`).
+    public var sbatchOptions: [String] = []
+    /// Seconds between two looks at Slurm's queue.
+    public var pollSeconds = 5.0
 
     public init(config: String, space: String) { (self.config, self.space) = (config, space) }
+}
+
+/// `--executor`.
+public enum ExecutorName: String, CaseIterable, Sendable {
+    /// This machine: in this process with -j 1, else child processes.
+    case local
+    /// Slurm job arrays (sbatch), polled with squeue.
+    case slurm
 }
 
 /// The resolved settings of a study.
@@ -46,12 +65,15 @@ public struct StudySettings: Equatable, Sendable {
         }
         let known = ["scheduler", "eta", "min_epochs", "max_epochs", "trials", "budget_epochs", "seed", "objective"]
         for key in block.keys where !known.contains(key) {
-            let later = ["jobs", "executor", "objectives", "constraints", "final"].contains(key)
+            let later = ["objectives", "constraints", "final"].contains(key)
+            let flag = ["jobs", "executor"].contains(key)
             throw fail(
                 key,
-                later
-                    ? "not supported yet (this kdistill tune runs -j 1 locally, one objective)"
-                    : "unknown key (expected one of \(known.joined(separator: ", ")))")
+                flag
+                    ? "a command-line choice (-j N, --executor local|slurm), not part of the study"
+                    : later
+                        ? "not supported yet (one objective, val_acc)"
+                        : "unknown key (expected one of \(known.joined(separator: ", ")))")
         }
         func int(_ key: String, _ flag: Int?, _ fallback: Int, min: Int) throws(ConfigError) -> Int {
             if let flag {
@@ -104,7 +126,10 @@ public struct StudySettings: Equatable, Sendable {
             "scheduler": .string(scheduler.rawValue), "eta": .int(eta), "min_epochs": .int(minEpochs),
             "max_epochs": .int(maxEpochs), "trials": .int(trials), "seed": .int(seed), "objective": .string(objective),
             "budget_epochs": budgetEpochs.map(JSONValue.int) ?? .null, "rungs": .array(rungs.epochs.map(JSONValue.int)),
-            "jobs": 1, "executor": "local", "deterministic": true,
         ]
     }
+
+    /// Whether a study reproduces bit for bit given its seed: one trial at a time, or `sha`'s rung barriers and
+    /// `none` without an epoch budget (`asha`, or a budget, decide in the order results arrive with several workers).
+    public func deterministic(jobs: Int) -> Bool { jobs == 1 || (scheduler != .asha && budgetEpochs == nil) }
 }

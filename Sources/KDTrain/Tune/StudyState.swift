@@ -18,15 +18,18 @@ public struct TrialState: Equatable, Sendable {
     public var failed = false
     /// Which draw of its generator it took (earlier ones were invalid).
     public var draw = 0
+    /// Its networks or method could not be built, found while later trials ran (`-j N`): withdrawn, its
+    /// number not reused.
+    public var withdrawn = false
 
     public init(number: Int, params: JSONObject, duplicateOf: Int? = nil) {
         (self.number, self.params, self.duplicateOf) = (number, params, duplicateOf)
     }
 
     /// Trained towards a rung it has not reached yet (interrupted, or about to run).
-    public var pending: Bool { duplicateOf == nil && !failed && values.count <= target }
-    /// Takes part in the rungs (not a duplicate).
-    public var live: Bool { duplicateOf == nil }
+    public var pending: Bool { live && !failed && values.count <= target }
+    /// Takes part in the rungs (not a duplicate, not withdrawn).
+    public var live: Bool { duplicateOf == nil && !withdrawn }
 }
 
 /// All trials of a study.
@@ -66,13 +69,18 @@ public struct StudyState: Equatable, Sendable {
             t.draw = event["draw"]?.intValue ?? 0
             trials.append(t)
         case "invalid" where event["stage"]?.stringValue == "build":
-            // The trial's networks or method could not be built: it is withdrawn and trial i drawn again.
+            // The trial's networks or method could not be built: the last trial is drawn again (its number
+            // reused, so -j 1 is reproducible); an earlier one (later trials started meanwhile) is withdrawn.
             let i = try trial()
-            guard i == trials.count - 1, trials[i].values.isEmpty else {
-                throw RunError("\(at): an invalid build withdraws the last trial, found trial \(i) of \(trials.count)")
+            guard trials[i].values.isEmpty else {
+                throw RunError("\(at): an invalid build withdraws a trial before its first rung, found trial \(i) with values")
             }
-            invalidBuilds[i, default: []].insert(trials[i].draw)
-            trials.removeLast()
+            if i == trials.count - 1 {
+                invalidBuilds[i, default: []].insert(trials[i].draw)
+                trials.removeLast()
+            } else {
+                trials[i].withdrawn = true
+            }
             lastInvalid = event["reason"]?.stringValue
         case "promoted":
             let i = try trial()

@@ -19,7 +19,7 @@ struct TrialConfigBuilder {
     let context: ConfigContext
 
     /// The run directory of trial `trial`: `DIR/trials/0007`.
-    func runDirectory(_ trial: Int) -> String { studyDir + "/trials/" + String(format: "%04d", trial) }
+    func runDirectory(_ trial: Int) -> String { StudyFiles(dir: studyDir).trialRunDir(trial) }
 
     /// The trial config for `values` (dotted key → value); errors name the trial and the key.
     func config(trial: Int, values: JSONObject) throws(ConfigError) -> ExperimentConfig {

@@ -1,7 +1,7 @@
 // Tune: `kdistill tune CONFIG --space SPACE.json` (beyond.md 4): checks the base config and the space
 // before any training, opens or resumes the study directory, then asks the scheduler for the next job
-// until none is left: sample a trial, promote one, or finish one interrupted. Every decision is an event
-// written (and synced) before it is acted on, so a rerun of the same command replays and continues.
+// while a worker is free: sample a trial, promote one, or finish one interrupted; then waits for a step to end.
+// Every decision is an event written (and synced) before it is acted on, so a rerun replays and continues.
 
 import Foundation
 import KDJSON
@@ -26,24 +26,47 @@ public enum Tune {
     }
 
     static func run(_ study: Study, _ request: TuneRequest) throws -> JSONValue {
-        var state = try study.open()
+        let workers = try makeWorkers(study, request)
+        var state = try study.open(jobs: workers.slots)
         let (settings, rungs) = (study.settings, study.settings.rungs)
         ProgressDisplay.log(
             "study \(study.files.dir): \(settings.scheduler.rawValue), rungs \(rungs.epochs.map(String.init).joined(separator: ", ")) "
-                + "epochs, \(settings.trials) trials, seed \(settings.seed)"
+                + "epochs, \(settings.trials) trials, seed \(settings.seed), \(request.executor.rawValue) -j \(workers.slots)"
                 + (state.trials.isEmpty ? "" : " (resuming: \(state.trials.count) trials so far)"))
         Interruption.install()
-        while let job = settings.scheduler.next(
-            state, rungs: rungs, eta: settings.eta, trials: settings.trials, budgetEpochs: settings.budgetEpochs)
-        {
-            switch job {
-            case .newTrial: try study.sample(into: &state)
-            case .promote(let trial, let rung):
-                try study.record(
-                    ["event": "promoted", "trial": .int(trial), "rung": .int(rung), "epochs": .int(rungs.epochs[rung])], &state)
-            case .resume: break
+        defer { workers.stop() }  // on an error, no worker is left running
+        var running = Set<Int>()
+        while true {
+            if let signal = Interruption.pending {
+                workers.stop()
+                throw RunInterrupted(
+                    description: "\(study.files.dir): stopped by signal \(signal); run the same kdistill tune command to continue"
+                )
             }
-            if let trial = state.trials.first(where: \.pending) { try study.train(trial, &state) }
+            if running.count < workers.slots,
+                let job = settings.scheduler.next(
+                    state, rungs: rungs, eta: settings.eta, trials: settings.trials, budgetEpochs: settings.budgetEpochs,
+                    running: running)
+            {
+                switch job {
+                case .newTrial: try study.sample(into: &state)
+                case .promote(let trial, let rung):
+                    try study.record(
+                        ["event": "promoted", "trial": .int(trial), "rung": .int(rung), "epochs": .int(rungs.epochs[rung])],
+                        &state)
+                case .resume: break
+                }
+                if let trial = state.trials.first(where: { $0.pending && !running.contains($0.number) }) {
+                    try workers.start(try study.prepare(trial))
+                    running.insert(trial.number)
+                }
+                continue
+            }
+            if running.isEmpty { break }
+            for (step, outcome) in try workers.wait() {
+                running.remove(step.trial)
+                try study.finish(step, outcome, &state)
+            }
             try study.writeOutputs(state)
         }
         try study.writeOutputs(state)
@@ -63,5 +86,22 @@ public enum Tune {
         ]
         if request.final { result["final"] = try study.runFinal(best: best, force: request.force) }
         return .object(result)
+    }
+
+    /// In this process (-j 1, local), child processes (-j N), or Slurm job arrays.
+    static func makeWorkers(_ study: Study, _ request: TuneRequest) throws -> TrialWorkers {
+        let jobs = request.jobs ?? (request.executor == .slurm ? study.settings.trials : 1)
+        if request.executor == .local && jobs == 1 { return InProcessWorkers(files: study.files, threads: request.threads) }
+        guard let executable = request.executable else {
+            throw RunInputError("tune: -j \(jobs) and --executor slurm need the kdistill binary's path for the workers")
+        }
+        switch request.executor {
+        case .local:
+            return ProcessWorkers(files: study.files, executable: executable, jobs: jobs, threads: request.threads)
+        case .slurm:
+            return SlurmWorkers(
+                files: study.files, executable: executable, jobs: jobs, threads: request.threads ?? 1,
+                options: request.sbatchOptions, pollSeconds: request.pollSeconds)
+        }
     }
 }

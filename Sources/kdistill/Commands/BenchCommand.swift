@@ -31,7 +31,7 @@ enum BenchCommand: Subcommand {
             results = [try Bench.run(ids[0], steps: steps, warmup: warmup).json]
         } else {
             results = try Bench.runIsolated(
-                ids, executable: Bundle.main.executablePath ?? CommandLine.arguments[0], steps: steps,
+                ids, executable: Executable.path, steps: steps,
                 warmup: warmup, threads: threads)
         }
         if args.flag("json") { results.forEach { print($0.formatted(.compact)) } } else { print(Bench.text(results)) }

@@ -7,13 +7,20 @@ enum TuneCommand: Subcommand {
     static let spec = Command(
         name: "tune", abstract: "search hyper-parameters (random search + ASHA/SHA over epochs) on the validation split",
         usage: "kdistill tune CONFIG --space SPACE.json [--out DIR] [--trials N] [--scheduler asha|sha|none] [--eta 3] "
-            + "[--min-epochs 1] [--max-epochs R] [--budget-epochs B] [--seed 0] [--final [--force]] [--new-study] [--json]",
+            + "[--min-epochs 1] [--max-epochs R] [--budget-epochs B] [--seed 0] [-j N] [--executor local|slurm] "
+            + "[--sbatch=OPTION]... [--final [--force]] [--new-study] [--json]",
         discussion: """
             CONFIG is the base experiment config (data.validation > 0 required); SPACE.json lists dotted config keys
             with choice, uniform, loguniform or int ranges (beyond.md 4.2). Flags override the space's `tune` block.
             The study directory (default runs/tune/<name>) holds study.json, events.jsonl, trials/NNNN/ (run
             directories), leaderboard.json|csv|md, curves.svg and best.json; rerunning the same command continues.
-            Trials run one at a time in this process (-j 1, local); the test set is evaluated only by --final.
+            -j 1 (the default) trains one trial at a time in this process and reproduces bit for bit; -j N runs N
+            trials side by side as `kdistill tune-step` child processes with the cores split between them (--threads:
+            per trial); asha then decides in the order results arrive (study.json: deterministic false), sha and none
+            stay reproducible. --executor slurm submits the steps ready together as one job array (sbatch --array,
+            --cpus-per-task = --threads, default 1; -j caps the tasks in flight, default every ready step), polls
+            squeue and the trials' outcome files, and resubmits a task that ended without one (3 tries). The study
+            directory must be on a file system the nodes share. The test set is evaluated only by --final.
             """,
         options: [
             .value("space", "SPACE.json", help: "search-space file (required)"),
@@ -25,6 +32,10 @@ enum TuneCommand: Subcommand {
             .value("max-epochs", "R", help: "epochs of a full trial (default: the config's epochs)"),
             .value("budget-epochs", "B", help: "sample no new trial once B epochs were trained in all"),
             .value("seed", "N", help: "study seed: which trials are drawn (default 0)"),
+            .value("jobs", "N", short: "j", help: "trials side by side (default 1; slurm: every ready step)"),
+            .value("executor", "NAME", help: "local (default) or slurm"),
+            .repeated("sbatch", "OPTION", help: "with slurm: an sbatch option, e.g. --sbatch=--partition=cpu (repeatable)"),
+            .value("poll-seconds", "S", help: "with slurm: seconds between looks at the queue (default 5)"),
             .flag("final", help: "retrain the best config for R epochs and evaluate the test set once"),
             .flag("force", help: "with --final: evaluate the test set again (logged)"),
             .flag("new-study", help: "replace a study made with another config, space or settings"),
@@ -47,6 +58,21 @@ enum TuneCommand: Subcommand {
         request.budgetEpochs = try args.int("budget-epochs", min: 1)
         (request.final, request.force, request.newStudy) = (args.flag("final"), args.flag("force"), args.flag("new-study"))
         request.threads = try args.int("threads", min: 1)
+        request.jobs = try args.int("jobs", min: 1)
+        if let name = args.string("executor") {
+            guard let executor = ExecutorName(rawValue: name) else {
+                throw UsageError(message: "--executor: expected local or slurm, found '\(name)'", command: spec.name)
+            }
+            request.executor = executor
+        }
+        request.sbatchOptions = args.strings("sbatch")
+        if let poll = args.string("poll-seconds") {
+            guard let seconds = Double(poll), seconds > 0 else {
+                throw UsageError(message: "--poll-seconds: expected a number > 0, found '\(poll)'", command: spec.name)
+            }
+            request.pollSeconds = seconds
+        }
+        request.executable = Executable.path
         let result = try Tune.run(request)
         if args.flag("json") { print(result.formatted()); return }
         print(lines(result))
