@@ -10,10 +10,12 @@ public struct LineSeries {
     public var points: [(x: Double, y: Double)]
     /// Dashed stroke (e.g. the total loss among its terms).
     public var dashed: Bool
+    /// Points only, no line between them (a scatter: trials off a Pareto front).
+    public var markersOnly = false
 
     /// A series.
-    public init(label: String, points: [(x: Double, y: Double)], dashed: Bool = false) {
-        (self.label, self.points, self.dashed) = (label, points, dashed)
+    public init(label: String, points: [(x: Double, y: Double)], dashed: Bool = false, markersOnly: Bool = false) {
+        (self.label, self.points, self.dashed, self.markersOnly) = (label, points, dashed, markersOnly)
     }
 }
 
@@ -67,13 +69,14 @@ public struct LineChart {
                 ("fill", "none"), ("stroke", color), ("stroke-width", "1.8"),
             ]
             if s.dashed { line.append(("stroke-dasharray", "5,3")) }
-            g.add(SVGElement("polyline", line))
+            if !s.markersOnly { g.add(SVGElement("polyline", line)) }
             for (p, px) in zip(s.points, pixels) {
                 g.add(
                     SVGElement(
                         "circle",
                         [
-                            ("cx", SVGElement.num(px.0)), ("cy", SVGElement.num(px.1)), ("r", "2.5"), ("fill", color),
+                            ("cx", SVGElement.num(px.0)), ("cy", SVGElement.num(px.1)), ("r", s.markersOnly ? "3.5" : "2.5"),
+                            ("fill", color),
                             ("data-x", SVGElement.value(p.x)), ("data-y", SVGElement.value(p.y)),
                         ]))
             }

@@ -38,24 +38,29 @@ public enum ReportPage {
             body.append(element("h2", "Not reported"))
             body.append(list(skipped.map { "\($0.path): \($0.reason)" }))
         }
-        return """
-            <!DOCTYPE html>
-            <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
-            <head>
-            <meta charset="utf-8"/>
-            <title>kdistill report</title>
-            <style>
-            body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
-            table { border-collapse: collapse; margin: 1em 0; }
-            th, td { border: 1px solid #ccc; padding: 4px 10px; }
-            th { background: #f3f3f3; }
-            td.num { text-align: right; font-variant-numeric: tabular-nums; }
-            .plot { overflow-x: auto; }
-            </style>
-            </head>
-            <body>
+        return document(title: "kdistill report", body: body)
+    }
 
-            """ + body.joined(separator: "\n") + "\n</body>\n</html>\n"
+    /// A self-contained XHTML page: `title`, the house style, and `body`'s elements in order.
+    public static func document(title: String, body: [String]) -> String {
+        """
+        <!DOCTYPE html>
+        <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+        <head>
+        <meta charset="utf-8"/>
+        <title>\(SVGElement.escape(title))</title>
+        <style>
+        body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+        table { border-collapse: collapse; margin: 1em 0; }
+        th, td { border: 1px solid #ccc; padding: 4px 10px; }
+        th { background: #f3f3f3; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        .plot { overflow-x: auto; }
+        </style>
+        </head>
+        <body>
+
+        """ + body.joined(separator: "\n") + "\n</body>\n</html>\n"
     }
 
     /// `table` as an HTML table, numeric columns right-aligned.

@@ -42,7 +42,8 @@ final class TuneSpaceTests: XCTestCase {
     func testErrorsNameTheKey() {
         XCTAssertEqual(
             error(#"{"params": {"optimizer.lr": {"type": "gaussian"}}}"#),
-            #"space.json: params.optimizer.lr.type: expected one of choice, uniform, loguniform, int, found "gaussian""#)
+            #"space.json: params.optimizer.lr.type: expected one of choice, uniform, loguniform, int, kept_epochs, found "gaussian""#
+        )
         XCTAssertTrue(
             error(#"{"params": {"optimizer.lr": {"type": "loguniform", "low": 0, "high": 1}}}"#)
                 .hasPrefix("space.json: params.optimizer.lr.low: expected a number > 0"))
@@ -68,9 +69,8 @@ final class TuneSpaceTests: XCTestCase {
     func testSettingsRefuseTheTestSetAndUnbuiltParts() throws {
         let request = TuneRequest(config: "c.json", space: "space.json")
         for (block, expected) in [
-            (#"{"objective": "test_acc"}"#, "space.json: tune.objective: expected a validation metric (val_acc), found test_acc"),
+            (#"{"objective": "test_acc"}"#, "space.json: tune.objective: expected a validation metric or a cost, found test_acc"),
             (#"{"jobs": 2}"#, "space.json: tune.jobs: a command-line choice (-j N"),
-            (#"{"objectives": []}"#, "space.json: tune.objectives: not supported yet"),
             (#"{"eta": 1}"#, "space.json: tune.eta: expected an integer ≥ 2, found 1"),
             (#"{"min_epochs": 5, "max_epochs": 3}"#, "space.json: tune.min_epochs: expected at most max_epochs (3), found 5"),
         ] {

@@ -14,6 +14,8 @@ public final class ExperimentData {
     public let train: BatchLoader
     /// Held-out validation batches, when `data.validation > 0`.
     public let validation: BatchLoader?
+    /// The images `validation` reads (a study's corruption objective is made from them).
+    public let validationImages: ImageDataset?
     /// Test batches (none, and the files never read, when loaded with `loadTest: false`: a study's trial).
     public let test: BatchLoader
     /// Whether the test split was read (false: `test` is empty).
@@ -88,6 +90,7 @@ public final class ExperimentData {
             dataset: images, normalization: norm, batchSize: batchSize, shuffle: true,
             augmentation: augmentation, seed: dataSeed, labeled: labeledIndices,
             perBatch: labeledIndices == nil ? nil : config.labeled?.perBatch)
+        validationImages = validationSet
         validation = try validationSet.map {
             try BatchLoader(dataset: $0, normalization: norm, batchSize: evalBatchSize, shuffle: false)
         }
@@ -101,6 +104,7 @@ public final class ExperimentData {
     /// `perBatch` of them in each batch of `batchSize` (a Noisy Student generation's pseudo-labelled set).
     init(_ base: ExperimentData, training images: ImageDataset, labeled: [Int], perBatch: Int, batchSize: Int, seed: Int) throws {
         (dataset, validation, test, normalization) = (base.dataset, base.validation, base.test, base.normalization)
+        validationImages = base.validationImages
         testLoaded = base.testLoaded
         testImages = base.testImages
         (inputShape, numClasses, directory, self.labeled) = (base.inputShape, base.numClasses, base.directory, base.labeled)

@@ -47,6 +47,14 @@ public final class TrainingRun {
         return (stages[stages.count - 1], start - stages[stages.count - 1].epochs)
     }
 
+    /// The limit's validation figures of the evaluated network as it is now (nil: none asked).
+    func limitMeasures() throws -> JSONValue? {
+        guard let measures = limit?.measures, !measures.isEmpty else { return nil }
+        var o = JSONObject()
+        for m in measures { o[m.rawValue] = .number(try m.measure(recorder.evaluated, data: data, seed: config.seed)) }
+        return .object(o)
+    }
+
     /// Trains to the end (or to a signal, which throws `RunInterrupted` after saving); returns summary.json.
     /// Under a `limit` that leaves epochs untrained it stops there, resumable, and returns `"status": "paused"`.
     public func run(resume: Bool) throws -> JSONValue {
@@ -65,7 +73,9 @@ public final class TrainingRun {
         }
         let steps = data.train.numBatches
         for epoch in recorder.state.epoch..<totalEpochs {
-            if epoch >= stopAt { return RunLimit.paused(name: config.name, epoch: epoch, stopEpoch: stopAt) }
+            if epoch >= stopAt {
+                return RunLimit.paused(name: config.name, epoch: epoch, stopEpoch: stopAt, measures: try limitMeasures())
+            }
             let (stage, start) = stage(at: epoch)
             if epoch == start && epoch != 0 && recorder.state.batch == 0 {
                 learner.beginStage(stage, stepsPerEpoch: steps)
@@ -76,7 +86,14 @@ public final class TrainingRun {
                 lr: learner.schedule.learningRate(atStep: (epoch - start) * steps),
                 tracksBest: stage == stages[stages.count - 1])
         }
-        if !testAllowed { return try recorder.finishValidationOnly(totalEpochs: totalEpochs) }
+        if !testAllowed {
+            var summary = try recorder.finishValidationOnly(totalEpochs: totalEpochs)
+            if case .object(var o) = summary, let measures = try limitMeasures() {
+                o["measures"] = measures
+                summary = .object(o)
+            }
+            return summary
+        }
         return try recorder.finish(
             totalEpochs: totalEpochs, teachers: teachers.models, teacherLogits: teachers.evaluationLogits,
             robustness: try robustnessBlock())

@@ -27,8 +27,11 @@ extension SchedulerName {
     /// `running`: trials a worker is training (never handed out again). New trials stop after `trials` (not
     /// withdrawn) or once `budgetEpochs` epochs were trained; ties go to the lower trial number. `sha` promotes
     /// from rung k only once no trial is still on its way to rung k (the barrier).
+    /// `costs`: static costs ranked beside the rung value (beyond.md 4.5): within a rung, trials sort by
+    /// non-dominated front, then value, then number.
     public func next(
-        _ state: StudyState, rungs: Rungs, eta: Int, trials: Int, budgetEpochs: Int? = nil, running: Set<Int> = []
+        _ state: StudyState, rungs: Rungs, eta: Int, trials: Int, budgetEpochs: Int? = nil, running: Set<Int> = [],
+        costs: [String] = []
     ) -> StudyJob? {
         if let pending = state.trials.first(where: { $0.pending && !running.contains($0.number) }) {
             return .resume(trial: pending.number)
@@ -38,23 +41,35 @@ extension SchedulerName {
         switch self {
         case .asha:
             for k in stride(from: rungs.top - 1, through: 0, by: -1) {
-                if let t = Self.promotable(state, rung: k, keep: { $0 / eta }) { return .promote(trial: t, rung: k + 1) }
+                if let t = Self.promotable(state, rung: k, costs: costs, keep: { $0 / eta }) {
+                    return .promote(trial: t, rung: k + 1)
+                }
             }
             return canSample ? .newTrial : nil
         case .sha, .none:
             if canSample { return .newTrial }
             for k in 0..<rungs.top {
                 if state.trials.contains(where: { $0.pending && $0.target <= k }) { return nil }
-                if let t = Self.promotable(state, rung: k, keep: { max(1, $0 / eta) }) { return .promote(trial: t, rung: k + 1) }
+                if let t = Self.promotable(state, rung: k, costs: costs, keep: { max(1, $0 / eta) }) {
+                    return .promote(trial: t, rung: k + 1)
+                }
             }
             return nil
         }
     }
 
     /// The best trial among the top `keep(n)` of rung `k` (n trials have a value there) not yet promoted.
-    static func promotable(_ state: StudyState, rung k: Int, keep: (Int) -> Int) -> Int? {
+    static func promotable(_ state: StudyState, rung k: Int, costs: [String] = [], keep: (Int) -> Int) -> Int? {
         let members = state.trials.filter { $0.live && $0.values.count > k }
-        let ranked = members.sorted { a, b in a.values[k] != b.values[k] ? a.values[k] > b.values[k] : a.number < b.number }
+        let fronts =
+            costs.isEmpty
+            ? [Int](repeating: 0, count: members.count)
+            : Pareto.fronts(members.map { t in [-t.values[k]] + costs.map { t.costs[$0] ?? .infinity } })
+        let front = Dictionary(uniqueKeysWithValues: zip(members.map(\.number), fronts))
+        let ranked = members.sorted { a, b in
+            if front[a.number]! != front[b.number]! { return front[a.number]! < front[b.number]! }
+            return a.values[k] != b.values[k] ? a.values[k] > b.values[k] : a.number < b.number
+        }
         return ranked.prefix(keep(members.count)).first { !$0.failed && $0.target == k }?.number
     }
 }

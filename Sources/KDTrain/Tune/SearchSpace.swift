@@ -86,6 +86,18 @@ public struct SearchSpace: Equatable, Sendable {
             parsed.append(SearchParam(key: key, distribution: distribution, when: when))
         }
         self.params = parsed
+        // The checkpoints kept_epochs found are part of the space (and of study.json's hash): a teacher run that
+        // keeps more files later is another space, not silently other trials.
+        var recorded = params
+        for param in parsed where params[param.key]?["type"]?.stringValue == "kept_epochs" {
+            if case .choice(let values) = param.distribution, case .object(var spec)? = recorded[param.key] {
+                spec["found"] = .array(values)
+                recorded[param.key] = .object(spec)
+            }
+        }
+        var root2 = root
+        root2["params"] = .object(recorded)
+        self.json = .object(root2)
     }
 
     static func distribution(
@@ -93,12 +105,14 @@ public struct SearchSpace: Equatable, Sendable {
     ) throws(ConfigError) -> Distribution {
         guard let type = spec["type"]?.stringValue else {
             throw fail(
-                at + ".type", "expected one of choice, uniform, loguniform, int, found \(spec["type"]?.typeName ?? "none")")
+                at + ".type",
+                "expected one of choice, uniform, loguniform, int, kept_epochs, found \(spec["type"]?.typeName ?? "none")")
         }
         let allowed: Set<String> =
             switch type {
             case "choice": ["type", "values", "when"]
             case "int": ["type", "low", "high", "step", "log", "when"]
+            case "kept_epochs": ["type", "run", "epochs", "when"]
             default: ["type", "low", "high", "when"]
             }
         for key in spec.keys where !allowed.contains(key) {
@@ -132,8 +146,11 @@ public struct SearchSpace: Equatable, Sendable {
             if step < 1 { throw fail(at + ".step", "expected an integer ≥ 1") }
             if log && (step != 1 || low < 1) { throw fail(at + ".log", "expected step 1 and low ≥ 1 with a log scale") }
             return .int(low: low, high: high, step: step, log: log)
+        case "kept_epochs":
+            return .choice(try keptEpochs(spec, at: at, fail: fail).map(JSONValue.string))
         default:
-            throw fail(at + ".type", "expected one of choice, uniform, loguniform, int, found \"\(type)\"")
+            throw fail(
+                at + ".type", "expected one of choice, uniform, loguniform, int, kept_epochs, found \"\(type)\"")
         }
     }
 
@@ -155,5 +172,40 @@ public struct SearchSpace: Equatable, Sendable {
             result.append((key, values))
         }
         return result
+    }
+
+    /// `kept_epochs` (Cho & Hariharan's early-stopped teachers): the checkpoints a teacher run kept with
+    /// `output.keep_every`, as a choice of paths: `epochs` lists epoch numbers and "best"/"latest" (default:
+    /// every epoch-NNN file the run holds when the study starts, in epoch order, then best).
+    static func keptEpochs(_ spec: JSONObject, at: String, fail: (String, String) -> ConfigError) throws(ConfigError) -> [String]
+    {
+        guard let path = spec["run"]?.stringValue, !path.isEmpty else {
+            throw fail(at + ".run", "expected a teacher run directory (trained with output.keep_every), found none")
+        }
+        let run = RunDirectory(path)
+        var files: [String] = []
+        if let listed = spec["epochs"] {
+            guard let items = listed.arrayValue, !items.isEmpty else {
+                throw fail(at + ".epochs", "expected a non-empty array of epochs (3, 6, \"best\"), found \(listed.typeName)")
+            }
+            for item in items {
+                if let e = item.intValue, e >= 1 {
+                    files.append(run.epochPath(e))
+                } else if let name = item.stringValue, ["best", "latest"].contains(name) {
+                    files.append(name == "best" ? run.bestPath : run.latestPath)
+                } else {
+                    throw fail(
+                        at + ".epochs", "expected epoch numbers ≥ 1, \"best\" or \"latest\", found \(item.formatted(.compact))")
+                }
+            }
+        } else {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            files = names.filter { $0.hasPrefix("epoch-") && $0.hasSuffix(".safetensors") }.sorted().map { path + "/" + $0 }
+            files.append(run.bestPath)
+        }
+        for file in files where !FileManager.default.fileExists(atPath: file) {
+            throw fail(at, "expected the teacher checkpoint \(file) (output.keep_every keeps epoch-NNN files), found none")
+        }
+        return files
     }
 }

@@ -8,6 +8,7 @@ import KDJSON
 /// Runs steps as Slurm array tasks on a shared file system (the study directory and the working directory).
 final class SlurmWorkers: TrialWorkers {
     let files: StudyFiles
+    let metric: StudyMetric
     let executable: String
     let slots: Int
     /// Threads (and `--cpus-per-task`) per task.
@@ -23,8 +24,11 @@ final class SlurmWorkers: TrialWorkers {
     private var tries: [String: Int] = [:]
     private var arrays = 0
 
-    init(files: StudyFiles, executable: String, jobs: Int, threads: Int, options: [String], pollSeconds: Double) {
-        (self.files, self.executable, self.slots, self.threads) = (files, executable, jobs, threads)
+    init(
+        files: StudyFiles, metric: StudyMetric, executable: String, jobs: Int, threads: Int, options: [String],
+        pollSeconds: Double
+    ) {
+        (self.files, self.metric, self.executable, self.slots, self.threads) = (files, metric, executable, jobs, threads)
         (self.options, self.pollSeconds) = (options, pollSeconds)
     }
 
@@ -111,7 +115,8 @@ final class SlurmWorkers: TrialWorkers {
             "case \"$SLURM_ARRAY_TASK_ID\" in",
         ]
         for (task, step) in steps.enumerated() {
-            let command = ([executable] + TuneStep.arguments(files: files, step: step, threads: threads)).map(Self.quote)
+            let command = ([executable] + TuneStep.arguments(files: files, step: step, metric: metric, threads: threads)).map(
+                Self.quote)
             lines.append(
                 "\(task)) exec \(command.joined(separator: " ")) >> \(Self.quote(files.trialLogPath(step.trial))) 2>&1 ;;")
         }

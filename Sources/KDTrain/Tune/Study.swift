@@ -15,6 +15,8 @@ struct Study {
     let base: ExperimentConfig
     let builder: TrialConfigBuilder
     let files: StudyFiles
+    /// Static costs of trials' networks (those the objectives, constraints or selection name).
+    let costs: TrialCosts
 
     /// Loads and checks everything a study needs; nothing is trained or written yet.
     init(_ request: TuneRequest) throws {
@@ -40,6 +42,7 @@ struct Study {
         }
         let dir = request.out ?? "runs/tune/" + base.name
         files = StudyFiles(dir: dir)
+        costs = TrialCosts(needed: settings.objectives.measuredCosts, studyDir: dir)
         builder = TrialConfigBuilder(
             source: request.config, baseJSON: json, baseName: base.name, command: command, maxEpochs: settings.maxEpochs,
             studyDir: dir, context: context)
@@ -132,6 +135,16 @@ struct Study {
                     ], &state)
                 continue
             }
+            let measured = try costs.costs(config)
+            if let broken = settings.objectives.broken(measured) {
+                last = "constraint broken: \(broken)"
+                try record(
+                    [
+                        "event": "invalid", "trial": .int(i), "draw": .int(draw), "params": .object(values),
+                        "reason": .string(last),
+                    ], &state)
+                continue
+            }
             let identity = TrialConfigBuilder.identity(config)
             let earlier = state.trials.first { t in
                 t.live && (try? builder.config(trial: t.number, values: t.params)).map(TrialConfigBuilder.identity) == identity
@@ -140,6 +153,11 @@ struct Study {
                 "event": earlier == nil ? "created" : "duplicate", "trial": .int(i), "draw": .int(draw),
                 "params": .object(values),
             ]
+            if !measured.isEmpty {
+                var o = JSONObject()
+                for m in settings.objectives.measuredCosts { o[m.rawValue] = measured[m.rawValue].map(JSONValue.number) }
+                event["costs"] = .object(o)
+            }
             if let earlier {
                 event["of"] = .int(earlier.number)
                 ProgressDisplay.log("trial \(i): same config as trial \(earlier.number), not trained again")
@@ -176,7 +194,10 @@ struct Study {
                     "value": .number(v),
                 ],
                 &state)
-            ProgressDisplay.log(String(format: "trial %d: val_acc %.2f%% after %d epochs", trial, v * 100, step.epochs))
+            ProgressDisplay.log(
+                String(
+                    format: "trial %d: %@ %.2f%% after %d epochs", trial, settings.objectives.metric.rawValue, v * 100,
+                    step.epochs))
             if step.rung == settings.rungs.top {
                 try record(["event": "completed", "trial": .int(trial), "value": .number(v)], &state)
             }
@@ -199,8 +220,10 @@ struct Study {
         }
     }
 
-    /// leaderboard.json|csv and best.json.
-    func writeOutputs(_ state: StudyState) throws {
-        try StudyOutputs.write(state, rungs: settings.rungs, files: files, builder: builder, keys: space.params.map(\.key))
+    /// leaderboard.json|csv|md, the drawings, index.html and best.json; returns the chosen trial.
+    @discardableResult
+    func writeOutputs(_ state: StudyState) throws -> TrialState? {
+        try StudyOutputs.write(
+            state, settings: settings, files: files, builder: builder, keys: space.params.map(\.key), pick: request.pick)
     }
 }

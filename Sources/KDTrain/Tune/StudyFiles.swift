@@ -1,5 +1,6 @@
 // StudyFiles: the files of a study directory (beyond.md 4.1, 4.6): study.json (settings, space, base-config
-// hash), events.jsonl (append-only, fsynced before the action it announces), leaderboard.json|csv|md, curves.svg, best.json,
+// hash), events.jsonl (append-only, fsynced before the action it announces), leaderboard.json|csv|md, curves.svg,
+// pareto.json|svg, index.html, latency.json, best.json,
 // trials/NNNN/ (ordinary run directories) with trials/NNNN.json (their configs), steps/ (workers' outcomes),
 // slurm/ (job scripts and logs) and final/.
 
@@ -18,6 +19,9 @@ struct StudyFiles {
     var leaderboardMarkdown: String { dir + "/leaderboard.md" }
     var curvesPath: String { dir + "/curves.svg" }
     var bestPath: String { dir + "/best.json" }
+    var paretoJSON: String { dir + "/pareto.json" }
+    var paretoSVG: String { dir + "/pareto.svg" }
+    var pagePath: String { dir + "/index.html" }
     var finalDir: String { dir + "/final" }
     var trialsDir: String { dir + "/trials" }
     var lockPath: String { dir + "/.lock" }
@@ -83,6 +87,7 @@ struct StudyFiles {
     func removeStudy() throws {
         for path in [
             studyPath, eventsPath, leaderboardJSON, leaderboardCSV, leaderboardMarkdown, curvesPath, bestPath, trialsDir,
+            paretoJSON, paretoSVG, pagePath, dir + "/latency.json",
             finalDir, stepsDir, slurmDir,
         ]
         where FileManager.default.fileExists(atPath: path) {

@@ -31,8 +31,9 @@ extension Study {
         case .distill: summary = try Distill.run(config, resume: !force)
         case .trainTeacher: summary = try TrainTeacher.run(config, resume: !force)
         }
-        let trialValue = best.values[settings.rungs.top]
-        if let v = final.readMetrics().last?["val_acc"]?.doubleValue, v != trialValue {
+        // Compared on val_acc after R epochs, whatever the objective was.
+        let trialValue = RunDirectory(builder.runDirectory(best.number)).readMetrics().last?["val_acc"]?.doubleValue
+        if let v = final.readMetrics().last?["val_acc"]?.doubleValue, let trialValue, v != trialValue {
             ProgressDisplay.log(
                 String(
                     format: "final: determinism warning: val_acc %.4f%% here, %.4f%% in trial %d", v * 100, trialValue * 100,

@@ -1,9 +1,10 @@
 // StudyOutputs: what a study leaves for people (beyond.md 4.1): leaderboard.json, .csv and .md (every trial,
-// its rung values and sampled keys, the best first), curves.svg (StudyReport) and best.json, the chosen
-// config ready to run.
+// its rung values, costs and sampled keys, the best first), curves.svg, pareto.json and pareto.svg (with
+// costs among the objectives), index.html (StudyReport) and best.json, the chosen config ready to run.
 
 import Foundation
 import KDJSON
+import KDReport
 
 /// The leaderboard and best.json.
 enum StudyOutputs {
@@ -27,27 +28,43 @@ enum StudyOutputs {
     }
 
     /// leaderboard.json.
-    static func json(_ state: StudyState, rungs: Rungs, files: StudyFiles, builder: TrialConfigBuilder) -> JSONValue {
+    /// Rows keyed by the objective's name (`val_acc`: the value at the last rung reached), with `rungs`,
+    /// `costs` and the sampled `params`.
+    static func json(_ state: StudyState, rungs: Rungs, objectives: StudyObjectives, builder: TrialConfigBuilder) -> JSONValue {
+        let name = objectives.metric.rawValue
         let rows: [JSONValue] = ranked(state).map { t in
             var o: JSONObject = ["trial": .int(t.number), "status": .string(status(t, rungs: rungs))]
             o["epochs"] = .int(t.values.isEmpty ? 0 : rungs.epochs[t.values.count - 1])
-            o["val_acc"] = t.values.last.flatMap { $0.isFinite ? JSONValue.number($0) : nil } ?? .null
+            o[name] = t.values.last.flatMap { $0.isFinite ? JSONValue.number($0) : nil } ?? .null
             o["rungs"] = .array(t.values.map { $0.isFinite ? .number($0) : .null })
+            if !t.costs.isEmpty {
+                var c = JSONObject()
+                for m in StudyMetric.allCases { c[m.rawValue] = t.costs[m.rawValue].map(JSONValue.number) }
+                o["costs"] = .object(c)
+            }
             o["params"] = .object(t.params)
             o["run"] = .string(builder.runDirectory(t.duplicateOf ?? t.number))
             return .object(o)
         }
-        return ["rung_epochs": .array(rungs.epochs.map(JSONValue.int)), "trials": .array(rows)]
+        return [
+            "objective": .string(name), "costs": .array(objectives.measuredCosts.map { .string($0.rawValue) }),
+            "rung_epochs": .array(rungs.epochs.map(JSONValue.int)), "trials": .array(rows),
+        ]
     }
 
-    /// leaderboard.csv: trial, status, epochs, val_acc, one column per rung, one per searched key.
+    /// leaderboard.csv: trial, status, epochs, the objective, one column per rung, one per cost, one per searched key.
     static func csv(_ board: JSONValue, keys: [String]) -> String {
         let rungs = board["rung_epochs"]?.arrayValue?.compactMap(\.intValue) ?? []
-        var lines = [(["trial", "status", "epochs", "val_acc"] + rungs.map { "val_acc_e\($0)" } + keys).joined(separator: ",")]
+        let name = board["objective"]?.stringValue ?? "val_acc"
+        let costs = board["costs"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        var lines = [
+            (["trial", "status", "epochs", name] + rungs.map { "\(name)_e\($0)" } + costs + keys).joined(separator: ",")
+        ]
         for row in board["trials"]?.arrayValue ?? [] {
             let values = row["rungs"]?.arrayValue ?? []
-            var cells = [row["trial"], row["status"], row["epochs"], row["val_acc"]].map(cell)
+            var cells = [row["trial"], row["status"], row["epochs"], row[name]].map(cell)
             cells += rungs.indices.map { $0 < values.count ? cell(values[$0]) : "" }
+            cells += costs.map { cell(row["costs"]?[$0]) }
             cells += keys.map { cell(row["params"]?[$0]) }
             lines.append(cells.joined(separator: ","))
         }
@@ -61,15 +78,34 @@ enum StudyOutputs {
             ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
-    /// Writes leaderboard.json|csv|md, curves.svg and, once a trial reached R, best.json (the best trial's config writing to final/).
-    static func write(_ state: StudyState, rungs: Rungs, files: StudyFiles, builder: TrialConfigBuilder, keys: [String]) throws {
-        let board = json(state, rungs: rungs, files: files, builder: builder)
+    /// Writes leaderboard.json|csv|md, curves.svg, pareto.json|svg (with costs), index.html and, once a trial
+    /// qualifies, best.json (the chosen trial's config writing to final/); returns the chosen trial.
+    @discardableResult
+    static func write(
+        _ state: StudyState, settings: StudySettings, files: StudyFiles, builder: TrialConfigBuilder, keys: [String], pick: Int?
+    ) throws -> TrialState? {
+        let (rungs, objectives) = (settings.rungs, settings.objectives)
+        let board = json(state, rungs: rungs, objectives: objectives, builder: builder)
         try files.write(board.formatted() + "\n", to: files.leaderboardJSON)
         try files.write(csv(board, keys: keys), to: files.leaderboardCSV)
         try files.write(StudyReport.markdown(board, keys: keys), to: files.leaderboardMarkdown)
-        try files.write(StudyReport.curves(state, rungs: rungs, builder: builder).fileText(), to: files.curvesPath)
-        guard let best = state.best(rungs: rungs) else { return }
-        let config = try builder.config(best.params, name: builder.baseName + "-best", dir: files.finalDir, label: "best")
+        let curves = StudyReport.curves(state, rungs: rungs, builder: builder, metric: objectives.metric)
+        try files.write(curves.fileText(), to: files.curvesPath)
+        var pareto: SVGElement?
+        if !objectives.costs.isEmpty {
+            let front = StudySelection.front(state, rungs: rungs, costs: objectives.costs)
+            let record = StudySelection.paretoJSON(front, rungs: rungs, objectives: objectives, runDir: builder.runDirectory)
+            try files.write(record.formatted() + "\n", to: files.paretoJSON)
+            pareto = StudyReport.pareto(state, front: front, rungs: rungs, objectives: objectives)
+            if let pareto { try files.write(pareto.fileText(), to: files.paretoSVG) }
+        }
+        let chosen = try StudySelection.choose(state, rungs: rungs, objectives: objectives, pick: pick)
+        try files.write(
+            StudyReport.page(board, keys: keys, settings: settings, chosen: chosen?.number, curves: curves, pareto: pareto),
+            to: files.pagePath)
+        guard let chosen else { return nil }
+        let config = try builder.config(chosen.params, name: builder.baseName + "-best", dir: files.finalDir, label: "best")
         try files.write(config.resolvedJSON.formatted() + "\n", to: files.bestPath)
+        return chosen
     }
 }

@@ -1,5 +1,5 @@
 // StudySettings: a study's settings (beyond.md 4.1): the space file's `tune` block with the command-line
-// flags on top, checked (validation objective only; the parts of the spec not built yet say so).
+// flags on top, checked (objectives, constraints and the final selection rule: StudyObjectives).
 
 import Foundation
 import KDJSON
@@ -20,6 +20,8 @@ public struct TuneRequest: Sendable {
     public var final = false
     /// A second final evaluation of the test set.
     public var force = false
+    /// The trial --final retrains (default: final.select's rule, else the best value at R).
+    public var pick: Int?
     /// Start again where a different study was.
     public var newStudy = false
     /// Threads per trial (default: the cores split between the -j slots locally, 1 on Slurm).
@@ -56,24 +58,24 @@ public struct StudySettings: Equatable, Sendable {
     /// New trials stop once this many epochs were trained (nil: `trials` alone decides).
     public var budgetEpochs: Int?
     public var seed: Int
-    public var objective: String
+    /// The rung value, further costs, constraints and the final selection rule.
+    public var objectives: StudyObjectives
 
     /// Flags over the space's `tune` block over the defaults (R: the base config's `epochs`); errors name the key.
     public init(_ request: TuneRequest, block: JSONObject, baseEpochs: Int, spaceSource: String) throws(ConfigError) {
         func fail(_ key: String, _ message: String) -> ConfigError {
             ConfigError(source: spaceSource, path: "tune." + key, message: message)
         }
-        let known = ["scheduler", "eta", "min_epochs", "max_epochs", "trials", "budget_epochs", "seed", "objective"]
+        let known = [
+            "scheduler", "eta", "min_epochs", "max_epochs", "trials", "budget_epochs", "seed", "objective", "objectives",
+            "constraints", "final",
+        ]
         for key in block.keys where !known.contains(key) {
-            let later = ["objectives", "constraints", "final"].contains(key)
-            let flag = ["jobs", "executor"].contains(key)
             throw fail(
                 key,
-                flag
+                ["jobs", "executor"].contains(key)
                     ? "a command-line choice (-j N, --executor local|slurm), not part of the study"
-                    : later
-                        ? "not supported yet (one objective, val_acc)"
-                        : "unknown key (expected one of \(known.joined(separator: ", ")))")
+                    : "unknown key (expected one of \(known.joined(separator: ", ")))")
         }
         func int(_ key: String, _ flag: Int?, _ fallback: Int, min: Int) throws(ConfigError) -> Int {
             if let flag {
@@ -107,12 +109,7 @@ public struct StudySettings: Equatable, Sendable {
             request.budgetEpochs != nil || block["budget_epochs"] != nil
             ? try int("budget_epochs", request.budgetEpochs, 0, min: 1) : nil
         if minEpochs > maxEpochs { throw fail("min_epochs", "expected at most max_epochs (\(maxEpochs)), found \(minEpochs)") }
-        objective = block["objective"]?.stringValue ?? "val_acc"
-        if objective.hasPrefix("test_") {
-            throw fail(
-                "objective", "expected a validation metric (val_acc), found \(objective): the test set is for the final run only")
-        }
-        if objective != "val_acc" { throw fail("objective", "expected val_acc (the only objective so far), found \(objective)") }
+        objectives = try StudyObjectives(block, fail: fail)
     }
 
     /// The rungs trials stop at.
@@ -124,7 +121,7 @@ public struct StudySettings: Equatable, Sendable {
     public var json: JSONValue {
         [
             "scheduler": .string(scheduler.rawValue), "eta": .int(eta), "min_epochs": .int(minEpochs),
-            "max_epochs": .int(maxEpochs), "trials": .int(trials), "seed": .int(seed), "objective": .string(objective),
+            "max_epochs": .int(maxEpochs), "trials": .int(trials), "seed": .int(seed), "objectives": objectives.json,
             "budget_epochs": budgetEpochs.map(JSONValue.int) ?? .null, "rungs": .array(rungs.epochs.map(JSONValue.int)),
         ]
     }

@@ -21,6 +21,8 @@ public struct TrialState: Equatable, Sendable {
     /// Its networks or method could not be built, found while later trials ran (`-j N`): withdrawn, its
     /// number not reused.
     public var withdrawn = false
+    /// Static costs of its network (params, flops, latency_ms) when the study needs them.
+    public var costs: [String: Double] = [:]
 
     public init(number: Int, params: JSONObject, duplicateOf: Int? = nil) {
         (self.number, self.params, self.duplicateOf) = (number, params, duplicateOf)
@@ -67,6 +69,7 @@ public struct StudyState: Equatable, Sendable {
             var t = TrialState(
                 number: trials.count, params: event["params"]?.objectValue ?? JSONObject(), duplicateOf: event["of"]?.intValue)
             t.draw = event["draw"]?.intValue ?? 0
+            for (name, value) in event["costs"]?.objectValue ?? JSONObject() { t.costs[name] = value.doubleValue }
             trials.append(t)
         case "invalid" where event["stage"]?.stringValue == "build":
             // The trial's networks or method could not be built: the last trial is drawn again (its number
@@ -100,13 +103,5 @@ public struct StudyState: Equatable, Sendable {
         default:
             break  // invalid, completed, final, ...: recorded, not state
         }
-    }
-
-    /// The best trial that reached the top rung: highest value, ties to the lower number (nil: none reached R).
-    public func best(rungs: Rungs) -> TrialState? {
-        trials.filter { $0.live && !$0.failed && $0.values.count == rungs.epochs.count }
-            .min { a, b in
-                a.values[rungs.top] != b.values[rungs.top] ? a.values[rungs.top] > b.values[rungs.top] : a.number < b.number
-            }
     }
 }

@@ -51,11 +51,14 @@ public enum StepOutcome: Equatable, Sendable {
 /// Trains one step in this process.
 enum StepRunner {
     /// Trains (or resumes) `config`'s run to `epochs` of its R epochs, leaving a resume state and never
-    /// loading the test set; errors building the networks or method come back as `.invalid`.
-    static func run(_ config: ExperimentConfig, command: ConfigCommand, toEpoch epochs: Int, threads: Int?) throws -> StepOutcome
-    {
+    /// loading the test set, and measures `metric` there; errors building the networks or method come back
+    /// as `.invalid`.
+    static func run(
+        _ config: ExperimentConfig, command: ConfigCommand, toEpoch epochs: Int, metric: StudyMetric, threads: Int?
+    ) throws -> StepOutcome {
         ConfigLoading.applyThreads(config, override: threads)
-        let limit = RunLimit(epochsLeft: config.epochs - epochs)
+        var limit = RunLimit(epochsLeft: config.epochs - epochs)
+        if metric != .valAcc { limit.measures = [metric] }
         let dir = RunDirectory(config.output.dir)
         let trainedBefore = !dir.readMetrics().isEmpty
         let result: JSONValue
@@ -69,6 +72,13 @@ enum StepRunner {
             throw error
         } catch let error where isInvalidBuild(error) && !trainedBefore && dir.readMetrics().isEmpty {
             return .invalid("\(error)")
+        }
+        if metric != .valAcc {
+            guard let value = result["measures"]?[metric.rawValue]?.doubleValue else {
+                throw RunInputError(
+                    "\(dir.path): trained past epoch \(epochs) already, so its \(metric.rawValue) there cannot be measured again")
+            }
+            return .value(value)
         }
         // The value after epoch e exactly, also when the run had gone further (a step repeated by hand).
         let lines = dir.readMetrics()

@@ -21,10 +21,13 @@ protocol TrialWorkers: AnyObject {
 /// One step at a time, in this process: `wait` trains the step started last.
 final class InProcessWorkers: TrialWorkers {
     let files: StudyFiles
+    let metric: StudyMetric
     let threads: Int?
     private var queued: TrialStep?
 
-    init(files: StudyFiles, threads: Int?) { (self.files, self.threads) = (files, threads) }
+    init(files: StudyFiles, metric: StudyMetric, threads: Int?) {
+        (self.files, self.metric, self.threads) = (files, metric, threads)
+    }
 
     var slots: Int { 1 }
     func start(_ step: TrialStep) throws { queued = step }
@@ -33,7 +36,7 @@ final class InProcessWorkers: TrialWorkers {
     func wait() throws -> [(TrialStep, StepOutcome)] {
         guard let step = queued else { return [] }
         queued = nil
-        return [(step, try TuneStep.run(files: files, step: step, threads: threads))]
+        return [(step, try TuneStep.run(files: files, step: step, metric: metric, threads: threads))]
     }
 }
 
@@ -41,14 +44,15 @@ final class InProcessWorkers: TrialWorkers {
 /// appended to the trial's kdistill.log.
 final class ProcessWorkers: TrialWorkers {
     let files: StudyFiles
+    let metric: StudyMetric
     let executable: String
     let slots: Int
     /// Threads per step: --threads, else the cores split between the slots.
     let threads: Int
     private var running: [(step: TrialStep, process: Process)] = []
 
-    init(files: StudyFiles, executable: String, jobs: Int, threads: Int?) {
-        (self.files, self.executable, self.slots) = (files, executable, jobs)
+    init(files: StudyFiles, metric: StudyMetric, executable: String, jobs: Int, threads: Int?) {
+        (self.files, self.metric, self.executable, self.slots) = (files, metric, executable, jobs)
         self.threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
     }
 
@@ -60,7 +64,7 @@ final class ProcessWorkers: TrialWorkers {
         _ = try? output.seekToEnd()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = TuneStep.arguments(files: files, step: step, threads: threads)
+        process.arguments = TuneStep.arguments(files: files, step: step, metric: metric, threads: threads)
         (process.standardOutput, process.standardError) = (output, output)
         try? FileManager.default.removeItem(atPath: files.outcomePath(step))
         do { try process.run() } catch { throw RunError("\(executable): cannot start a trial worker (\(error))") }
@@ -98,26 +102,31 @@ final class ProcessWorkers: TrialWorkers {
 /// `kdistill tune-step DIR TRIAL EPOCHS`: what a worker process runs.
 public enum TuneStep {
     /// The worker's command line after the executable.
-    static func arguments(files: StudyFiles, step: TrialStep, threads: Int) -> [String] {
+    static func arguments(files: StudyFiles, step: TrialStep, metric: StudyMetric, threads: Int) -> [String] {
         [
-            "tune-step", files.dir, String(step.trial), String(step.epochs), "--rung", String(step.rung), "--threads",
-            String(threads),
+            "tune-step", files.dir, String(step.trial), String(step.epochs), "--rung", String(step.rung), "--objective",
+            metric.rawValue, "--threads", String(threads),
         ]
     }
 
     /// Trains `step` of the study in `dir` in this process and leaves its outcome in DIR/steps/ (a worker).
-    public static func runWorker(dir: String, trial: Int, epochs: Int, rung: Int, threads: Int?) throws -> JSONValue {
+    public static func runWorker(
+        dir: String, trial: Int, epochs: Int, rung: Int, objective: String, threads: Int?
+    ) throws -> JSONValue {
+        guard let metric = StudyMetric(rawValue: objective), metric.isValidation else {
+            throw RunInputError("--objective: expected a validation metric (val_acc, ...), found \(objective)")
+        }
         let files = StudyFiles(dir: dir)
         let step = TrialStep(trial: trial, rung: rung, epochs: epochs)
         Interruption.install()
-        let outcome = try run(files: files, step: step, threads: threads)
+        let outcome = try run(files: files, step: step, metric: metric, threads: threads)
         try RunDirectory(files.stepsDir).create()
         try StepRunner.write(outcome, to: files.outcomePath(step))
         return outcome.json
     }
 
     /// Trains `step` from the trial's config file (trials/NNNN.json, written by the study).
-    static func run(files: StudyFiles, step: TrialStep, threads: Int?) throws -> StepOutcome {
+    static func run(files: StudyFiles, step: TrialStep, metric: StudyMetric, threads: Int?) throws -> StepOutcome {
         let path = files.trialConfigPath(step.trial)
         guard FileManager.default.fileExists(atPath: path) else {
             throw RunInputError("\(path): no such trial config (expected a study directory made by kdistill tune)")
@@ -130,6 +139,6 @@ public enum TuneStep {
             }
             (config, command) = (try ConfigLoading.load(path, for: implied), implied)
         } catch { return .invalid("\(error)") }
-        return try StepRunner.run(config, command: command, toEpoch: step.epochs, threads: threads)
+        return try StepRunner.run(config, command: command, toEpoch: step.epochs, metric: metric, threads: threads)
     }
 }

@@ -46,7 +46,7 @@ public enum Tune {
             if running.count < workers.slots,
                 let job = settings.scheduler.next(
                     state, rungs: rungs, eta: settings.eta, trials: settings.trials, budgetEpochs: settings.budgetEpochs,
-                    running: running)
+                    running: running, costs: settings.objectives.costs.map(\.rawValue))
             {
                 switch job {
                 case .newTrial: try study.sample(into: &state)
@@ -69,19 +69,24 @@ public enum Tune {
             }
             try study.writeOutputs(state)
         }
-        try study.writeOutputs(state)
-        guard let best = state.best(rungs: rungs) else {
+        guard let best = try study.writeOutputs(state) else {
             throw RunError(
-                "\(study.files.dir): no trial reached \(settings.maxEpochs) epochs (all failed?); see leaderboard.json")
+                "\(study.files.dir): no trial reached \(settings.maxEpochs) epochs"
+                    + (settings.objectives.subjectTo.isEmpty ? " (all failed?)" : " within final.select.subject_to")
+                    + "; see leaderboard.json")
         }
+        var chosen: JSONObject = [
+            "trial": .int(best.number), "params": .object(best.params), "config": .string(study.files.bestPath),
+            "run": .string(study.builder.runDirectory(best.number)),
+        ]
+        chosen[settings.objectives.metric.rawValue] = .number(best.values[rungs.top])
+        for (name, cost) in best.costs { chosen[name] = .number(cost) }
         var result: JSONObject = [
             "study": .string(study.files.dir), "scheduler": .string(settings.scheduler.rawValue),
             "rung_epochs": .array(rungs.epochs.map(JSONValue.int)), "trials": .int(state.trials.count),
             "epochs_trained": .int(state.epochsTrained),
-            "best": [
-                "trial": .int(best.number), "val_acc": .number(best.values[rungs.top]), "params": .object(best.params),
-                "config": .string(study.files.bestPath), "run": .string(study.builder.runDirectory(best.number)),
-            ],
+            "objective": .string(settings.objectives.metric.rawValue),
+            "best": .object(chosen),
             "leaderboard": .string(study.files.leaderboardCSV),
         ]
         if request.final { result["final"] = try study.runFinal(best: best, force: request.force) }
@@ -91,16 +96,20 @@ public enum Tune {
     /// In this process (-j 1, local), child processes (-j N), or Slurm job arrays.
     static func makeWorkers(_ study: Study, _ request: TuneRequest) throws -> TrialWorkers {
         let jobs = request.jobs ?? (request.executor == .slurm ? study.settings.trials : 1)
-        if request.executor == .local && jobs == 1 { return InProcessWorkers(files: study.files, threads: request.threads) }
+        let metric = study.settings.objectives.metric
+        if request.executor == .local && jobs == 1 {
+            return InProcessWorkers(files: study.files, metric: metric, threads: request.threads)
+        }
         guard let executable = request.executable else {
             throw RunInputError("tune: -j \(jobs) and --executor slurm need the kdistill binary's path for the workers")
         }
         switch request.executor {
         case .local:
-            return ProcessWorkers(files: study.files, executable: executable, jobs: jobs, threads: request.threads)
+            return ProcessWorkers(
+                files: study.files, metric: metric, executable: executable, jobs: jobs, threads: request.threads)
         case .slurm:
             return SlurmWorkers(
-                files: study.files, executable: executable, jobs: jobs, threads: request.threads ?? 1,
+                files: study.files, metric: metric, executable: executable, jobs: jobs, threads: request.threads ?? 1,
                 options: request.sbatchOptions, pollSeconds: request.pollSeconds)
         }
     }

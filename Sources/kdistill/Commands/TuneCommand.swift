@@ -8,12 +8,15 @@ enum TuneCommand: Subcommand {
         name: "tune", abstract: "search hyper-parameters (random search + ASHA/SHA over epochs) on the validation split",
         usage: "kdistill tune CONFIG --space SPACE.json [--out DIR] [--trials N] [--scheduler asha|sha|none] [--eta 3] "
             + "[--min-epochs 1] [--max-epochs R] [--budget-epochs B] [--seed 0] [-j N] [--executor local|slurm] "
-            + "[--sbatch=OPTION]... [--final [--force]] [--new-study] [--json]",
+            + "[--sbatch=OPTION]... [--final [--force] [--pick TRIAL]] [--new-study] [--json]",
         discussion: """
             CONFIG is the base experiment config (data.validation > 0 required); SPACE.json lists dotted config keys
             with choice, uniform, loguniform or int ranges (beyond.md 4.2). Flags override the space's `tune` block.
             The study directory (default runs/tune/<name>) holds study.json, events.jsonl, trials/NNNN/ (run
-            directories), leaderboard.json|csv|md, curves.svg and best.json; rerunning the same command continues.
+            directories), leaderboard.json|csv|md, curves.svg, index.html and best.json (with costs among the
+            objectives also pareto.json|svg); rerunning the same command continues. The space's tune block may set
+            objective (val_acc, val_worst_class_acc, val_mca, val_robust_acc: measured on validation at every rung),
+            objectives (one of those plus params, flops, latency_ms), constraints and final.select (beyond.md 4.5).
             -j 1 (the default) trains one trial at a time in this process and reproduces bit for bit; -j N runs N
             trials side by side as `kdistill tune-step` child processes with the cores split between them (--threads:
             per trial); asha then decides in the order results arrive (study.json: deterministic false), sha and none
@@ -38,6 +41,7 @@ enum TuneCommand: Subcommand {
             .value("poll-seconds", "S", help: "with slurm: seconds between looks at the queue (default 5)"),
             .flag("final", help: "retrain the best config for R epochs and evaluate the test set once"),
             .flag("force", help: "with --final: evaluate the test set again (logged)"),
+            .value("pick", "TRIAL", help: "with --final: retrain this trial (e.g. one of pareto.json's) instead of the best"),
             .flag("new-study", help: "replace a study made with another config, space or settings"),
             CommonOptions.json,
         ],
@@ -57,6 +61,7 @@ enum TuneCommand: Subcommand {
         request.seed = try args.int("seed", min: 0)
         request.budgetEpochs = try args.int("budget-epochs", min: 1)
         (request.final, request.force, request.newStudy) = (args.flag("final"), args.flag("force"), args.flag("new-study"))
+        request.pick = try args.int("pick", min: 0)
         request.threads = try args.int("threads", min: 1)
         request.jobs = try args.int("jobs", min: 1)
         if let name = args.string("executor") {
@@ -81,10 +86,11 @@ enum TuneCommand: Subcommand {
     /// `study runs/tune/kd: best trial 4, val_acc 84.10% (3 of 9 trials to 9 epochs, 33 epochs), best.json ...`.
     static func lines(_ r: JSONValue) -> String {
         let best = r["best"]
+        let objective = r["objective"]?.stringValue ?? "val_acc"
         var text =
             "study \(r["study"]?.stringValue ?? ""): \(r["trials"]?.intValue ?? 0) trials, "
-            + "\(r["epochs_trained"]?.intValue ?? 0) epochs trained; best trial \(best?["trial"]?.intValue ?? 0), "
-            + String(format: "val_acc %.2f%%", (best?["val_acc"]?.doubleValue ?? 0) * 100)
+            + "\(r["epochs_trained"]?.intValue ?? 0) epochs trained; chosen trial \(best?["trial"]?.intValue ?? 0), "
+            + String(format: "%@ %.2f%%", objective, (best?[objective]?.doubleValue ?? 0) * 100)
             + "; config \(best?["config"]?.stringValue ?? ""), table \(r["leaderboard"]?.stringValue ?? "")"
         if let final = r["final"] { text += "\nfinal: " + Output.runLine(final) }
         return text
