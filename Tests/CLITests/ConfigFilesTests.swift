@@ -10,10 +10,11 @@ final class ConfigFilesTests: CLITestCase {
     static let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../configs").standardized.path
 
-    /// Every config file under configs/ (schema.json excepted), relative to it.
+    /// Every config file under configs/ (schema.json and `kdistill tune` search spaces, *.space.json, excepted),
+    /// relative to it.
     func configFiles() throws -> [String] {
         let all = FileManager.default.enumerator(atPath: Self.configs)?.compactMap { $0 as? String } ?? []
-        return all.filter { $0.hasSuffix(".json") && $0 != "schema.json" }.sorted()
+        return all.filter { $0.hasSuffix(".json") && $0 != "schema.json" && !$0.hasSuffix(".space.json") }.sorted()
     }
 
     func testEveryConfigValidates() throws {
