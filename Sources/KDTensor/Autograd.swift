@@ -39,6 +39,7 @@ extension Tensor {
     /// Attaches `backward` to `self` when recording and any input requires a gradient; returns self.
     @discardableResult
     func recorded(_ op: Op, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        Profiler.forwardDone(op)
         guard GradMode.enabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
         node = GradNode(op: op, inputs: inputs, backward: backward)
@@ -65,13 +66,16 @@ extension Tensor {
                 t.accumulateGrad(g)
                 continue
             }
-            let inputGrads = node.backward(g)
-            t.node = nil
-            for (input, gi) in zip(node.inputs, inputGrads) where input.requiresGrad {
-                guard let gi else { continue }
-                precondition(gi.shape == input.shape, "\(node.op): gradient \(gi.shape) for input \(input.shape)")
-                let key = ObjectIdentifier(input)
-                if let existing = grads[key] { grads[key] = existing.addingRaw(gi) } else { grads[key] = gi }
+            // The op's rule and the accumulation of what it returns, timed together when profiling.
+            Profiler.backward(node.op) {
+                let inputGrads = node.backward(g)
+                t.node = nil
+                for (input, gi) in zip(node.inputs, inputGrads) where input.requiresGrad {
+                    guard let gi else { continue }
+                    precondition(gi.shape == input.shape, "\(node.op): gradient \(gi.shape) for input \(input.shape)")
+                    let key = ObjectIdentifier(input)
+                    if let existing = grads[key] { grads[key] = existing.addingRaw(gi) } else { grads[key] = gi }
+                }
             }
         }
     }

@@ -58,6 +58,46 @@ public enum Bench {
             flopsPerStep: w.flops, steps: times.count, warmup: max(warmup, 0))
     }
 
+    /// Times workload `id` per op and phase (`--profile`): `warmup` untimed steps, then `steps` profiled ones;
+    /// returns the profile's entries (seconds summed over the steps) and the steps' total wall time.
+    public static func profile(_ id: String, steps: Int = 10, warmup: Int = 3) throws -> (
+        entries: [Profiler.Entry], seconds: Double
+    ) {
+        let w = try Workload.make(id)
+        for _ in 0..<max(warmup, 0) { w.step() }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        Profiler.start()
+        for _ in 0..<max(steps, 1) {
+            Profiler.mark()
+            w.step()
+        }
+        let entries = Profiler.stop()
+        return (entries, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    }
+
+    /// The profile as a table: ms per step, share of the step, calls per step; the unattributed rest last.
+    public static func profileText(_ id: String, _ p: (entries: [Profiler.Entry], seconds: Double), steps: Int) -> String {
+        let n = Double(max(steps, 1))
+        var lines = [
+            String(format: "%@: %.1f ms per step, %d threads", id, p.seconds / n * 1000, Parallel.threads),
+            "   ms/step   share  calls  phase            op",
+        ]
+        var attributed = 0.0
+        for e in p.entries {
+            attributed += e.seconds
+            lines.append(
+                String(
+                    format: "%10.2f  %5.1f%%  %5.0f  %-15@  %@", e.seconds / n * 1000, e.seconds / p.seconds * 100,
+                    Double(e.calls) / n, e.phase as NSString, e.name as NSString))
+        }
+        let rest = max(0, p.seconds - attributed)
+        lines.append(
+            String(
+                format: "%10.2f  %5.1f%%         %-15@  %@", rest / n * 1000, rest / p.seconds * 100, "other" as NSString,
+                "(between ops)" as NSString))
+        return lines.joined(separator: "\n")
+    }
+
     /// Runs `ids` each in a child process of `executable` (`bench --workload W --json`); returns their JSON lines.
     public static func runIsolated(_ ids: [String], executable: String, steps: Int, warmup: Int = 3, threads: Int) throws
         -> [JSONValue]

@@ -36,7 +36,7 @@ public struct Workload {
                 let loss = crossEntropy(model.forward(x, ctx).logits, labels: labels)
                 optimizer.zeroGrad()
                 loss.backward()
-                optimizer.step()
+                Profiler.section("optimizer step") { optimizer.step() }
             }
         case "W4":
             let teacher = try Zoo.build(ModelSpec(name: "resnet32", inputShape: [3, 32, 32], numClasses: 10), seed: 1)
@@ -57,7 +57,7 @@ public struct Workload {
                 }
                 optimizer.zeroGrad()
                 loss.backward()
-                optimizer.step()
+                Profiler.section("optimizer step") { optimizer.step() }
             }
         case "W5":
             let model = try Zoo.build(ModelSpec(name: "resnet20", inputShape: [3, 32, 32], numClasses: 10), seed: 0)

@@ -15,6 +15,7 @@ enum BenchCommand: Subcommand {
             .value("workload", "IDS", default: "all", help: "comma-separated workload ids, or all"),
             .value("steps", "N", default: "10", help: "timed steps (their median is reported)"),
             .value("warmup", "N", default: "3", help: "untimed warm-up steps before the timed ones"),
+            .flag("profile", help: "time each op's forward and backward and the optimizer step (this process)"),
             CommonOptions.json,
         ],
         positionals: [])
@@ -26,6 +27,12 @@ enum BenchCommand: Subcommand {
         let warmup = try args.int("warmup", min: 0) ?? 3
         let requested = args.string("workload") ?? "all"
         let ids = try Bench.workloads(requested)
+        if args.flag("profile") {
+            for id in ids {
+                print(Bench.profileText(id, try Bench.profile(id, steps: steps, warmup: warmup), steps: steps) + "\n")
+            }
+            return
+        }
         let results: [JSONValue]
         if ids.count == 1 {
             results = [try Bench.run(ids[0], steps: steps, warmup: warmup).json]
