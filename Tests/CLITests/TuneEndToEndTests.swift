@@ -7,34 +7,10 @@ import TestSupport
 import XCTest
 
 final class TuneEndToEndTests: CLITestCase {
-    func writeStudyInputs() throws {
-        var config = FastConfig.object(epochs: 3, testLimit: 500, ["model": "lenet5"])
-        config["data"] = ["dataset": "fashion-mnist", "dir": "fm", "limit": 1000, "validation": 200, "test_limit": 500]
-        try writeJSON(config, to: "base.json")
-        try write(
-            #"""
-            {"tune": {"scheduler": "asha", "eta": 3, "trials": 4},
-             "params": {"optimizer.lr": {"type": "loguniform", "low": 0.0005, "high": 0.005},
-                        "model.name": {"type": "choice", "values": ["lenet5", "mlp-100"]}}}
-            """#, to: "space.json")
-    }
-
-    /// Links Fashion-MNIST's training files (and with `test`, its test files) into `fm/`.
-    func linkData(test: Bool) throws {
-        try FileManager.default.createDirectory(atPath: absolute("fm"), withIntermediateDirectories: true)
-        for split in test ? ["t10k"] : ["train"] {
-            for kind in ["images-idx3", "labels-idx1"] {
-                let name = "\(split)-\(kind)-ubyte.gz"
-                try FileManager.default.createSymbolicLink(
-                    atPath: absolute("fm/" + name), withDestinationPath: Self.fashionMNIST + "/" + name)
-            }
-        }
-    }
-
     func testStudyResumesWithoutRetrainingAndFinalTestsOnce() throws {
         try Self.requireFashionMNIST()
-        try writeStudyInputs()
-        try linkData(test: false)  // the study cannot read the test set: it is not there
+        try writeTuneStudy(scheduler: "asha")
+        try linkFashionMNIST()  // the study cannot read the test set: it is not there
         let command = ["--threads", "2", "tune", "base.json", "--space", "space.json", "--out", "study", "--json"]
         let first = try Self.parseObject(try kdistillOK(command, timeout: 300).stdout, source: "stdout")
         XCTAssertEqual(first["rung_epochs"] as? [Int], [1, 3])
@@ -89,7 +65,7 @@ final class TuneEndToEndTests: CLITestCase {
         assertInputError(try kdistill(command + ["--trials", "5"]), mentions: ["study/study.json", "--new-study"])
 
         // --final: the best config for R epochs from scratch, then the test set once.
-        try linkData(test: true)
+        try linkFashionMNIST(test: true)
         let final = try kdistillOK(command + ["--final"], timeout: 300)
         XCTAssertFalse(
             final.stderr.contains("determinism warning"), "a paused and resumed trial equals a straight run: \(final.stderr)")
@@ -101,7 +77,7 @@ final class TuneEndToEndTests: CLITestCase {
     }
 
     func testBadInputsFailBeforeTraining() throws {
-        try writeStudyInputs()
+        try writeTuneStudy(scheduler: "asha")
         try write(#"{"params": {"optimizer.lrr": {"type": "uniform", "low": 0.1, "high": 0.2}}}"#, to: "typo.json")
         assertInputError(
             try kdistill(["tune", "base.json", "--space", "typo.json"]), mentions: ["typo.json", "params.optimizer.lrr"])

@@ -8,18 +8,6 @@ import TestSupport
 import XCTest
 
 final class TuneObjectivesEndToEndTests: CLITestCase {
-    /// Fashion-MNIST's training files linked into `fm/` (no test files: a study never reads them).
-    func linkTrainingData(test: Bool = false) throws {
-        try FileManager.default.createDirectory(atPath: absolute("fm"), withIntermediateDirectories: true)
-        for split in test ? ["t10k"] : ["train"] {
-            for kind in ["images-idx3", "labels-idx1"] where !exists("fm/\(split)-\(kind)-ubyte.gz") {
-                try FileManager.default.createSymbolicLink(
-                    atPath: absolute("fm/\(split)-\(kind)-ubyte.gz"),
-                    withDestinationPath: Self.fashionMNIST + "/\(split)-\(kind)-ubyte.gz")
-            }
-        }
-    }
-
     func base(_ extra: [String: Any]) -> [String: Any] {
         var config = FastConfig.object(epochs: 2, testLimit: 300, extra)
         config["data"] = ["dataset": "fashion-mnist", "dir": "fm", "limit": 1000, "validation": 200, "test_limit": 300]
@@ -28,7 +16,7 @@ final class TuneObjectivesEndToEndTests: CLITestCase {
 
     func testCorruptionAccuracyAndParamsGiveAParetoFrontWithinTheBounds() throws {
         try Self.requireFashionMNIST()
-        try linkTrainingData()
+        try linkFashionMNIST()
         try writeJSON(base(["model": "lenet5"]), to: "base.json")
         try write(
             #"""
@@ -77,7 +65,7 @@ final class TuneObjectivesEndToEndTests: CLITestCase {
 
     func testKDFromAKeptTeacherEpochJudgedOnPGDAccuracyThenFinalOnAPickedTrial() throws {
         try Self.requireFashionMNIST()
-        try linkTrainingData()
+        try linkFashionMNIST()
         var teacher = base(["model": "lenet5"])
         teacher["output"] = ["dir": "teacher", "keep_every": 1]
         try writeJSON(teacher, to: "teacher.json")
@@ -104,7 +92,7 @@ final class TuneObjectivesEndToEndTests: CLITestCase {
             XCTAssertLessThanOrEqual(robust, clean, "\(row)")
         }
         // --final --pick: the picked trial (not necessarily the best) is retrained and tested once.
-        try linkTrainingData(test: true)
+        try linkFashionMNIST(test: true)
         let pick = try XCTUnwrap(rows.last?["trial"] as? Int)
         let final = try kdistillOK(command + ["--final", "--pick", String(pick)], timeout: 300)
         XCTAssertEqual(

@@ -7,22 +7,9 @@ import TestSupport
 import XCTest
 
 final class TuneParallelTests: CLITestCase {
-    /// A four-trial study of lenet5 and mlp-100 on 1,000 Fashion-MNIST images (200 for validation), no test files.
     func writeStudy(scheduler: String) throws {
-        var config = FastConfig.object(epochs: 3, testLimit: 500, ["model": "lenet5"])
-        config["data"] = ["dataset": "fashion-mnist", "dir": "fm", "limit": 1000, "validation": 200, "test_limit": 500]
-        try writeJSON(config, to: "base.json")
-        try write(
-            """
-            {"tune": {"scheduler": "\(scheduler)", "eta": 3, "trials": 4},
-             "params": {"optimizer.lr": {"type": "loguniform", "low": 0.0005, "high": 0.005},
-                        "model.name": {"type": "choice", "values": ["lenet5", "mlp-100"]}}}
-            """, to: "space.json")
-        try FileManager.default.createDirectory(atPath: absolute("fm"), withIntermediateDirectories: true)
-        for kind in ["images-idx3", "labels-idx1"] where !exists("fm/train-\(kind)-ubyte.gz") {
-            try FileManager.default.createSymbolicLink(
-                atPath: absolute("fm/train-\(kind)-ubyte.gz"), withDestinationPath: Self.fashionMNIST + "/train-\(kind)-ubyte.gz")
-        }
+        try writeTuneStudy(scheduler: scheduler)
+        try linkFashionMNIST()
     }
 
     func study(_ out: String, _ extra: [String] = []) -> [String] {

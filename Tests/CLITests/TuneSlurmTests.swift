@@ -10,20 +10,8 @@ final class TuneSlurmTests: SlurmTestCase {
     func testStudyOnSlurmResubmitsALostTaskAndDecidesAsOneWorker() throws {
         try Self.requireFashionMNIST()
         let cluster = try slurm()
-        var config = FastConfig.object(epochs: 3, testLimit: 500, ["model": "lenet5"])
-        config["data"] = ["dataset": "fashion-mnist", "dir": "fm", "limit": 1000, "validation": 200, "test_limit": 500]
-        try writeJSON(config, to: "base.json")
-        try write(
-            #"""
-            {"tune": {"scheduler": "sha", "eta": 3, "trials": 4},
-             "params": {"optimizer.lr": {"type": "loguniform", "low": 0.0005, "high": 0.005},
-                        "model.name": {"type": "choice", "values": ["lenet5", "mlp-100"]}}}
-            """#, to: "space.json")
-        try FileManager.default.createDirectory(atPath: absolute("fm"), withIntermediateDirectories: true)
-        for kind in ["images-idx3", "labels-idx1"] {
-            try FileManager.default.createSymbolicLink(
-                atPath: absolute("fm/train-\(kind)-ubyte.gz"), withDestinationPath: Self.fashionMNIST + "/train-\(kind)-ubyte.gz")
-        }
+        try writeTuneStudy(scheduler: "sha")
+        try linkFashionMNIST()
         try kdistillOK(["--threads", "2", "tune", "base.json", "--space", "space.json", "--out", "local"], timeout: 300)
 
         // The study on Slurm, every array submitted held (--hold) so the test decides when tasks run.
