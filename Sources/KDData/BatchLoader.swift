@@ -147,10 +147,7 @@ public final class BatchLoader {
         defer { lock.unlock() }
         if let cached = cachedOrder, cached.epoch == epoch { return cached.order }
         var rng = SeededGenerator(seed: Self.mix(seed, UInt64(bitPattern: Int64(epoch))))
-        var perm = Array(0..<count)
-        if count > 1 {
-            for i in stride(from: count - 1, to: 0, by: -1) { perm.swapAt(i, rng.int(below: i + 1)) }
-        }
+        let perm = rng.permuted(Array(0..<count))
         cachedOrder = (epoch, perm)
         return perm
     }

@@ -55,10 +55,6 @@ final class TwoStreams {
     /// `items` in a seeded random order (Fisher-Yates).
     private func permutation(_ items: [Int], seed: UInt64) -> [Int] {
         var rng = SeededGenerator(seed: seed)
-        var perm = items
-        if perm.count > 1 {
-            for i in stride(from: perm.count - 1, to: 0, by: -1) { perm.swapAt(i, rng.int(below: i + 1)) }
-        }
-        return perm
+        return rng.permuted(items)
     }
 }

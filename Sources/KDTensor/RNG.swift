@@ -57,6 +57,16 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
 
     /// Uniform integer in 0..<n (n > 0).
     public mutating func int(below n: Int) -> Int { Int(next(upperBound: UInt64(n))) }
+
+    /// `items` in a seeded order: Fisher–Yates from the last position down (every permutation of the data
+    /// loaders' epochs and streams).
+    public mutating func permuted(_ items: [Int]) -> [Int] {
+        var perm = items
+        if perm.count > 1 {
+            for i in stride(from: perm.count - 1, to: 0, by: -1) { perm.swapAt(i, int(below: i + 1)) }
+        }
+        return perm
+    }
 }
 
 extension Tensor {

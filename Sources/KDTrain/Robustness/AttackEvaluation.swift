@@ -52,12 +52,7 @@ public enum AttackEvaluation {
     static func predictionsCorrect(_ model: Model, _ images: Tensor, _ labels: [Int32]) -> [Bool] {
         let z = noGrad { model.forward(images, .eval).logits }
         let k = z.shape[1]
-        return labels.indices.map { i in
-            let row = z.data + i * k
-            var best = 0
-            for j in 1..<k where row[j] > row[best] { best = j }
-            return best == Int(labels[i])
-        }
+        return labels.indices.map { i in Vector.argmax(z.data + i * k, k).1 == Int(labels[i]) }
     }
 }
 

@@ -15,7 +15,7 @@ enum RunSummary {
         wallTime: Double
     ) throws -> JSONValue {
         let model = run.evaluated
-        let (bestEpoch, bestScore) = (run.state.bestEpoch, run.state.bestScore)
+        let bestEpoch = run.state.bestEpoch
         let final = Evaluator.metrics(model, run.data.test)
         var best = final
         if bestEpoch > 0 && bestEpoch != totalEpochs, FileManager.default.fileExists(atPath: run.dir.bestPath) {
@@ -24,33 +24,15 @@ enum RunSummary {
             try bestModel.loadCheckpoint(path: run.dir.bestPath)
             best = Evaluator.metrics(bestModel, run.data.test)
         }
-        let metricsLines = run.dir.readMetrics()
-        let speeds = metricsLines.compactMap { $0["images_per_s"]?.doubleValue }
-        var s = JSONObject()
-        s["name"] = .string(run.config.name)
-        s["status"] = "completed"
-        s["run"] = .string(run.learner.name)
-        s["model"] = .string(model.spec.name)
-        s["dataset"] = .string(run.data.dataset.rawValue)
-        s["train_class_counts"] = .array(run.data.trainClassCounts.map(JSONValue.int))
-        s["method"] = .string(run.methodName)
-        if !run.teacherPaths.isEmpty { s["teachers"] = .array(run.teacherPaths.map { .string($0) }) }
-        s["epochs"] = .int(totalEpochs)
-        s["seed"] = .int(run.config.seed)
-        s["threads"] = .int(Parallel.threads)
+        var s = header(run, totalEpochs: totalEpochs)
         s["test_acc"] = .number(final.top1)
         s["test_top5"] = .number(final.top5)
         s["test_nll"] = .number(final.nll)
         s["test_ece"] = .number(final.ece)
         if run.studentApart { s["student_test_acc"] = .number(Evaluator.metrics(run.learner.model, run.data.test).top1) }
-        s["best_epoch"] = .int(bestEpoch)
-        s[BestSelection.summaryKey] = .string(BestSelection.split(run.data))
-        s["best_" + run.data.monitor.name] = .number(bestScore)
+        addBest(run, to: &s)
         s["best_test_acc"] = .number(best.top1)
-        s["parameters"] = .int(model.parameterCount)
-        s["flops_per_image"] = .int(model.flopsPerImage)
-        s["wall_time_s"] = .number((wallTime * 10).rounded() / 10)
-        if !speeds.isEmpty { s["images_per_s"] = .number((speeds.reduce(0, +) / Double(speeds.count)).rounded()) }
+        addCost(run, wallTime: wallTime, to: &s)
         var teacherMetrics: ClassificationMetrics?
         if let teacher = teachers.first {
             let cmp = Evaluator.compare(student: model, teacher: teacher, run.data.test, teacherLogits: teacherLogits)
@@ -62,5 +44,38 @@ enum RunSummary {
         addFairness(final: final, teacher: teacherMetrics, model: model, data: run.data, to: &s)
         for (key, value) in run.summaryExtras { s[key] = value }
         return .object(s)
+    }
+
+    /// What every summary starts with: the run, its network, data, method, teachers, epochs, seed and threads.
+    static func header(_ run: RunRecorder, totalEpochs: Int) -> JSONObject {
+        var s = JSONObject()
+        s["name"] = .string(run.config.name)
+        s["status"] = "completed"
+        s["run"] = .string(run.learner.name)
+        s["model"] = .string(run.evaluated.spec.name)
+        s["dataset"] = .string(run.data.dataset.rawValue)
+        s["train_class_counts"] = .array(run.data.trainClassCounts.map(JSONValue.int))
+        s["method"] = .string(run.methodName)
+        if !run.teacherPaths.isEmpty { s["teachers"] = .array(run.teacherPaths.map { .string($0) }) }
+        s["epochs"] = .int(totalEpochs)
+        s["seed"] = .int(run.config.seed)
+        s["threads"] = .int(Parallel.threads)
+        return s
+    }
+
+    /// The best epoch, the split that chose it and its score there.
+    static func addBest(_ run: RunRecorder, to s: inout JSONObject) {
+        s["best_epoch"] = .int(run.state.bestEpoch)
+        s[BestSelection.summaryKey] = .string(BestSelection.split(run.data))
+        s["best_" + run.data.monitor.name] = .number(run.state.bestScore)
+    }
+
+    /// The network's size and cost, the wall time and the mean training speed.
+    static func addCost(_ run: RunRecorder, wallTime: Double, to s: inout JSONObject) {
+        let speeds = run.dir.readMetrics().compactMap { $0["images_per_s"]?.doubleValue }
+        s["parameters"] = .int(run.evaluated.parameterCount)
+        s["flops_per_image"] = .int(run.evaluated.flopsPerImage)
+        s["wall_time_s"] = .number((wallTime * 10).rounded() / 10)
+        if !speeds.isEmpty { s["images_per_s"] = .number((speeds.reduce(0, +) / Double(speeds.count)).rounded()) }
     }
 }
