@@ -48,11 +48,12 @@ public enum Export {
             }
             return d
         }
-        let fallback = try choice.model.map { name in
+        var fallback: ModelSpec?
+        if header.model == nil, let name = choice.model {
             guard let dataset else {
                 throw RunInputError("\(checkpoint): --model \(name) needs --data DATASET for the input shape and classes")
             }
-            return ModelSpec(name: name, inputShape: dataset.inputShape, numClasses: dataset.numClasses)
+            fallback = ModelSpec(name: name, inputShape: dataset.inputShape, numClasses: dataset.numClasses)
         }
         let model = try file.model(fallback: fallback, hint: "name the architecture with --model and the data with --data")
         let normalization = try inputNormalization(file, model: model, dataset: dataset, directory: choice.directory)
