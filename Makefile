@@ -20,9 +20,9 @@ test:
 test-fast:
 	$(SWIFT) test -c $(CONFIG) --disable-swift-testing --skip CLITests
 
-# The raw-pointer kernels and the parsers of untrusted bytes (IDX, gzip, tar, HTTP, MD5, safetensors,
+# The raw-pointer kernels and the parsers of untrusted bytes (IDX, gzip, tar, HTTP, MD5, safetensors, protobuf,
 # JSON) under AddressSanitizer: a debug build, so Swift's own checks are on as well.
-ASAN_TESTS = KDTensorTests|KDDataTests|KDNNTests\.Safetensors|KDNNTests\.StateDict|KDTrainTests\.ConfigJSON
+ASAN_TESTS = KDTensorTests|KDDataTests|KDNNTests\.Safetensors|KDNNTests\.StateDict|KDTrainTests\.ConfigJSON|KDExportTests\.(Protobuf|ONNXFormat)
 test-asan:
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test -c debug --sanitize=address --disable-swift-testing \
 		--filter '$(ASAN_TESTS)'

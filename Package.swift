@@ -42,9 +42,11 @@ let package = Package(
         .target(name: "KDAdversarial", dependencies: ["KDNN", "KDTensor"]),
         .target(name: "KDMethods", dependencies: ["KDAdversarial", "KDNN", "KDTensor"]),
         .target(name: "KDReport", dependencies: ["KDJSON", "KDSupport"]),
+        .target(name: "KDExport", dependencies: ["KDNN", "KDTensor"]),
         .target(
             name: "KDTrain",
-            dependencies: ["KDAdversarial", "KDMethods", "KDNN", "KDData", "KDReport", "KDTensor", "KDJSON", "KDSupport", "CZlib"]),
+            dependencies: [
+                "KDAdversarial", "KDMethods", "KDNN", "KDData", "KDExport", "KDReport", "KDTensor", "KDJSON", "KDSupport", "CZlib"]),
         .executableTarget(name: "kdistill", dependencies: ["KDTrain", "KDReport"]),
 
         .target(name: "TestSupport", dependencies: ["KDTensor"], path: "Tests/TestSupport"),
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "KDReportTests", dependencies: ["KDReport", "TestSupport"]),
         .testTarget(name: "KDAdversarialTests", dependencies: ["KDAdversarial", "TestSupport"]),
         .testTarget(name: "KDMethodsTests", dependencies: ["KDMethods", "TestSupport"]),
+        .testTarget(name: "KDExportTests", dependencies: ["KDExport", "KDNN", "TestSupport"]),
         .testTarget(name: "KDTrainTests", dependencies: ["KDTrain", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]

@@ -63,8 +63,11 @@ public protocol Model: Layer {
     /// The state-name prefix of the batch norm a pre-ReLU tap comes from (`layer3.preact` →
     /// `layer3.2.bn2.`: its output is the tap before the shortcut is added); nil for other taps.
     func batchNormPrefix(ofTap name: String) -> String?
+    /// The evaluation-mode forward pass as layer-level steps (for exporters); nil when not described.
+    var layerGraph: LayerGraph? { get }
 }
 
 extension Model {
     public func batchNormPrefix(ofTap name: String) -> String? { nil }
+    public var layerGraph: LayerGraph? { nil }
 }

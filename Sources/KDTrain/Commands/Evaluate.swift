@@ -64,10 +64,7 @@ public enum Evaluate {
                     + "found \(dataset.rawValue) [\(images.channels), \(images.height), \(images.width)] with \(images.numClasses)"
             )
         }
-        // The checkpoint's normalisation; for a file without one, the training set's (as kdistill trains).
-        let norm =
-            try header.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
-            ?? Normalization.fit(DatasetLoader.load(dataset, directory: directory, split: .train, cifar100Labels: labels))
+        let norm = try inputNormalization(header, dataset: dataset, directory: directory, labels: labels)
         let loader = try BatchLoader(dataset: images, normalization: norm, batchSize: choice.batchSize, shuffle: false)
         let teacherFile = try teacher.map { try ModelCheckpoint(path: $0) }
         let teacherModel = try teacherFile?.model(fallback: nil, hint: modelHint)
@@ -119,6 +116,14 @@ public enum Evaluate {
                 loader: loader, images: images)
         }
         return .object(report)
+    }
+
+    /// The checkpoint's normalisation; for a file without one, the training set's (as kdistill trains).
+    static func inputNormalization(
+        _ header: CheckpointMetadata, dataset: DatasetName, directory: String, labels: CIFAR100Labels
+    ) throws -> Normalization {
+        try header.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
+            ?? Normalization.fit(DatasetLoader.load(dataset, directory: directory, split: .train, cifar100Labels: labels))
     }
 
     /// One CSV line per image: `index,label,predicted,logit_0,...` (index into the evaluated split).
