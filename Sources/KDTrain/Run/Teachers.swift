@@ -52,7 +52,8 @@ public final class Teachers {
     public static let none = Teachers(models: [], paths: [], trainBN: false)
 
     /// Loads the checkpoint at `path` as a teacher for `data`. Without kdistill metadata the architecture
-    /// comes from `fallback` (`teacher.model`); shape and class-count mismatches are clear errors.
+    /// comes from `fallback` (`teacher.model`); shape and class-count mismatches are clear errors, and so is
+    /// a checkpoint trained on another view than `data`'s loaders read (callers that feed one use `open`).
     public static func load(_ path: String, fallback: ModelConfig?, data: ExperimentData) throws -> Model {
         let (model, feed) = try loadWithView(path, fallback: fallback, data: data)
         guard feed == nil else {
