@@ -179,7 +179,8 @@ final class FitNetTests: XCTestCase {
         XCTAssertEqual(
             Kit.message { try Kit.build(["fitnet"], setup, ["student_tap": "layer3", "teacher_tap": "layer1"]) },
             "method.student_tap: no regressor maps student resnet8 tap 'layer3' [64, 4, 4] to teacher resnet20 tap "
-                + "'layer1' [16, 16, 16] (a feature map needs a teacher map no larger in H and W; a vector needs a vector)")
+                + "'layer1' [16, 16, 16] (fitnet's regressor needs a teacher feature map no larger in H and W, or a vector for a vector)"
+        )
         XCTAssertTrue(Kit.message { try Kit.build(["fitnet"], setup, ["student_tap": "pool"]) }.contains("tap 'pool' [64] to"))
         XCTAssertTrue(
             Kit.message { try Kit.build(["fitnet"], setup, ["teacher_tap": "layer7"]) }

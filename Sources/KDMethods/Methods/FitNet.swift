@@ -90,7 +90,7 @@ public final class FitNet: DistillationMethod {
         guard let r = HintRegressor(student: sShape, teacher: tShape, relu: postReLU, seed: setup.seed ^ 0xF17E_7E61_5EED) else {
             throw MethodError(
                 "\(sKey): no regressor maps \(s.label) tap '\(sTap)' \(sShape) to \(t.label) tap '\(tTap)' "
-                    + "\(tShape) (a feature map needs a teacher map no larger in H and W; a vector needs a vector)")
+                    + "\(tShape) (fitnet's regressor needs a teacher feature map no larger in H and W, or a vector for a vector)")
         }
         (regressor, studentTap, teacherTap) = (r, sTap, tTap)
     }

@@ -69,7 +69,7 @@ public enum Distill {
             augmented: data.augmented, trainingLabels: data.train.labels, labeledFraction: data.labeledFraction)
         setup.trainingViews = data.trainingViews
         (setup.inputSpace, setup.trainingAttack) = (PixelSpace(data.normalization), data.trainingAttack)
-        let adaptive = try ClassAdaptiveSetup.prepare(&setup, params: m.params, data: data, config: config)
+        let adaptive = try ClassAdaptiveSetup.prepare(&setup, params: m.params, data: data, config: config, teachers: teachers)
         let method = try MethodRegistry.buildSingle(parts: m.parts, params: m.params, setup: setup)
         if method.teacherBatchStatistics { teachers.useBatchStatistics() }
         for line in [describe(m)] + adaptive.log { ProgressDisplay.log(line) }
@@ -120,7 +120,6 @@ public enum Distill {
             }
             return .none
         }
-        let models = try paths.map { try Teachers.load($0, fallback: config.teacher?.model, data: data) }
-        return Teachers(models: models, paths: paths, trainBN: config.teacher?.trainBN ?? false)
+        return try Teachers.open(paths, config: config, data: data)
     }
 }

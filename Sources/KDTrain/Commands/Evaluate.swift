@@ -40,8 +40,8 @@ public enum Evaluate {
         guard let split = Split(rawValue: choice.split) else {
             throw RunInputError("--split: expected train or test, found '\(choice.split)'")
         }
-        let file = try ModelCheckpoint(path: checkpoint)
-        let header = file.metadata
+        let checkpointFile = try ModelCheckpoint(path: checkpoint)
+        let header = checkpointFile.metadata
         guard let name = choice.dataset ?? header.dataset, let dataset = DatasetName(rawValue: name) else {
             throw RunInputError(
                 "\(checkpoint): expected a dataset (checkpoint metadata or --data), found "
@@ -49,33 +49,53 @@ public enum Evaluate {
         }
         let directory = DatasetLoader.resolveDirectory(dataset, requested: choice.directory ?? "data/\(dataset.rawValue)")
         let labels: CIFAR100Labels = header.numClasses == 20 ? .coarse : .fine
-        var images = try DatasetLoader.load(dataset, directory: directory, split: split, cifar100Labels: labels)
+        let file = try DatasetLoader.load(dataset, directory: directory, split: split, cifar100Labels: labels)
+        var images = file
         let fallback = choice.model.map {
             ModelSpec(
                 name: $0, inputShape: [images.channels, images.height, images.width],
                 numClasses: images.numClasses)
         }
-        let model = try file.model(fallback: fallback, hint: modelHint)
+        let model = try checkpointFile.model(fallback: fallback, hint: modelHint)
         if let limit = choice.limit, limit < images.count { images = try images.limited(to: limit, seed: 0) }
-        guard [images.channels, images.height, images.width] == model.spec.inputShape, images.numClasses == model.spec.numClasses
-        else {
+        let sample = images  // data's own images of the evaluated samples, which each network reads through its view
+        let source = EvalSource(dataset: dataset, directory: directory, labels: labels, split: split, file: file)
+        // The view the checkpoint was trained on (data.student_view / student_data), applied to the same samples.
+        let view = try DataView(metadata: header, source: checkpoint)
+        images = try source.viewed(sample, view)
+        guard images.imageShape == model.spec.inputShape, images.numClasses == model.spec.numClasses else {
             throw RunInputError(
                 "\(checkpoint): expected data of shape \(model.spec.inputShape) with \(model.spec.numClasses) classes, "
-                    + "found \(dataset.rawValue) [\(images.channels), \(images.height), \(images.width)] with \(images.numClasses)"
+                    + "found \(dataset.rawValue)\(view.isOriginal ? "" : " (\(view.summary))") \(images.imageShape) with \(images.numClasses)"
             )
         }
-        let norm = try inputNormalization(header, dataset: dataset, directory: directory, labels: labels)
+        let norm = try inputNormalization(header) { try source.fittedNormalization(view) }
         let loader = try BatchLoader(dataset: images, normalization: norm, batchSize: choice.batchSize, shuffle: false)
         let teacherFile = try teacher.map { try ModelCheckpoint(path: $0) }
         let teacherModel = try teacherFile?.model(fallback: nil, hint: modelHint)
-        if let teacherModel,
-            teacherModel.spec.inputShape != model.spec.inputShape || teacherModel.spec.numClasses != model.spec.numClasses
-        {
-            throw RunInputError(
-                "\(teacher ?? ""): expected a teacher for input \(model.spec.inputShape) with \(model.spec.numClasses) classes, "
-                    + "found \(teacherModel.spec.name) for \(teacherModel.spec.inputShape) with \(teacherModel.spec.numClasses)")
+        var teacherLoader: BatchLoader?  // the teacher's own view of the samples when it differs from the student's
+        var teacherNorm = norm
+        if let teacherModel, let teacherFile, let teacher {
+            let teacherView = try DataView(metadata: teacherFile.metadata, source: teacher)
+            let seen = teacherView == view ? images : try source.viewed(sample, teacherView)
+            guard seen.imageShape == teacherModel.spec.inputShape, teacherModel.spec.numClasses == model.spec.numClasses else {
+                throw RunInputError(
+                    "\(teacher): expected a teacher for input \(seen.imageShape) with \(model.spec.numClasses) classes, "
+                        + "found \(teacherModel.spec.name) for \(teacherModel.spec.inputShape) with \(teacherModel.spec.numClasses)"
+                )
+            }
+            if teacherView != view {
+                teacherNorm = try inputNormalization(teacherFile.metadata) { try source.fittedNormalization(teacherView) }
+                teacherLoader = try BatchLoader(
+                    dataset: seen, normalization: teacherNorm, batchSize: choice.batchSize, shuffle: false)
+                if robustness != nil {
+                    throw RunInputError(
+                        "\(teacher): reads \(teacherView.summary), the student \(view.summary); robustness compares "
+                            + "networks on one set of images: leave out --teacher")
+                }
+            }
         }
-        let cmp = Evaluator.compare(student: model, teacher: teacherModel, loader)
+        let cmp = Evaluator.compare(student: model, teacher: teacherModel, loader, teacherLoader: teacherLoader)
         if let path = choice.predictionsPath { try writePredictions(model, loader, to: path) }
         var report = JSONObject()
         report["checkpoint"] = .string(checkpoint)
@@ -83,6 +103,7 @@ public enum Evaluate {
         report["dataset"] = .string(dataset.rawValue)
         report["split"] = .string(split.rawValue)
         report["images"] = .int(cmp.student.count)
+        if !view.isOriginal { report["view"] = .string(view.summary) }
         report["epoch"] = header.epoch.map { .int($0) } ?? .null
         add(cmp.student, to: &report)
         report["parameters"] = .int(model.parameterCount)
@@ -111,19 +132,19 @@ public enum Evaluate {
                 robustness, dataset: dataset, student: RobustnessSubject(model: model, normalization: norm),
                 teacher: try teacherModel.map { t in
                     let n = try teacherFile.flatMap { try checkpointNormalization($0, channels: t.spec.inputShape[0]) }
-                    return RobustnessSubject(model: t, normalization: n ?? norm)
+                    return RobustnessSubject(model: t, normalization: n ?? teacherNorm)
                 },
                 loader: loader, images: images)
         }
         return .object(report)
     }
 
-    /// The checkpoint's normalisation; for a file without one, the training set's (as kdistill trains).
+    /// The checkpoint's normalisation; for a file without one, `fitted()`: the training images' (of the view the
+    /// network reads), as kdistill trains.
     static func inputNormalization(
-        _ header: CheckpointMetadata, dataset: DatasetName, directory: String, labels: CIFAR100Labels
+        _ header: CheckpointMetadata, fitted: () throws -> Normalization
     ) throws -> Normalization {
-        try header.normalization.map { Normalization(mean: $0.mean, std: $0.std) }
-            ?? Normalization.fit(DatasetLoader.load(dataset, directory: directory, split: .train, cifar100Labels: labels))
+        try header.normalization.map { Normalization(mean: $0.mean, std: $0.std) } ?? fitted()
     }
 
     /// One CSV line per image: `index,label,predicted,logit_0,...` (index into the evaluated split).

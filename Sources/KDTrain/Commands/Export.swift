@@ -97,7 +97,9 @@ public enum Export {
         }
         let dir = DatasetLoader.resolveDirectory(dataset, requested: directory ?? "data/\(dataset.rawValue)")
         let labels: CIFAR100Labels = model.spec.numClasses == 20 ? .coarse : .fine
-        return try Evaluate.inputNormalization(file.metadata, dataset: dataset, directory: dir, labels: labels)
+        return try Evaluate.inputNormalization(file.metadata) {
+            Normalization.fit(try DatasetLoader.load(dataset, directory: dir, split: .train, cifar100Labels: labels))
+        }
     }
 
     /// `metadata_props`: what the model is, what it reads and where it came from.

@@ -78,6 +78,8 @@ extension ConfigSchema {
             var s: JSONObject = ["type": "array", "items": schema(of: element, context: context)]
             s["minItems"] = count.map(JSONValue.int)
             s["maxItems"] = count.map(JSONValue.int)
+            // A list of objects also takes one object alone (ParamDecoder's rule).
+            if case .object = element, count == nil { return ["anyOf": [schema(of: element, context: context), .object(s)]] }
             return .object(s)
         case .model:
             return ["$ref": "#/$defs/model"]

@@ -15,38 +15,41 @@ public enum ConfigSchema {
     }
 
     /// Keys of `data`.
-    public static let data: [ParamSpec] = [
-        ParamSpec("dataset", .string(choices: datasets), default: .required, doc: "which dataset to train and test on"),
-        ParamSpec("dir", .string(), default: .absent, doc: "directory of the dataset files (default: data/<dataset>)"),
-        ParamSpec(
-            "validation", .integer(.nonNegative), default: 0,
-            doc: "training images held out for validation (0: report test accuracy)"),
-        ParamSpec("limit", .integer(.positive), default: .absent, doc: "use only the first N training images (absent: all)"),
-        ParamSpec("test_limit", .integer(.positive), default: .absent, doc: "use only the first N test images (absent: all)"),
-        ParamSpec("normalize", .boolean, default: true, doc: "subtract the per-channel mean and divide by the std"),
-        ParamSpec(
-            "labels", .string(choices: LabelGranularity.allCases.map(\.rawValue)), default: "fine",
-            doc: "cifar100 label set: fine (100 classes) or coarse (20)"),
-        ParamSpec(
-            "imbalance", .object(imbalance, shorthand: "ratio"), default: .absent,
-            doc: "train on a long-tailed, seeded subset: the class at position i of order keeps "
-                + "floor(n_max * ratio^(-i/(K-1))) images (Cui et al. 2019); validation and test stay balanced"),
-        ParamSpec(
-            "labeled", .object(labeled, shorthand: "size"), default: .absent,
-            doc: "keep the labels of a class-balanced, seeded subset of the training images only (a fraction "
-                + "below 1 or a count); ce sees the labelled images, distillation terms every image"),
-        ParamSpec(
-            "transfer", .object(transfer, shorthand: "dataset"), default: .absent,
-            doc: "distill on these images (labels hidden) instead of the training set: Hinton et al.'s transfer set"),
-        group(
-            "augment",
-            [
-                ParamSpec(
-                    "crop_padding", .integer(.nonNegative), default: 0, doc: "random crop after zero padding by N pixels (0: off)"
-                ),
-                ParamSpec("flip", .boolean, default: false, doc: "random horizontal flips"),
-            ], doc: "training-time augmentation"),
-    ]
+    public static let data: [ParamSpec] =
+        [
+            ParamSpec("dataset", .string(choices: datasets), default: .required, doc: "which dataset to train and test on"),
+            ParamSpec("dir", .string(), default: .absent, doc: "directory of the dataset files (default: data/<dataset>)"),
+            ParamSpec(
+                "validation", .integer(.nonNegative), default: 0,
+                doc: "training images held out for validation (0: report test accuracy)"),
+            ParamSpec("limit", .integer(.positive), default: .absent, doc: "use only the first N training images (absent: all)"),
+            ParamSpec("test_limit", .integer(.positive), default: .absent, doc: "use only the first N test images (absent: all)"),
+            ParamSpec("normalize", .boolean, default: true, doc: "subtract the per-channel mean and divide by the std"),
+            ParamSpec(
+                "labels", .string(choices: LabelGranularity.allCases.map(\.rawValue)), default: "fine",
+                doc: "cifar100 label set: fine (100 classes) or coarse (20)"),
+            ParamSpec(
+                "imbalance", .object(imbalance, shorthand: "ratio"), default: .absent,
+                doc: "train on a long-tailed, seeded subset: the class at position i of order keeps "
+                    + "floor(n_max * ratio^(-i/(K-1))) images (Cui et al. 2019); validation and test stay balanced"),
+            ParamSpec(
+                "labeled", .object(labeled, shorthand: "size"), default: .absent,
+                doc: "keep the labels of a class-balanced, seeded subset of the training images only (a fraction "
+                    + "below 1 or a count); ce sees the labelled images, distillation terms every image"),
+            ParamSpec(
+                "transfer", .object(transfer, shorthand: "dataset"), default: .absent,
+                doc: "distill on these images (labels hidden) instead of the training set: Hinton et al.'s transfer set"),
+        ] + viewKeys + [
+            group(
+                "augment",
+                [
+                    ParamSpec(
+                        "crop_padding", .integer(.nonNegative), default: 0,
+                        doc: "random crop after zero padding by N pixels (0: off)"
+                    ),
+                    ParamSpec("flip", .boolean, default: false, doc: "random horizontal flips"),
+                ], doc: "training-time augmentation")
+        ]
 
     /// Keys of `data.imbalance` (beyond.md 3.4); a bare number is the ratio.
     public static let imbalance: [ParamSpec] = [

@@ -30,6 +30,10 @@ public struct DataConfig: Equatable, Sendable {
     public var labeled: LabeledConfig?
     /// `transfer`: the images a student is distilled on instead (nil: the training set).
     public var transfer: TransferConfig?
+    /// `student_view`: transforms of the trained network's copy of each image (nil: none; ViewConfig).
+    public var studentView: ImageView?
+    /// `student_data`: paired files the trained network reads instead of data's (nil: data's own; ViewConfig).
+    public var studentData: PairedSource?
 
     /// All fields.
     public init(

@@ -105,6 +105,7 @@ extension ExperimentConfig {
         if d.contains("transfer") {
             data.transfer = try Self.transfer(try d.object("transfer"), data: data, seed: seed, decoder: decoder)
         }
+        try Self.decodeViews(d, into: &data, decoder: decoder)
 
         model = try v.optionalModel("model")
         if v.contains("teacher") {

@@ -47,6 +47,8 @@ extension ExperimentConfig {
             t["seed"] = .int(transfer.seed)
             d["transfer"] = .object(t)
         }
+        d["student_view"] = data.studentView.map(Self.json)
+        d["student_data"] = data.studentData.map(Self.json)
         d["augment"] = ["crop_padding": .int(data.cropPadding), "flip": .bool(data.flip)]
         o["data"] = .object(d)
         o["model"] = model.map(Self.json)

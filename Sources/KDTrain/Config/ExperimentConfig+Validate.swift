@@ -41,6 +41,7 @@ extension ExperimentConfig {
                 if teacher.checkpoint == nil { throw missing("teacher.checkpoint", why) }
             }
             try validateClassAdaptive(method)
+            try validateViews(method)
             // Every label term of every method is weighted by `ce_weight`; a transfer set alone has no labels.
             if adversarial != nil {
                 throw ConfigError(
@@ -54,6 +55,23 @@ extension ExperimentConfig {
                     message: "expected 0 with data.transfer (its images have no labels to learn from; or set "
                         + "data.transfer.include_labeled), found \(ParamValue.number(ce).text)")
             }
+        }
+    }
+
+    /// What distill cannot do yet when the student reads its own view: Noisy Student pseudo-labels the
+    /// student's images with a teacher of data's, and `evaluation.teacher` attacks both networks with one image.
+    func validateViews(_ method: MethodConfig) throws(ConfigError) {
+        guard let key = data.viewKey else { return }
+        if method.parts.contains("noisy-student") {
+            throw ConfigError(
+                source: source, path: "method.name",
+                message: "expected a method other than noisy-student with data.\(key) (its teacher labels the student's images)")
+        }
+        if evaluation?.teacher == true {
+            throw ConfigError(
+                source: source, path: "evaluation.teacher",
+                message:
+                    "expected false with data.\(key) (the teacher reads other images than the ones the student is attacked on)")
         }
     }
 

@@ -82,6 +82,9 @@ struct ParamDecoder {
                 throw mismatch(path, kind, json)
             }
             return .integer(Int(x))
+        case (.list(.object(let specs, _), nil), .object):
+            // One object stands for a list of one (`data.student_view`: a transform or a list of them).
+            return .list([.object(try decodeObject(json, specs: specs, path: path))])
         case (.boolean, .bool(let v)):
             return .bool(v)
         case (.string(let choices), .string(let s)):

@@ -53,9 +53,11 @@ public enum Evaluator {
     }
 
     /// Student metrics plus agreement and KL with `teacher`, and both networks' inference speed.
-    /// `teacherLogits`, when given, replaces running the teacher (its cached logits for a batch).
+    /// `teacherLogits`, when given, replaces running the teacher (its cached logits for a batch);
+    /// `teacherLoader` holds the same images as the teacher reads them (its view), batch for batch.
     public static func compare(
-        student: Model, teacher: Model?, _ loader: BatchLoader, teacherLogits: ((Batch) -> Tensor?)? = nil
+        student: Model, teacher: Model?, _ loader: BatchLoader, teacherLogits: ((Batch) -> Tensor?)? = nil,
+        teacherLoader: BatchLoader? = nil
     ) -> Comparison {
         var sAcc = MetricsAccumulator(numClasses: student.spec.numClasses)
         var tAcc = MetricsAccumulator(numClasses: student.spec.numClasses)
@@ -69,7 +71,9 @@ public enum Evaluator {
             sAcc.add(logits: zs, labels: batch.labels)
             if let teacher {
                 t0 = Date()
-                let zt = teacherLogits?(batch) ?? noGrad { teacher.forward(batch.images, .eval).logits }
+                let zt =
+                    teacherLogits?(batch)
+                    ?? noGrad { teacher.forward((teacherLoader?.batch(epoch: 0, index: b) ?? batch).images, .eval).logits }
                 teacherTime += Date().timeIntervalSince(t0)
                 tAcc.add(logits: zt, labels: batch.labels)
                 agreement.add(teacher: zt, student: zs)

@@ -10,7 +10,7 @@ enum ClassAdaptiveSetup {
     /// Puts the teacher's validation accuracy per class into `setup` when `params` ask for it, and returns
     /// summary.json's `class_adaptive` block and the lines to log (both empty for plain kd).
     static func prepare(
-        _ setup: inout MethodSetup, params: ParamValues, data: ExperimentData, config: ExperimentConfig
+        _ setup: inout MethodSetup, params: ParamValues, data: ExperimentData, config: ExperimentConfig, teachers: Teachers
     ) throws -> (summary: JSONObject, log: [String]) {
         if ClassAdaptive.needsTeacherAccuracy(params) {
             guard let validation = data.validation else {
@@ -21,7 +21,9 @@ enum ClassAdaptiveSetup {
             guard let teacher = setup.teachers.first else {
                 throw MethodError("method.class_adaptive: needs a teacher (set teacher.checkpoint)")
             }
-            setup.teacherValidationAccuracy = Evaluator.metrics(teacher, validation).perClassAccuracy
+            // The validation images as the teacher reads them (its own view of the same samples).
+            let seen = teachers.models.first === teacher ? teachers.loader(0, for: .validation, run: validation) : validation
+            setup.teacherValidationAccuracy = Evaluator.metrics(teacher, seen).perClassAccuracy
         }
         guard let adaptive = try ClassAdaptive(params, setup) else { return ([:], []) }
         let (ce, kd) = (try params.double("ce_weight"), try params.double("kd_weight"))

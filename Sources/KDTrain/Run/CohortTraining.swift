@@ -55,7 +55,10 @@ final class CohortTraining {
             }
         }
         var members: [JSONValue] = []
-        for r in recorders { members.append(try r.finish(totalEpochs: config.epochs, teachers: teachers.models)) }
+        for r in recorders {
+            members.append(
+                try r.finish(totalEpochs: config.epochs, teachers: teachers.models, teacherTest: teachers.firstTestInputs))
+        }
         let accuracies = members.compactMap { $0["test_acc"]?.doubleValue }
         let summary: JSONValue = .object([
             "name": .string(config.name), "status": "completed", "method": .string(config.method?.name ?? "dml"),

@@ -44,11 +44,21 @@ public final class ExperimentData {
     /// Whether the true labels of unlabelled training images are those of `dataset` (for diagnostics
     /// only: a transfer set of another dataset has labels of its own).
     public let hiddenLabelsComparable: Bool
+    /// What the loaders read (data's images, or `data.student_view` / `student_data`'s view of them).
+    public let view: DataView
+    /// The samples on data's own files, for the loaders of other views (`teacherInputs(for:)`).
+    let sources: ViewSources
+    let batchSize: Int, evalBatchSize: Int
+    /// Whether the training images are a transfer set (whose samples no other view pairs).
+    let transferred: Bool
+    private var teacherFeeds: [TeacherInputs] = []
 
     /// Loads everything `config` asks for; data errors name the file. `supervisedOnly` (train-teacher)
     /// trains on images with labels alone: the labelled ones of `data.labeled`, or the transfer set with its
     /// own labels (Hinton's control run); otherwise (distill) some labels may be hidden. `normalization`
     /// replaces the statistics of the training images (a transfer run normalises as its teacher did).
+    /// The samples are chosen on data's own files; the loaders then read them as `data.student_view` /
+    /// `student_data` say (the same samples in the same order), normalised with that view's own statistics.
     public init(
         _ config: DataConfig, seed: Int, batchSize: Int, evalBatchSize: Int, supervisedOnly: Bool = false,
         normalization given: Normalization? = nil, loadTest: Bool = true
@@ -56,11 +66,12 @@ public final class ExperimentData {
         dataset = config.dataset
         directory = DatasetLoader.resolveDirectory(config.dataset, requested: config.dir)
         let labels: CIFAR100Labels = config.labels == .coarse ? .coarse : .fine
-        var trainSet = try DatasetLoader.load(config.dataset, directory: directory, split: .train, cifar100Labels: labels)
-        var testSet =
+        let trainFile = try DatasetLoader.load(config.dataset, directory: directory, split: .train, cifar100Labels: labels)
+        let testFile =
             loadTest
             ? try DatasetLoader.load(config.dataset, directory: directory, split: .test, cifar100Labels: labels)
-            : trainSet.subset(indices: [])
+            : trainFile.subset(indices: [])
+        var (trainSet, testSet) = (trainFile, testFile)
         testLoaded = loadTest
         let dataSeed = UInt64(seed)
         var validationSet: ImageDataset?
@@ -80,30 +91,37 @@ public final class ExperimentData {
         let selection = try config.labeled.map { try LabeledSelection(trainSet, $0) }
         // Fitted on every training image, labelled or not (they are all the run's inputs).
         let norm = given ?? (config.normalize ? Normalization.fit(trainSet) : .identity(channels: trainSet.channels))
-        normalization = norm
         labeled = selection
         let (images, labeledIndices) = try Self.trainingImages(
             config, heldOut: heldOut, train: trainSet, selection: selection, supervisedOnly: supervisedOnly)
-        (trainImages, hiddenLabelsComparable) = (images, config.transfer.map { $0.dataset == config.dataset } ?? true)
+        hiddenLabelsComparable = config.transfer.map { $0.dataset == config.dataset } ?? true
+        sources = ViewSources(
+            trainFile: trainFile, testFile: testFile, testLoaded: loadTest,
+            original: ViewImages(train: images, validation: validationSet, test: testSet, normalization: norm),
+            normalizationImages: trainSet, normalize: config.normalize)
+        view = config.view
+        let own = try sources.images(view)
+        (normalization, trainImages, validationImages, testImages) = (own.normalization, own.train, own.validation, own.test)
         let augmentation = Augmentation(cropPadding: config.cropPadding, horizontalFlip: config.flip)
         train = try BatchLoader(
-            dataset: images, normalization: norm, batchSize: batchSize, shuffle: true,
+            dataset: own.train, normalization: own.normalization, batchSize: batchSize, shuffle: true,
             augmentation: augmentation, seed: dataSeed, labeled: labeledIndices,
             perBatch: labeledIndices == nil ? nil : config.labeled?.perBatch)
-        validationImages = validationSet
-        validation = try validationSet.map {
-            try BatchLoader(dataset: $0, normalization: norm, batchSize: evalBatchSize, shuffle: false)
+        validation = try own.validation.map {
+            try BatchLoader(dataset: $0, normalization: own.normalization, batchSize: evalBatchSize, shuffle: false)
         }
-        test = try BatchLoader(dataset: testSet, normalization: norm, batchSize: evalBatchSize, shuffle: false)
-        testImages = testSet
-        inputShape = [trainSet.channels, trainSet.height, trainSet.width]
+        test = try BatchLoader(dataset: own.test, normalization: own.normalization, batchSize: evalBatchSize, shuffle: false)
+        inputShape = own.inputShape
         numClasses = trainSet.numClasses
+        (self.batchSize, self.evalBatchSize, transferred) = (batchSize, evalBatchSize, config.transfer != nil)
     }
 
     /// This run's data with other training images: `images`, of which those at `labeled` keep their labels,
     /// `perBatch` of them in each batch of `batchSize` (a Noisy Student generation's pseudo-labelled set).
     init(_ base: ExperimentData, training images: ImageDataset, labeled: [Int], perBatch: Int, batchSize: Int, seed: Int) throws {
         (dataset, validation, test, normalization) = (base.dataset, base.validation, base.test, base.normalization)
+        (sources, view, evalBatchSize, transferred) = (base.sources, base.view, base.evalBatchSize, base.transferred)
+        self.batchSize = batchSize
         validationImages = base.validationImages
         testLoaded = base.testLoaded
         testImages = base.testImages
@@ -165,10 +183,25 @@ public final class ExperimentData {
         validation.map { ("val_acc", $0) } ?? ("test_acc", test)
     }
 
-    /// The zoo spec of `model` for this data.
-    public func spec(_ model: ModelConfig) -> ModelSpec {
+    /// The zoo spec of `model` for this data (for inputs of `shape`; default: the loaders' own).
+    public func spec(_ model: ModelConfig, inputShape shape: [Int]? = nil) -> ModelSpec {
         ModelSpec(
-            name: model.name, inputShape: inputShape, numClasses: numClasses, dropout: Float(model.dropout),
+            name: model.name, inputShape: shape ?? inputShape, numClasses: numClasses, dropout: Float(model.dropout),
             headDropout: Float(model.headDropout), stochasticDepth: Float(model.stochasticDepth))
+    }
+
+    /// The loaders of a network that reads `other` (a teacher's view), nil when it is the loaders' own view
+    /// (it then reads the run's batches). Built once per view; a transfer set pairs with no other view.
+    public func teacherInputs(for other: DataView) throws -> TeacherInputs? {
+        if other == view { return nil }
+        if let kept = teacherFeeds.first(where: { $0.view == other }) { return kept }
+        if transferred {
+            throw RunInputError(
+                "data.transfer: a network that reads \(other.summary) needs data's own samples, not a transfer set")
+        }
+        let inputs = try TeacherInputs(
+            other, images: try sources.images(other), batchSize: batchSize, evalBatchSize: evalBatchSize)
+        teacherFeeds.append(inputs)
+        return inputs
     }
 }

@@ -98,14 +98,14 @@ final class PipelineTraining {
         }
         let params = step.kdParams
         sub.method = MethodConfig(name: "kd", parts: ["kd"], params: params)
-        let teacher = try Teachers.load(teacherPath, fallback: config.teacher?.model, data: data)
+        let teachers = try Teachers.open([teacherPath], config: config, data: data)  // each run's teacher reads its own view
+        let teacher = teachers.models[0]
         if step.sameArchitecture && teacher.spec.name != step.model.name {
             throw ConfigError(
                 source: config.source, path: "teacher.checkpoint",
                 message: "\(methodName) distils the student's own architecture \(step.model.name); \(teacherPath) is "
                     + "\(teacher.spec.name) (leave the teacher out to train one first)")
         }
-        let teachers = Teachers(models: [teacher], paths: [teacherPath], trainBN: config.teacher?.trainBN ?? false)
         let setup = MethodSetup(
             student: model, teachers: [teacher], epochs: config.epochs, seed: UInt64(config.seed) &+ 7,
             augmented: data.augmented, trainingLabels: data.train.labels, labeledFraction: data.labeledFraction)

@@ -186,10 +186,11 @@ final class RunRecorder {
     /// Writes `model` (by default the evaluated network) with the run's metadata to `path`.
     func saveCheckpoint(_ path: String, epoch: Int, metrics: JSONValue, model: Model? = nil) throws {
         let model = model ?? evaluated
-        let meta = CheckpointMetadata(
+        var meta = CheckpointMetadata(
             spec: model.spec, dataset: data.dataset.rawValue,
             normalization: .init(mean: data.normalization.mean, std: data.normalization.std),
             epoch: epoch, metrics: metrics.formatted(.compact), config: config.resolvedJSON.formatted(.compact))
+        meta.extra.merge(data.view.metadata) { _, view in view }  // what it reads, so eval and later runs apply it
         do { try model.saveCheckpoint(to: path, metadata: meta.encode()) } catch {
             throw RunError("\(path): cannot write the checkpoint (\(error))")
         }
@@ -205,10 +206,11 @@ final class RunRecorder {
 
     /// Writes and returns summary.json.
     func finish(
-        totalEpochs: Int, teachers: [Model], teacherLogits: ((Batch) -> Tensor?)? = nil, robustness: JSONValue? = nil
+        totalEpochs: Int, teachers: [Model], teacherLogits: ((Batch) -> Tensor?)? = nil, teacherTest: BatchLoader? = nil,
+        robustness: JSONValue? = nil
     ) throws -> JSONValue {
         var summary = try RunSummary.make(
-            recorder: self, totalEpochs: totalEpochs, teachers: teachers, teacherLogits: teacherLogits,
+            recorder: self, totalEpochs: totalEpochs, teachers: teachers, teacherLogits: teacherLogits, teacherTest: teacherTest,
             wallTime: Date().timeIntervalSince(runStart))
         if let robustness, case .object(var s) = summary {
             s["robustness"] = robustness

@@ -9,10 +9,11 @@ import KDTensor
 
 /// Builds summary.json.
 enum RunSummary {
-    /// `teacherLogits`: the first teacher's cached test logits per batch, when cached.
+    /// `teacherLogits`: the first teacher's cached test logits per batch, when cached; `teacherTest`: the test
+    /// split as the first teacher reads it when that is another view.
     static func make(
         recorder run: RunRecorder, totalEpochs: Int, teachers: [Model], teacherLogits: ((Batch) -> Tensor?)? = nil,
-        wallTime: Double
+        teacherTest: BatchLoader? = nil, wallTime: Double
     ) throws -> JSONValue {
         let model = run.evaluated
         let bestEpoch = run.state.bestEpoch
@@ -35,7 +36,8 @@ enum RunSummary {
         addCost(run, wallTime: wallTime, to: &s)
         var teacherMetrics: ClassificationMetrics?
         if let teacher = teachers.first {
-            let cmp = Evaluator.compare(student: model, teacher: teacher, run.data.test, teacherLogits: teacherLogits)
+            let cmp = Evaluator.compare(
+                student: model, teacher: teacher, run.data.test, teacherLogits: teacherLogits, teacherLoader: teacherTest)
             s["teacher_test_acc"] = .number(cmp.teacher?.top1 ?? 0)
             s["agreement"] = .number(cmp.agreement ?? 0)
             s["teacher_parameters"] = .int(teacher.parameterCount)

@@ -33,7 +33,8 @@ extension Teachers {
     }
 
     /// Precomputes every teacher's logits and `taps` for the training set (requires unaugmented
-    /// batches and eval-mode batch norm), or reads them from `store` when an entry there serves them
+    /// batches and eval-mode batch norm), each teacher on its own view of `loader`'s samples (so a store
+    /// entry is keyed by the images that teacher reads), or reads them from `store` when an entry there serves them
     /// (computing and storing them otherwise). Returns false, caching nothing, when the teachers run
     /// batch norm in train mode or the outputs to compute would need more than `memoryFraction` of
     /// physical memory (mapped store entries do not count: the kernel pages them in and out).
@@ -45,21 +46,28 @@ extension Teachers {
         if context.usesBatchStatistics || models.isEmpty { return false }
         let budget = memoryFraction * Double(ProcessInfo.processInfo.physicalMemory)
         var t0 = Date()  // the logged time includes hashing the images and the checkpoint
-        let images = store.map { _ in TeacherCacheKey.imagesHash(loader) } ?? ""
+        var hashes: [(loader: BatchLoader, hash: String)] = []  // per loader teachers read (their view's images)
+        func imagesHash(_ l: BatchLoader) -> String {
+            if let known = hashes.first(where: { $0.loader === l }) { return known.hash }
+            hashes.append((l, TeacherCacheKey.imagesHash(l)))
+            return hashes[hashes.count - 1].hash
+        }
         var built: [TeacherCache] = []
         var held = 0
         cacheSources = []
-        for (model, path) in zip(models, paths) {
+        for (i, (model, path)) in zip(models, paths).enumerated() {
+            let input = self.loader(i, for: .train, run: loader)
+            let images = store == nil ? "" : imagesHash(input)
             var computed: TeacherCache?
             let compute = { () -> TeacherCache? in
-                computed = self.compute(model, loader: loader, taps: taps, budget: budget - Double(held))
+                computed = self.compute(model, loader: input, taps: taps, budget: budget - Double(held))
                 return computed
             }
             let cache: TeacherCache?
             if let store {
                 do {
                     let key = try TeacherCacheKey(
-                        checkpointPath: path, model: model.spec, loader: loader, images: images, dataset: dataset, taps: taps)
+                        checkpointPath: path, model: model.spec, loader: input, images: images, dataset: dataset, taps: taps)
                     let got = try store.outputs(for: key, teacherPath: path, build: compute)
                     if let got {
                         Self.log(got.source, store: store, split: "train", seconds: Date().timeIntervalSince(t0))
@@ -122,7 +130,8 @@ extension Teachers {
     /// `cacheIfAllowed` said yes (eval-mode batch norm); computed in the same chunks with or without a store.
     public func cacheEvaluation(for test: BatchLoader, store: TeacherStore?, dataset: String) {
         guard let model = models.first, let path = paths.first, !context.usesBatchStatistics else { return }
-        let compute = { self.compute(model, loader: test, taps: [], budget: .infinity) }
+        let input = loader(0, for: .test, run: test)  // the same samples as the first teacher reads them
+        let compute = { self.compute(model, loader: input, taps: [], budget: .infinity) }
         guard let store else {
             evaluation = compute()
             return
@@ -130,7 +139,7 @@ extension Teachers {
         do {
             let t0 = Date()
             let key = try TeacherCacheKey(
-                checkpointPath: path, model: model.spec, loader: test, images: TeacherCacheKey.imagesHash(test),
+                checkpointPath: path, model: model.spec, loader: input, images: TeacherCacheKey.imagesHash(input),
                 dataset: dataset, split: "test", taps: [])
             if let got = try store.outputs(for: key, teacherPath: path, build: compute) {
                 Self.log(got.source, store: store, split: "test", seconds: Date().timeIntervalSince(t0))

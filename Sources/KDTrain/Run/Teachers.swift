@@ -19,10 +19,29 @@ public final class Teachers {
     /// Per teacher, where the last `buildCache` with a store got its outputs (empty without a store).
     public internal(set) var cacheSources: [TeacherStore.Source] = []
 
-    public init(models: [Model], paths: [String], trainBN: Bool) {
+    /// Per teacher, what it reads when that is not the run's own batches (its view differs from the
+    /// student's: data's images beside a student's thumbnail); nil: the batches themselves.
+    public let inputs: [TeacherInputs?]
+
+    public init(models: [Model], paths: [String], trainBN: Bool, inputs: [TeacherInputs?] = []) {
         self.models = models
         self.paths = paths
+        self.inputs = inputs.isEmpty ? models.map { _ in nil } : inputs
         context = ForwardContext(training: trainBN)
+    }
+
+    /// Loads the teachers at `paths` for `data`: each reads its checkpoint's view of data's samples
+    /// (`DataView(metadata:)`: data's own images unless it was trained on a view), through its own loaders
+    /// when that is not the student's view.
+    public static func open(_ paths: [String], config: ExperimentConfig, data: ExperimentData) throws -> Teachers {
+        var models: [Model] = [], inputs: [TeacherInputs?] = []
+        for path in paths {
+            let (model, feed) = try loadWithView(path, fallback: config.teacher?.model, data: data)
+            models.append(model)
+            inputs.append(feed)
+            if let feed { ProgressDisplay.log("teacher \(path) reads \(feed.view.summary); the student \(data.view.summary)") }
+        }
+        return Teachers(models: models, paths: paths, trainBN: config.teacher?.trainBN ?? false, inputs: inputs)
     }
 
     /// Runs the teachers' batch norm on each batch's statistics from now on, running averages untouched
@@ -33,19 +52,35 @@ public final class Teachers {
     public static let none = Teachers(models: [], paths: [], trainBN: false)
 
     /// Loads the checkpoint at `path` as a teacher for `data`. Without kdistill metadata the architecture
-    /// comes from `fallback` (`teacher.model`); shape and class-count mismatches are clear errors.
+    /// comes from `fallback` (`teacher.model`); shape and class-count mismatches are clear errors, and so is
+    /// a checkpoint trained on another view than `data`'s loaders read (callers that feed one use `open`).
     public static func load(_ path: String, fallback: ModelConfig?, data: ExperimentData) throws -> Model {
-        let model = try ModelCheckpoint(path: path).model(fallback: fallback.map(data.spec), hint: "set teacher.model")
+        let (model, feed) = try loadWithView(path, fallback: fallback, data: data)
+        guard feed == nil else {
+            throw RunInputError("\(path): reads \(feed?.view.summary ?? ""), the run's images are \(data.view.summary)")
+        }
+        return model
+    }
+
+    /// The checkpoint at `path` and the loaders of its view (nil: it reads the run's batches). A checkpoint
+    /// without kdistill metadata reads data's images and takes its architecture from `fallback`.
+    static func loadWithView(_ path: String, fallback: ModelConfig?, data: ExperimentData) throws -> (Model, TeacherInputs?) {
+        let file = try ModelCheckpoint(path: path)
+        let view = try DataView(metadata: file.metadata, source: path)
+        let feed = try data.teacherInputs(for: view)
+        let shape = feed?.inputShape ?? data.inputShape
+        let model = try file.model(fallback: fallback.map { data.spec($0, inputShape: shape) }, hint: "set teacher.model")
         let spec = model.spec
-        if spec.inputShape != data.inputShape || spec.numClasses != data.numClasses {
+        if spec.inputShape != shape || spec.numClasses != data.numClasses {
+            let seen = view.isOriginal ? "" : ", \(view.summary)"
             throw RunInputError(
-                "\(path): expected a model for input \(data.inputShape) with \(data.numClasses) classes "
-                    + "(\(data.dataset.rawValue)), found \(spec.name) for input \(spec.inputShape) with \(spec.numClasses) classes"
+                "\(path): expected a model for input \(shape) with \(data.numClasses) classes "
+                    + "(\(data.dataset.rawValue)\(seen)), found \(spec.name) for input \(spec.inputShape) with \(spec.numClasses) classes"
             )
         }
         if let warning = unfinishedRunWarning(path) { ProgressDisplay.log(warning) }
         if let warning = testSelectedWarning(path) { ProgressDisplay.log(warning) }
-        return model
+        return (model, feed)
     }
 
     /// A warning when `path` is the best or latest checkpoint of a run that has not finished (its run
@@ -84,14 +119,35 @@ public final class Teachers {
 
     public var isCached: Bool { cache != nil }
 
-    /// The teachers' outputs for `batch` as `use` requires (from the cache when it holds them).
+    /// The teachers' outputs for the training `batch` as `use` requires (from the cache when it holds them).
+    /// A teacher of another view reads the same samples (`batch.indices`) from its own loader.
     public func outputs(for batch: Batch, use: TeacherUse) -> [ModelOutput] {
         if use == .none || models.isEmpty { return [] }
         if let cache, cache.allSatisfy({ use.taps.isSubset(of: $0.taps.keys) }) {
             return cache.map { $0.rows(batch.indices, taps: use.taps) }
         }
-        return noGrad { models.map { $0.forward(batch.images, context) } }
+        return noGrad {
+            zip(models, inputs).map { model, feed in
+                model.forward(feed.map { $0.train.batch(indices: batch.indices).images } ?? batch.images, context)
+            }
+        }
     }
+
+    /// What teacher `i` reads of the split `loader` holds for the run (its own loader of the same split, or `loader`).
+    func loader(_ i: Int, for split: TeacherSplit, run loader: BatchLoader) -> BatchLoader {
+        guard let feed = inputs[i] else { return loader }
+        switch split {
+        case .train: return feed.train
+        case .validation: return feed.validation ?? loader
+        case .test: return feed.test
+        }
+    }
+
+    /// The first teacher's test loader when it reads another view (nil: the run's test batches), for summary.json.
+    public var firstTestInputs: BatchLoader? { inputs.first.flatMap { $0?.test } }
+
+    /// A split of the run, as teachers read it.
+    enum TeacherSplit { case train, validation, test }
 }
 
 /// Bad input found while setting up a run (a checkpoint that doesn't fit): exit status 2.

@@ -96,7 +96,7 @@ public final class TrainingRun {
         }
         return try recorder.finish(
             totalEpochs: totalEpochs, teachers: teachers.models, teacherLogits: teachers.evaluationLogits,
-            robustness: try robustnessBlock())
+            teacherTest: teachers.firstTestInputs, robustness: try robustnessBlock())
     }
 
     /// Trains epoch `epoch` from the recorder's next batch.

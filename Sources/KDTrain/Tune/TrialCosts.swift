@@ -24,10 +24,16 @@ final class TrialCosts {
     /// `needed` costs of `config`'s network, keyed by metric name (empty when none are needed).
     func costs(_ config: ExperimentConfig) throws -> [String: Double] {
         guard !needed.isEmpty, let network = Self.network(config) else { return [:] }
-        let key = "\(network.name) \(config.data.dataset.rawValue) \(config.data.numClasses)"
+        guard let shape = config.data.studentInputShape else {
+            throw ConfigError(
+                source: config.source, path: "data.student_data",
+                message: "costs (params, flops, latency_ms) need the network's input shape, which paired files decide: "
+                    + "leave costs out of this study")
+        }
+        let key = "\(network.name) \(shape.map(String.init).joined(separator: "x")) \(config.data.numClasses)"
         if let known = cache[key] { return known }
         let spec = ModelSpec(
-            name: network.name, inputShape: config.data.dataset.inputShape, numClasses: config.data.numClasses,
+            name: network.name, inputShape: shape, numClasses: config.data.numClasses,
             dropout: Float(network.dropout), headDropout: Float(network.headDropout),
             stochasticDepth: Float(network.stochasticDepth))
         let model = try Zoo.build(spec, seed: 0)

@@ -94,7 +94,8 @@ enum EvalCommand: Subcommand {
         let pct = { (v: JSONValue?) in String(format: "%.2f%%", (v?.doubleValue ?? 0) * 100) }
         var lines = [
             "\(r["checkpoint"]?.stringValue ?? "") (\(r["model"]?.stringValue ?? "")) on \(r["dataset"]?.stringValue ?? "") "
-                + "\(r["split"]?.stringValue ?? ""), \(r["images"]?.intValue ?? 0) images",
+                + "\(r["split"]?.stringValue ?? ""), \(r["images"]?.intValue ?? 0) images"
+                + (r["view"]?.stringValue.map { " as it was trained to read them: \($0)" } ?? ""),
             "top-1 \(pct(r["top1"]))   top-5 \(pct(r["top5"]))   NLL \(String(format: "%.4f", r["nll"]?.doubleValue ?? 0))"
                 + "   ECE \(String(format: "%.4f", r["ece"]?.doubleValue ?? 0))",
             "\((r["parameters"]?.intValue ?? 0).formatted()) parameters, "
