@@ -39,6 +39,6 @@ done
 KDISTILL=$BIN scripts/keep-records.sh "$out/records" $root
 # One report per ratio over its seeds: the teacher, S_ce, S_kd and S_adaptive of each seed directory.
 for ratio in $ratios; do
-    "$BIN" report "$out/records/$root/ratio-$ratio"/*/* --by model,student,method,method.class_adaptive.rule --fairness \
+    "$BIN" report "$out/records/$root/ratio-$ratio"/*/* --by model,student.name,method,method.class_adaptive.rule --fairness \
         --out "$out/ratio-$ratio"
 done

@@ -28,4 +28,4 @@ else
     exit 0
 fi
 KDISTILL=$BIN scripts/keep-records.sh "$out/records" $root
-"$BIN" report "$out/records/$root"/* --by model,student,method --robustness --out "$out"
+"$BIN" report "$out/records/$root"/* --by model,student.name,method --robustness --out "$out"
