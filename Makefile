@@ -4,7 +4,7 @@ CONFIG ?= release
 BIN = .build/$(CONFIG)/kdistill
 THREADS ?= 2
 
-.PHONY: build test test-fast test-asan bench demo fmt lint clean
+.PHONY: build test test-fast test-asan bench bench-e2e demo fmt lint clean
 
 build:
 	$(SWIFT) build -c $(CONFIG)
@@ -36,6 +36,11 @@ WORKLOADS ?= all
 bench: build
 	python3 benchmarks/bench.py --kdistill $(BIN) --threads $(THREADS) --rounds $(ROUNDS) \
 		--workloads $(WORKLOADS) $(if $(filter 1,$(COMPILE)),--compile)
+
+# The FM-R20 lenet5 sweep (kd, at+kd, rkd, sp, fitnet, eskd) end to end in kdistill and in PyTorch
+# (benchmarks/pytorch_sweep.py), engines alternating by round; needs the FM-R20 teacher (scripts/fm-r20.sh).
+bench-e2e: build
+	python3 benchmarks/e2e.py --kdistill $(BIN) --threads $(THREADS) --rounds $(or $(E2E_ROUNDS),1)
 
 demo: build
 	./scripts/demo.sh

@@ -116,6 +116,22 @@ struct Study {
         try state.apply(.object(event), rungs: settings.rungs)
     }
 
+    /// Why a draw cannot become a trial: its config does not build, or its costs break a constraint.
+    struct InadmissibleDraw: Error { let message: String }
+
+    /// The config of `values` for trial `trial` and its measured costs, or why the draw is not admissible.
+    func admissible(trial: Int, values: JSONObject) throws -> Result<(ExperimentConfig, [String: Double]), InadmissibleDraw> {
+        let config: ExperimentConfig
+        do { config = try builder.config(trial: trial, values: values) } catch {
+            return .failure(InadmissibleDraw(message: "\(error)"))
+        }
+        let measured = try costs.costs(config)
+        if let broken = settings.objectives.broken(measured) {
+            return .failure(InadmissibleDraw(message: "constraint broken: \(broken)"))
+        }
+        return .success((config, measured))
+    }
+
     /// Samples trial `state.trials.count`: invalid draws are recorded and replaced (100 in a row: an error),
     /// an exact duplicate of an earlier trial is recorded and not trained.
     func sample(into state: inout StudyState) throws {
@@ -125,19 +141,11 @@ struct Study {
         for draw in 0..<100 {
             let values = SpaceSampler.draw(space, rng: &rng)
             if state.invalidBuilds[i]?.contains(draw) == true { continue }  // recorded already
-            let config: ExperimentConfig
-            do { config = try builder.config(trial: i, values: values) } catch {
-                last = "\(error)"
-                try record(
-                    [
-                        "event": "invalid", "trial": .int(i), "draw": .int(draw), "params": .object(values),
-                        "reason": .string(last),
-                    ], &state)
-                continue
-            }
-            let measured = try costs.costs(config)
-            if let broken = settings.objectives.broken(measured) {
-                last = "constraint broken: \(broken)"
+            let config: ExperimentConfig, measured: [String: Double]
+            switch try admissible(trial: i, values: values) {
+            case .success(let built): (config, measured) = built
+            case .failure(let reason):
+                last = reason.message
                 try record(
                     [
                         "event": "invalid", "trial": .int(i), "draw": .int(draw), "params": .object(values),
