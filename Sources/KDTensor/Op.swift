@@ -26,6 +26,8 @@ public enum Op: String, CaseIterable, Sendable {
     case batchNorm, batchNormReLU, addReLU
     // Resampling.
     case resizeNearest2d
+    // Quantization-aware training: int8 fake quantization with the straight-through estimator.
+    case fakeQuantize
 }
 
 extension Op: CustomStringConvertible {

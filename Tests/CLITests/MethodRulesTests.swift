@@ -62,7 +62,8 @@ final class MethodRulesTests: CLITestCase {
         XCTAssertEqual(
             logs[0],
             "method sp+kd: ce_weight 0.1, gamma 3000, student_taps absent, teacher_taps absent, cache_teacher true, "
-                + "T 4, kd_weight 0.9, logit_standardization false, class_adaptive absent, alpha_per_class absent")
+                + "quantize \"none\", T 4, kd_weight 0.9, logit_standardization false, class_adaptive absent, alpha_per_class absent"
+        )
         var (a, b) = (try readJSON("sp+kd/config.json"), try readJSON("kd+sp/config.json"))
         (a["output"], b["output"]) = (nil, nil)
         XCTAssertEqual(a as NSDictionary, b as NSDictionary, "one resolved config")

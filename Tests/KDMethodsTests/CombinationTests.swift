@@ -45,7 +45,8 @@ final class CombinationTests: XCTestCase {
         XCTAssertEqual(try resolved("kd+sp+at"), try resolved("at+sp+kd"))
         XCTAssertEqual(try resolved("sp+kd+at").name, "at+sp+kd")
         XCTAssertEqual(try resolved("sp+at").name, "at+sp", "add-ons in listing order")
-        XCTAssertEqual(try resolved("kd").specs, KD.params)
+        XCTAssertEqual(
+            try resolved("kd").specs, KD.params + [Quantization.param], "the registry adds quantize to single students")
     }
 
     func testBothSpellingsTrainIdentically() throws {

@@ -79,6 +79,8 @@ final class GradientCheckTests: XCTestCase {
         case .addReLU: return check([[3, 4], [3, 4]], awayFromZero: true) { addReLU($0[0], $0[1] * 0.01) }
         case .resizeNearest2d:  // up on one axis, down (non-integer ratio) on the other
             return check([[2, 2, 3, 7]]) { resizeNearest2d($0[0], outH: 5, outW: 4) }
+        case .fakeQuantize:  // a staircase: finite differences measure 0 or a jump, never the STE; hand-computed instead
+            return FakeQuantizeTests.straightThroughChecked()
         case .dropout:
             return check([[4, 5]]) { x in
                 var rng = SeededGenerator(seed: 3)

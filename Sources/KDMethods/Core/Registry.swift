@@ -59,7 +59,7 @@ public struct MethodEntry {
 
 /// Every method kdistill implements.
 public enum MethodRegistry {
-    /// In the order `kdistill methods` lists them.
+    /// In the order `kdistill methods` lists them; every single-student entry also declares `quantize`.
     public static let all: [MethodEntry] = [
         KD.entry,
         DKD.entry,
@@ -89,7 +89,7 @@ public enum MethodRegistry {
         MeanTeacher.entry,
         ARD.entry,
         RSLAD.entry,
-    ]
+    ].map(Quantization.declaring)
 
     /// The entry named `name`.
     public static func entry(_ name: String) -> MethodEntry? { all.first { $0.name == name } }

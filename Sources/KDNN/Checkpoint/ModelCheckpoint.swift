@@ -20,7 +20,8 @@ public struct ModelCheckpoint {
     }
 
     /// The model the checkpoint holds, built without training noise (`ModelSpec.plain`: no dropout, head
-    /// dropout or stochastic depth; for inference) and loaded with its tensors.
+    /// dropout or stochastic depth; for inference) and loaded with its tensors; a quantization-aware trained
+    /// one (`quantize: int8` with `kdistill.quant_ranges`) runs fake-quantized, as the int8 network computes.
     /// A file without kdistill metadata is built as `fallback`; without one, the error ends with `hint`
     /// (how the user names the architecture: `--model`, `teacher.model`).
     public func model(fallback: ModelSpec?, hint: String) throws -> Model {
@@ -37,6 +38,7 @@ public struct ModelCheckpoint {
         spec = spec.plain
         let model = try Zoo.build(spec, seed: 0)
         try model.loadStateDict(file.tensors, source: path)
+        try FakeQuantization.attachIfQuantized(to: model, metadata: file.metadata, source: path)
         return model
     }
 }

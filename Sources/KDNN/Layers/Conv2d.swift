@@ -3,11 +3,13 @@
 import KDTensor
 
 /// Square-kernel convolution with stride and zero padding.
-public final class Conv2d: Layer {
+public final class Conv2d: Layer, FakeQuantizable {
     public let weight: Tensor
     public let bias: Tensor?
     public let stride: Int
     public let padding: Int
+    /// Fake quantization of input and weight (quantization-aware training); nil: float.
+    public var fakeQuant: FakeQuantPoint?
 
     public init(
         _ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
@@ -21,9 +23,10 @@ public final class Conv2d: Layer {
         self.padding = padding
     }
 
-    /// x `[N, in, H, W]` → `[N, out, Ho, Wo]`.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+    /// x `[N, in, H, W]` → `[N, out, Ho, Wo]`; `context` tells a fake-quantized layer whether to observe.
+    public func callAsFunction(_ x: Tensor, _ context: ForwardContext? = nil) -> Tensor {
+        let (input, w) = quantized(x, context)
+        let y = conv2d(input, weight: w, bias: bias, stride: stride, padding: padding)
         FlopCounter.add(x.shape[0] * weight.count * y.shape[2] * y.shape[3])
         return y
     }

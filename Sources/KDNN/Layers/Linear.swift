@@ -3,9 +3,11 @@
 import KDTensor
 
 /// Fully connected layer: weight `[out, in]`, bias `[out]`.
-public final class Linear: Layer {
+public final class Linear: Layer, FakeQuantizable {
     public let weight: Tensor
     public let bias: Tensor?
+    /// Fake quantization of input and weight (quantization-aware training); nil: float.
+    public var fakeQuant: FakeQuantPoint?
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias hasBias: Bool = true, rng: inout SeededGenerator) {
         weight = Initialization.uniformFanIn([outFeatures, inFeatures], fanIn: inFeatures, rng: &rng)
@@ -14,10 +16,11 @@ public final class Linear: Layer {
         bias?.requiresGrad = true
     }
 
-    /// x `[N, in]` → `[N, out]`.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    /// x `[N, in]` → `[N, out]`; `context` tells a fake-quantized layer whether to observe.
+    public func callAsFunction(_ x: Tensor, _ context: ForwardContext? = nil) -> Tensor {
         FlopCounter.add(x.shape[0] * weight.count)
-        return linear(x, weight: weight, bias: bias)
+        let (input, w) = quantized(x, context)
+        return linear(input, weight: w, bias: bias)
     }
 
     public func namedTensors(prefix: String) -> [NamedTensor] {

@@ -23,11 +23,11 @@ public final class LeNet5: Model {
 
     public func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput {
         // max-pool then ReLU: the same values as ReLU then pool (both monotone), on a quarter of the data.
-        let c1 = maxPool2d(conv1(x), kernel: 2).relu()  // [N, 6, 14, 14] on 28x28
-        let c2 = maxPool2d(conv2(c1), kernel: 2).relu()  // [N, 16, 5, 5]
-        let f1 = fc1(c2.flattened()).relu()  // [N, 120]
-        let f2 = fc2(f1).relu()  // [N, 84]
-        let logits = fc3(headDropout(f2, p: spec.headDropout, context))  // [N, K]
+        let c1 = maxPool2d(conv1(x, context), kernel: 2).relu()  // [N, 6, 14, 14] on 28x28
+        let c2 = maxPool2d(conv2(c1, context), kernel: 2).relu()  // [N, 16, 5, 5]
+        let f1 = fc1(c2.flattened(), context).relu()  // [N, 120]
+        let f2 = fc2(f1, context).relu()  // [N, 84]
+        let logits = fc3(headDropout(f2, p: spec.headDropout, context), context)  // [N, K]
         return ModelOutput(logits: logits, taps: ["conv1": c1, "conv2": c2, "fc1": f1, "fc2": f2, "logits": logits])
     }
 

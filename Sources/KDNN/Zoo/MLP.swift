@@ -23,7 +23,7 @@ public final class MLP: Model {
         var h = x.flattened()
         var taps: [String: Tensor] = [:]
         for (i, layer) in layers.enumerated() {
-            h = layer(h)
+            h = layer(h, context)
             if i < layers.count - 1 {
                 h = h.relu()
                 taps["hidden\(i + 1)"] = h

@@ -22,9 +22,9 @@ final class BasicBlock: Layer {
 
     /// Returns the block output and, when `keepPreact`, the sum before the final ReLU.
     func forward(_ x: Tensor, _ ctx: ForwardContext, keepPreact: Bool) -> (Tensor, Tensor?) {
-        let h = bn1(conv1(x), ctx, relu: true)
-        let r = StochasticDepth.apply(bn2(conv2(h), ctx), survival: survival, ctx)
-        let shortcut = downsample.map { conv, bn in bn(conv(x), ctx) } ?? x
+        let h = bn1(conv1(x, ctx), ctx, relu: true)
+        let r = StochasticDepth.apply(bn2(conv2(h, ctx), ctx), survival: survival, ctx)
+        let shortcut = downsample.map { conv, bn in bn(conv(x, ctx), ctx) } ?? x
         if keepPreact {
             let pre = r + shortcut
             return (pre.relu(), pre)
@@ -92,7 +92,7 @@ public final class ResNet: Model {
 
     public func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput {
         var taps: [String: Tensor] = [:]
-        var h = bn1(conv1(x), context, relu: true)  // [N, w0, H, W]
+        var h = bn1(conv1(x, context), context, relu: true)  // [N, w0, H, W]
         taps["stem"] = h
         for (s, blocks) in stages.enumerated() {
             for (b, block) in blocks.enumerated() {
@@ -104,7 +104,7 @@ public final class ResNet: Model {
             taps["layer\(s + 1)"] = h  // [N, w_{s+1}, H/2^s, W/2^s]
         }
         let pooled = globalAvgPool2d(h)  // [N, w3]
-        let logits = fc(headDropout(pooled, p: spec.headDropout, context))  // [N, K]
+        let logits = fc(headDropout(pooled, p: spec.headDropout, context), context)  // [N, K]
         taps["pool"] = pooled
         taps["logits"] = logits
         return ModelOutput(logits: logits, taps: taps)

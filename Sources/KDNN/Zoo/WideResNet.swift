@@ -24,8 +24,8 @@ final class WideBlock: Layer {
     func forward(_ x: Tensor, _ ctx: ForwardContext, keepPreact: Bool = false) -> (Tensor, Tensor?) {
         let normalized = keepPreact ? bn1(x, ctx) : nil
         let pre = normalized?.relu() ?? bn1(x, ctx, relu: true)
-        let h = StochasticDepth.apply(conv2(bn2(conv1(pre), ctx, relu: true)), survival: survival, ctx)
-        return (h + (shortcut.map { $0(pre) } ?? x), normalized)
+        let h = StochasticDepth.apply(conv2(bn2(conv1(pre, ctx), ctx, relu: true), ctx), survival: survival, ctx)
+        return (h + (shortcut.map { $0(pre, ctx) } ?? x), normalized)
     }
 
     func namedTensors(prefix: String) -> [NamedTensor] {
@@ -87,7 +87,7 @@ public final class WideResNet: Model {
     }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) -> ModelOutput {
-        var h = conv1(x)  // [N, 16, H, W]
+        var h = conv1(x, context)  // [N, 16, H, W]
         var taps: [String: Tensor] = ["stem": h]
         for (g, blocks) in groups.enumerated() {
             for (b, block) in blocks.enumerated() {
@@ -100,7 +100,7 @@ public final class WideResNet: Model {
         let normalized = bn1(h, context)  // block3.preact [N, 64k, H/4, W/4]
         taps["block3.preact"] = normalized
         let pooled = globalAvgPool2d(normalized.relu())  // [N, 64k]
-        let logits = fc(headDropout(pooled, p: spec.headDropout, context))  // [N, K]
+        let logits = fc(headDropout(pooled, p: spec.headDropout, context), context)  // [N, K]
         taps["pool"] = pooled
         taps["logits"] = logits
         return ModelOutput(logits: logits, taps: taps)

@@ -75,14 +75,28 @@ public enum Distill {
         for line in [describe(m)] + adaptive.log { ProgressDisplay.log(line) }
         let learner = Learner(
             name: "student", model: student, extras: method.extraLayers, methodState: method.persistentState,
-            optimizer: config.optimizer,
-            schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
+            optimizer: config.optimizer, schedule: config.schedule, seed: UInt64(config.seed) &+ 1,
+            quantization: try quantization(m, student: student, method: method))
         let run = TrainingRun(
             config: config, data: data, learner: learner, teachers: teachers, method: method,
             methodName: m.name, dir: RunDirectory(config.output.dir), cacheTeacher: TeacherCaching.requested(m.params))
         run.recorder.summaryExtras = adaptive.summary
         run.limit = limit
         return try run.run(resume: resume)
+    }
+
+    /// The student's fake quantization under `method.quantize: int8` (nil: float). A method that evaluates another
+    /// network than the student (mean-teacher's weight average) is refused: that network would stay float.
+    static func quantization(_ m: MethodConfig, student: Model, method: DistillationMethod) throws -> FakeQuantization? {
+        guard Quantization.mode(m.params) == .int8 else { return nil }
+        if method.evaluatedModel != nil {
+            throw MethodError(
+                "method.quantize: \(m.name) evaluates and saves a weight average of the student, not the student "
+                    + "trained with fake quantization; int8 quantization-aware training needs a method that evaluates the student"
+            )
+        }
+        ProgressDisplay.log("quantize int8: fake-quantized weights and conv/linear inputs (straight-through estimator)")
+        return try FakeQuantization.attach(to: student)
     }
 
     /// A transfer set is normalised as the teacher's inputs were (its checkpoint's statistics), never by its

@@ -105,6 +105,12 @@ public enum Evaluate {
         report["images"] = .int(cmp.student.count)
         if !view.isOriginal { report["view"] = .string(view.summary) }
         report["epoch"] = header.epoch.map { .int($0) } ?? .null
+        if header.extra[FakeQuantization.schemeKey] == FakeQuantization.scheme, header.extra[FakeQuantization.rangesKey] != nil {
+            report["quantize"] = .string(FakeQuantization.scheme)  // ModelCheckpoint.model ran it fake-quantized
+            report["quantization"] = .string(
+                "int8-simulated: per-channel int8 weights and uint8 conv/linear inputs (the checkpoint's "
+                    + "\(FakeQuantization.rangesKey)), fake-quantized in float")
+        }
         add(cmp.student, to: &report)
         report["parameters"] = .int(model.parameterCount)
         report["flops_per_image"] = .int(model.flopsPerImage)

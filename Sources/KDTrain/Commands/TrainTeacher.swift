@@ -22,9 +22,11 @@ public enum TrainTeacher {
             loadTest: !(limit?.validationOnly ?? false))
         guard let modelConfig = config.model else { throw ConfigError(source: config.source, path: "model", message: "required") }
         let model = try Zoo.build(data.spec(modelConfig), seed: UInt64(config.seed))
+        let quantization = config.quantize == .int8 ? try FakeQuantization.attach(to: model) : nil
+        if quantization != nil { ProgressDisplay.log("quantize int8: quantization-aware training from scratch") }
         let learner = Learner(
             name: model.spec.name, model: model, extras: [], optimizer: config.optimizer,
-            schedule: config.schedule, seed: UInt64(config.seed) &+ 1)
+            schedule: config.schedule, seed: UInt64(config.seed) &+ 1, quantization: quantization)
         Interruption.install()
         let method: DistillationMethod =
             config.adversarial.map {

@@ -170,7 +170,15 @@ public enum ConfigSchema {
             "adversarial", .object(adversarial), default: .absent,
             doc: "train-teacher on attacks against the model (Madry et al. 2018): a robust teacher or baseline"),
         ParamSpec("evaluation", .object(evaluation), default: .absent, doc: "robustness figures of the finished run"),
+        trainTeacherQuantize,
     ]
+
+    /// train-teacher's `quantize`: the one declaration of `method.quantize` (a from-scratch QAT baseline).
+    static var trainTeacherQuantize: ParamSpec {
+        var spec = Quantization.param
+        spec.doc = "train-teacher only (distill: method.quantize): " + spec.doc
+        return spec
+    }
 
     /// Every key path of the schema, depth first (`data`, `data.dataset`, ..., `output.keep_every`);
     /// model objects contribute `name`, `dropout`, `head_dropout` and

@@ -155,6 +155,7 @@ extension ExperimentConfig {
         output = OutputConfig(dir: try out.optionalString("dir") ?? "runs/" + name, keepEvery: try out.int("keep_every"))
         adversarial = try v.contains("adversarial") ? Self.adversarial(try v.object("adversarial")) : nil
         evaluation = try v.contains("evaluation") ? Self.evaluation(try v.object("evaluation")) : nil
+        quantize = try Self.enumValue(QuantizeMode.self, v, "quantize")
     }
 
     /// `data.labeled`: exactly one of size (a bare number: a fraction below 1, else a whole count), count,

@@ -83,6 +83,7 @@ extension ExperimentConfig {
         o["output"] = ["dir": .string(output.dir), "keep_every": .int(output.keepEvery)]
         o["adversarial"] = adversarial.map(Self.json)
         o["evaluation"] = evaluation.map(Self.json)
+        if quantize != .none { o["quantize"] = .string(quantize.rawValue) }  // absent when off: older configs stay as they were
         return .object(o)
     }
 

@@ -43,6 +43,11 @@ extension ExperimentConfig {
             try validateClassAdaptive(method)
             try validateViews(method)
             // Every label term of every method is weighted by `ce_weight`; a transfer set alone has no labels.
+            if quantize != .none {
+                throw ConfigError(
+                    source: source, path: "quantize",
+                    message: "applies to train-teacher; to distill into an int8 student set method.quantize")
+            }
             if adversarial != nil {
                 throw ConfigError(
                     source: source, path: "adversarial",

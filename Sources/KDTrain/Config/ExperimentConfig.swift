@@ -78,4 +78,6 @@ public struct ExperimentConfig: Equatable, Sendable {
     public var adversarial: AdversarialConfig?
     /// `evaluation`: robustness figures after training (nil: none).
     public var evaluation: EvaluationConfig?
+    /// `quantize`: train-teacher's quantization-aware training (distill reads `method.quantize`).
+    public var quantize: QuantizeMode = .none
 }

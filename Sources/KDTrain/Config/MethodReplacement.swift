@@ -1,6 +1,6 @@
 // MethodReplacement: switching a config to another method (`--method NAME`, `--set method=NAME`,
 // `--set method.name=NAME`, a sweep's `method=` axis) starts from the new method's own defaults: only
-// `cache_teacher` and the keys set with `--set method.KEY=...` carry over. Naming the same method keeps
+// `cache_teacher`, `quantize` and the keys set with `--set method.KEY=...` carry over. Naming the same method keeps
 // the config's parameters.
 
 import KDMethods
@@ -32,7 +32,7 @@ enum MethodReplacement {
     }
 
     /// The config tree with its method replaced by `name`: the new method's defaults plus the old
-    /// `cache_teacher` when the new method declares it; unchanged when `name` is the same method.
+    /// `cache_teacher` and `quantize` when the new method declares them; unchanged when `name` is the same method.
     /// Errors name `source` and `path`, marked as from `--set` unless `source` is `--method`.
     static func replacing(
         in tree: JSONValue, with name: String, source: String, path: String, context: ConfigContext
@@ -56,8 +56,8 @@ enum MethodReplacement {
             return tree
         }
         var method: JSONObject = ["name": .string(new.name)]
-        if let cache = old["cache_teacher"], new.specs.contains(where: { $0.name == "cache_teacher" }) {
-            method["cache_teacher"] = cache
+        for key in ["cache_teacher", Quantization.param.name] {  // settings of the run rather than of the method
+            if let value = old[key], new.specs.contains(where: { $0.name == key }) { method[key] = value }
         }
         root["method"] = .object(method)
         return .object(root)

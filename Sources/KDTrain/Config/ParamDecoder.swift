@@ -166,6 +166,11 @@ struct ParamDecoder {
         }
         let resolved = try resolveMethod(name: name, path: namePath)
         let specs = [ParamSpec("name", .string(), default: .required, doc: "method name")] + resolved.specs
+        if json[Quantization.param.name] != nil, !specs.contains(where: { $0.name == Quantization.param.name }) {
+            let shape = context.catalog.methods.first { $0.name == resolved.name }?.shape ?? "multi-network"
+            throw error(
+                join(path, Quantization.param.name), Quantization.refusal(method: resolved.name, shape: shape))
+        }
         var values = try decodeObject(json, specs: specs, path: path)
         if case .object(let given) = json {
             values.applyConditionalDefaults(specs, given: Set(given.keys.filter { given[$0] != .null }))

@@ -14,6 +14,8 @@ public final class Learner {
     public let extras: [Layer]
     /// The method's untrained state (crd's memory banks); prefixed `method.` in resume files.
     public let methodState: [NamedTensor]
+    /// The model's fake quantization (`quantize: int8`); its observers are prefixed `quant.` in resume files.
+    public let quantization: FakeQuantization?
     public let context: ForwardContext
     public private(set) var optimizer: Optimizer
     public private(set) var schedule: LRSchedule
@@ -22,12 +24,13 @@ public final class Learner {
 
     public init(
         name: String, model: Model, extras: [Layer], methodState: [NamedTensor] = [], optimizer: OptimizerConfig,
-        schedule: ScheduleConfig, seed: UInt64
+        schedule: ScheduleConfig, seed: UInt64, quantization: FakeQuantization? = nil
     ) {
         self.name = name
         self.model = model
         self.extras = extras
         self.methodState = methodState
+        self.quantization = quantization
         context = ForwardContext(training: true, seed: seed)
         optimizerConfig = optimizer
         scheduleConfig = schedule
@@ -96,19 +99,23 @@ public final class Learner {
         optimizer.stateTensors().map { ("optimizer." + $0.name, $0.tensor) }
             + Learner.extraState(extras).map { ($0.name, $0.tensor.copy()) }
             + methodState.map { ("method." + $0.name, $0.tensor.copy()) }
+            + (quantization?.observerState ?? []).map { ($0.name, $0.tensor.copy()) }
     }
 
     /// Restores what `resumeTensors` saved.
     public func restore(from entries: [(name: String, tensor: Tensor)], source: String) throws {
         let opt = entries.filter { $0.name.hasPrefix("optimizer.") }.map { (String($0.name.dropFirst(10)), $0.tensor) }
         try optimizer.loadState(opt.map { (name: $0.0, tensor: $0.1) }, source: source)
-        let saved = entries.filter { $0.name.hasPrefix("extra.") || $0.name.hasPrefix("method.") }
-        let expected = Learner.extraState(extras) + methodState.map { NamedTensor("method." + $0.name, $0.tensor, $0.role) }
+        let saved = entries.filter { ["extra.", "method.", "quant."].contains(where: $0.name.hasPrefix) }
+        let expected =
+            Learner.extraState(extras) + methodState.map { NamedTensor("method." + $0.name, $0.tensor, $0.role) }
+            + (quantization?.observerState ?? [])
         for named in expected {
             guard let saved = saved.first(where: { $0.name == named.name }), saved.tensor.shape == named.tensor.shape
             else {
                 throw RunError(
-                    "\(source): \(named.name): missing or of another shape; this resume file belongs to another method")
+                    "\(source): \(named.name): missing or of another shape; this resume file belongs to another method"
+                        + (named.name.hasPrefix("quant.") ? " (or was written without quantize: int8)" : ""))
             }
             named.tensor.assign(saved.tensor)
         }

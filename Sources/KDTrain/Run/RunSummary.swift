@@ -4,6 +4,7 @@
 
 import Foundation
 import KDData
+import KDMethods
 import KDNN
 import KDTensor
 
@@ -22,7 +23,8 @@ enum RunSummary {
         if bestEpoch > 0 && bestEpoch != totalEpochs, FileManager.default.fileExists(atPath: run.dir.bestPath) {
             let spec = model.spec
             let bestModel = try Zoo.build(spec, seed: 0)
-            try bestModel.loadCheckpoint(path: run.dir.bestPath)
+            let file = try bestModel.loadCheckpoint(path: run.dir.bestPath)
+            try FakeQuantization.attachIfQuantized(to: bestModel, metadata: file.metadata, source: run.dir.bestPath)
             best = Evaluator.metrics(bestModel, run.data.test)
         }
         var s = header(run, totalEpochs: totalEpochs)
@@ -58,6 +60,7 @@ enum RunSummary {
         s["dataset"] = .string(run.data.dataset.rawValue)
         s["train_class_counts"] = .array(run.data.trainClassCounts.map(JSONValue.int))
         s["method"] = .string(run.methodName)
+        s["quantize"] = .string((run.learner.quantization == nil ? QuantizeMode.none : .int8).rawValue)
         if !run.teacherPaths.isEmpty { s["teachers"] = .array(run.teacherPaths.map { .string($0) }) }
         s["epochs"] = .int(totalEpochs)
         s["seed"] = .int(run.config.seed)

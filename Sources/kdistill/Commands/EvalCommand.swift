@@ -95,7 +95,8 @@ enum EvalCommand: Subcommand {
         var lines = [
             "\(r["checkpoint"]?.stringValue ?? "") (\(r["model"]?.stringValue ?? "")) on \(r["dataset"]?.stringValue ?? "") "
                 + "\(r["split"]?.stringValue ?? ""), \(r["images"]?.intValue ?? 0) images"
-                + (r["view"]?.stringValue.map { " as it was trained to read them: \($0)" } ?? ""),
+                + (r["view"]?.stringValue.map { " as it was trained to read them: \($0)" } ?? "")
+                + (r["quantization"]?.stringValue.map { "\naccuracy of the \($0)" } ?? ""),
             "top-1 \(pct(r["top1"]))   top-5 \(pct(r["top5"]))   NLL \(String(format: "%.4f", r["nll"]?.doubleValue ?? 0))"
                 + "   ECE \(String(format: "%.4f", r["ece"]?.doubleValue ?? 0))",
             "\((r["parameters"]?.intValue ?? 0).formatted()) parameters, "
