@@ -1,0 +1,53 @@
+// ConvLowering: the one rule choosing how a convolution runs (im2col + GEMM, direct, or Winograd),
+// per pass, from its shape and what was measured on the project's machine; `KDISTILL_CONV` or
+// `ConvKernels.lowering` forces one lowering for tests and benchmarks.
+
+import Foundation
+
+/// How a convolution pass is computed.
+public enum ConvLowering: String, CaseIterable, Sendable {
+    /// The measured rule below.
+    case auto
+    /// Small groups of images unfolded into an im2col buffer, then OpenBLAS.
+    case im2col
+    /// DirectConv's register-blocked loops ("same" stride-1 convolutions).
+    case direct
+    /// Winograd F(2x2,3x3) (3x3 stride-1 convolutions).
+    case winograd
+}
+
+extension ConvKernels {
+    /// The lowering every convolution is forced to where it applies (others fall back to `auto`'s choice);
+    /// starts from the `KDISTILL_CONV` environment variable (auto, im2col, direct, winograd).
+    nonisolated(unsafe) public static var lowering: ConvLowering =
+        ProcessInfo.processInfo.environment["KDISTILL_CONV"].flatMap { ConvLowering(rawValue: $0.lowercased()) } ?? .auto
+
+    /// The three passes of a convolution.
+    enum Pass { case forward, inputGradient, weightGradient }
+
+    /// The lowering `pass` of `g` runs with (never `.auto`).
+    static func choice(_ pass: Pass, _ g: ConvGeometry) -> ConvLowering {
+        let direct: Bool
+        switch pass {
+        case .forward: direct = DirectConv.applies(g)
+        case .inputGradient, .weightGradient:
+            direct = DirectConv.appliesToWeightGradient(g) && FlippedConvolution.geometry(g).map(DirectConv.applies) ?? false
+        }
+        let winograd = WinogradConv.applies(g)
+        switch lowering {
+        case .im2col: return .im2col
+        case .direct where direct: return .direct
+        case .winograd where winograd: return .winograd
+        default: break
+        }
+        if winograd && measuredWinogradWins(pass, g) { return .winograd }
+        return direct ? .direct : .im2col
+    }
+
+    /// Where Winograd measured faster than direct and im2col on the project's machine (`kdistill bench --conv`,
+    /// README "Speed"): every pass on maps of 12x12 and larger (1.2–1.9x on 16x16 to 32x32, level on
+    /// 14x14). On 8x8 and 7x7 maps it is slower: a tile row of 4 fills half of its 8-wide SIMD transforms.
+    static func measuredWinogradWins(_ pass: Pass, _ g: ConvGeometry) -> Bool {
+        g.outPixels >= 144
+    }
+}
