@@ -12,7 +12,7 @@ final class WinogradTests: XCTestCase {
     }
 
     /// Odd maps, batch > 1, channel counts that are multiples of nothing, padding 0, 1 and 2; tile rows of
-    /// fewer and more than 8 tiles; batches split into several groups.
+    /// 1–4 tiles (4: the paired-row transforms) and more than 8; batches split into several groups.
     static let cases: [ConvGeometry] = [
         ConvGeometry(batch: 3, inChannels: 5, height: 7, width: 9, outChannels: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
         ConvGeometry(
@@ -23,6 +23,11 @@ final class WinogradTests: XCTestCase {
             batch: 7, inChannels: 2, height: 20, width: 20, outChannels: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
         ConvGeometry(batch: 2, inChannels: 1, height: 5, width: 4, outChannels: 2, kernelH: 3, kernelW: 3, stride: 1, padding: 2),
         ConvGeometry(batch: 1, inChannels: 4, height: 3, width: 3, outChannels: 1, kernelH: 3, kernelW: 3, stride: 1, padding: 0),
+        // Four tiles per row (7x7 and 8x8 outputs) take the paired-row transforms.
+        ConvGeometry(batch: 3, inChannels: 5, height: 8, width: 8, outChannels: 6, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
+        ConvGeometry(batch: 2, inChannels: 3, height: 7, width: 7, outChannels: 4, kernelH: 3, kernelW: 3, stride: 1, padding: 1),
+        ConvGeometry(
+            batch: 2, inChannels: 2, height: 9, width: 10, outChannels: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 0),
     ]
 
     /// Winograd's rounding error, relative to the sum of |products| an output adds up: 64 float32 epsilons

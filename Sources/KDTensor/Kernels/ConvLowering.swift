@@ -44,10 +44,11 @@ extension ConvKernels {
         return direct ? .direct : .im2col
     }
 
-    /// Where Winograd measured faster than direct and im2col on the project's machine (`kdistill bench --conv`,
-    /// README "Speed"): every pass on maps of 12x12 and larger (1.2–1.9x on 16x16 to 32x32, level on
-    /// 14x14). On 8x8 and 7x7 maps it is slower: a tile row of 4 fills half of its 8-wide SIMD transforms.
+    /// Where Winograd measured faster than the lowering chosen otherwise on the project's machine
+    /// (`kdistill bench --conv`, CPU time, README "Speed"): the forward pass and the input gradient on maps
+    /// of 8x8 and larger (1.2–1.7x; on 7x7 the 2x2 tiles compute 64 outputs for 49 and it is 10% slower),
+    /// the weight gradient from 12x12 (1.1–1.5x; level with im2col on 8x8).
     static func measuredWinogradWins(_ pass: Pass, _ g: ConvGeometry) -> Bool {
-        g.outPixels >= 144
+        g.outPixels >= (pass == .weightGradient ? 144 : 64)
     }
 }

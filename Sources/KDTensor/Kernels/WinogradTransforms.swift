@@ -95,6 +95,7 @@ enum WinogradTransforms {
     /// row and first column in plane 0, `ePitch` floats between planes. Writes up to 7 columns past the
     /// last tile (the caller's pitch leaves room; later tiles overwrite them).
     static func input(_ plane: UnsafePointer<Float>, _ tiling: Tiling, into v: UnsafeMutablePointer<Float>, ePitch: Int) {
+        if tiling.cols == 4 { return inputPairs(plane, tiling, into: v, ePitch: ePitch) }
         let wp = tiling.planeWidth
         for ty in 0..<tiling.rows {
             let top = UnsafeRawPointer(plane + 2 * ty * wp)
@@ -136,6 +137,7 @@ enum WinogradTransforms {
     static func outputGradient(
         _ plane: UnsafePointer<Float>, _ tiling: Tiling, into m: UnsafeMutablePointer<Float>, ePitch: Int
     ) {
+        if tiling.cols == 4 { return outputGradientPairs(plane, tiling, into: m, ePitch: ePitch) }
         let wp = 2 * tiling.paddedCols
         for ty in 0..<tiling.rows {
             let top = UnsafeRawPointer(plane + 2 * ty * wp)
@@ -170,6 +172,7 @@ enum WinogradTransforms {
         _ m: UnsafePointer<Float>, ePitch: Int, _ tiling: Tiling, bias: Float, into y: UnsafeMutablePointer<Float>,
         outH: Int, outW: Int
     ) {
+        if tiling.cols == 4 { return outputPairs(m, ePitch: ePitch, tiling, bias: bias, into: y, outH: outH, outW: outW) }
         let raw = UnsafeRawPointer(m)
         for ty in 0..<tiling.rows {
             var tx = 0

@@ -6,9 +6,17 @@ import Foundation
 import KDTensor
 
 extension Bench {
-    /// One convolution pass under one lowering: its median time over the repeats.
+    /// One convolution pass under one lowering: its median wall-clock time over the repeats, and the median
+    /// CPU time of the process (all threads; on a shared machine the steadier measure of work).
     public struct ConvTiming {
-        public let shape: String, pass: String, lowering: ConvLowering, threads: Int, medianMs: Double
+        public let shape: String, pass: String, lowering: ConvLowering, threads: Int, medianMs: Double, medianCpuMs: Double
+    }
+
+    /// CPU time of this process so far, in ms.
+    static func processCpuMs() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) / 1e6
     }
 
     /// The 3x3 "same" layers of resnet8/20/32 on 32x32 (CIFAR) and 28x28 (Fashion-MNIST) inputs.
@@ -56,21 +64,24 @@ extension Bench {
             let lowerings: [ConvLowering] = [.direct, .im2col, .winograd, .auto]
             let shape = "\(g.inChannels)→\(g.outChannels) \(g.height)x\(g.width) N=\(g.batch)"
             for (name, run) in passes {
-                var times = [[Double]](repeating: [], count: lowerings.count)
+                var times = [[Double]](repeating: [], count: lowerings.count), cpu = times
                 for round in 0...repeats {
                     for (l, lowering) in lowerings.enumerated() {
                         ConvKernels.lowering = lowering
-                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        let (t0, c0) = (DispatchTime.now().uptimeNanoseconds, processCpuMs())
                         run()
-                        if round > 0 { times[l].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6) }
+                        if round > 0 {
+                            times[l].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                            cpu[l].append(processCpuMs() - c0)
+                        }
                     }
                 }
                 for (l, lowering) in lowerings.enumerated() {
-                    let sorted = times[l].sorted()
+                    let (sorted, sortedCpu) = (times[l].sorted(), cpu[l].sorted())
                     result.append(
                         ConvTiming(
                             shape: shape, pass: name, lowering: lowering, threads: Parallel.threads,
-                            medianMs: sorted[sorted.count / 2]))
+                            medianMs: sorted[sorted.count / 2], medianCpuMs: sortedCpu[sortedCpu.count / 2]))
                 }
             }
         }
@@ -79,12 +90,14 @@ extension Bench {
 
     /// The timings as a table: one row per shape and pass, one column per lowering.
     public static func convText(_ timings: [ConvTiming]) -> String {
-        var lines = ["threads  shape                     pass          direct    im2col  winograd      auto  (median ms)"]
+        var lines = [
+            "threads  shape                     pass               direct         im2col       winograd           auto  (median wall ms (cpu ms))"
+        ]
         var i = 0
         while i + 3 < timings.count {
             let row = timings[i..<i + 4]
             let t = row.first!
-            let cells = row.map { String(format: "%8.2f", $0.medianMs) }.joined(separator: "  ")
+            let cells = row.map { String(format: "%6.2f (%6.2f)", $0.medianMs, $0.medianCpuMs) }.joined(separator: " ")
             lines.append(
                 "\(t.threads)".padding(toLength: 9, withPad: " ", startingAt: 0)
                     + t.shape.padding(toLength: 26, withPad: " ", startingAt: 0)
