@@ -10,15 +10,16 @@ public enum ConvLowering: String, CaseIterable, Sendable {
     case auto
     /// Small groups of images unfolded into an im2col buffer, then OpenBLAS.
     case im2col
-    /// DirectConv's register-blocked loops ("same" stride-1 convolutions).
+    /// DirectConv's register-blocked loops ("same" stride-1 convolutions), no Winograd anywhere.
     case direct
     /// Winograd F(2x2,3x3) (3x3 stride-1 convolutions).
     case winograd
 }
 
 extension ConvKernels {
-    /// The lowering every convolution is forced to where it applies (others fall back to `auto`'s choice);
-    /// starts from the `KDISTILL_CONV` environment variable (auto, im2col, direct, winograd).
+    /// The lowering every convolution is forced to where it applies (elsewhere direct if it applies, else
+    /// im2col; so `direct` is the engine before Winograd); starts from `KDISTILL_CONV` (auto, im2col, direct,
+    /// winograd).
     nonisolated(unsafe) public static var lowering: ConvLowering =
         ProcessInfo.processInfo.environment["KDISTILL_CONV"].flatMap { ConvLowering(rawValue: $0.lowercased()) } ?? .auto
 
@@ -36,12 +37,10 @@ extension ConvKernels {
         let winograd = WinogradConv.applies(g)
         switch lowering {
         case .im2col: return .im2col
-        case .direct where direct: return .direct
-        case .winograd where winograd: return .winograd
-        default: break
+        case .direct: return direct ? .direct : .im2col
+        case .winograd: return winograd ? .winograd : direct ? .direct : .im2col
+        case .auto: return winograd && measuredWinogradWins(pass, g) ? .winograd : direct ? .direct : .im2col
         }
-        if winograd && measuredWinogradWins(pass, g) { return .winograd }
-        return direct ? .direct : .im2col
     }
 
     /// Where Winograd measured faster than the lowering chosen otherwise on the project's machine
