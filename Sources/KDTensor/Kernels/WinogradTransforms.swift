@@ -88,7 +88,7 @@ enum WinogradTransforms {
     ) {
         let wp = tiling.planeWidth
         let rows = Swift.min(h, tiling.planeHeight - pad), cols = Swift.min(w, wp - pad)
-        for r in 0..<rows { (plane + (r + pad) * wp + pad).update(from: src + r * w, count: cols) }
+        for r in 0..<rows { Vector.copy(src + r * w, to: plane + (r + pad) * wp + pad, cols) }
     }
 
     /// V[e][·][t0 + t] = (Bᵀ d B)[e] for every tile t of one zero-padded plane; `v` points at the plane's

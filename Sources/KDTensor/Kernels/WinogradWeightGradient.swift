@@ -30,7 +30,7 @@ extension WinogradConv {
                     }
                     for o in 0..<k {
                         let src = dy + (start + i) * g.outImageSize + o * outH * outW
-                        for r in 0..<outH { (dyPlane + r * 2 * tiling.paddedCols).update(from: src + r * outW, count: outW) }
+                        for r in 0..<outH { Vector.copy(src + r * outW, to: dyPlane + r * 2 * tiling.paddedCols, outW) }
                         WinogradTransforms.outputGradient(dyPlane, tiling, into: m + o * pitch + i * tiles, ePitch: k * pitch)
                     }
                 }
