@@ -8,7 +8,7 @@ import XCTest
 final class KernelTwinTests: XCTestCase {
     override func tearDown() {
         Parallel.threads = 2
-        ConvKernels.allowDirect = true
+        ConvKernels.lowering = .auto
     }
 
     static let convCases: [ConvGeometry] = [
@@ -31,9 +31,9 @@ final class KernelTwinTests: XCTestCase {
     ]
 
     func testConvolutionMatchesNaiveTwin() {
-        for (threads, direct) in [(1, true), (2, true), (2, false)] {
+        for (threads, lowering) in [(1, ConvLowering.auto), (2, .auto), (2, .im2col), (2, .winograd)] {
             Parallel.threads = threads
-            ConvKernels.allowDirect = direct
+            ConvKernels.lowering = lowering
             for (k, g) in Self.convCases.enumerated() {
                 let x = randomTensor([g.batch, g.inChannels, g.height, g.width], seed: UInt64(k))
                 let w = randomTensor([g.outChannels, g.inChannels, g.kernelH, g.kernelW], seed: UInt64(k + 100))

@@ -10,8 +10,21 @@ extension ConvKernels {
         dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
         dBias: UnsafeMutablePointer<Float>?, _ g: ConvGeometry
     ) {
-        if allowDirect, DirectConv.appliesToWeightGradient(g), let flipped = FlippedConvolution(weight: weight, g),
-            DirectConv.applies(flipped.geometry)
+        var (dx, dWeight) = (dx, dWeight)
+        if let grad = dx, choice(.inputGradient, g) == .winograd {
+            WinogradConv.inputGradient(weight: weight, dy: dy, dx: grad, g)
+            dx = nil
+        }
+        if let grad = dWeight, choice(.weightGradient, g) == .winograd {
+            WinogradConv.weightGradient(x: x, dy: dy, dWeight: grad, g)
+            dWeight = nil
+        }
+        if dx == nil && dWeight == nil {
+            if let dBias { biasGradient(dy: dy, dBias: dBias, g) }
+            return
+        }
+        if choice(dWeight != nil ? .weightGradient : .inputGradient, g) == .direct,
+            let flipped = FlippedConvolution(weight: weight, g)
         {
             directBackward(x: x, weight: weight, dy: dy, dx: dx, dWeight: dWeight, dBias: dBias, g, flipped: flipped)
             return
@@ -97,19 +110,35 @@ extension ConvKernels {
     }
 }
 
+extension ConvKernels {
+    /// db `[Cout]` = Σ over images and pixels of dy.
+    static func biasGradient(dy: UnsafePointer<Float>, dBias: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+        dBias.update(repeating: 0, count: g.outChannels)
+        for n in 0..<g.batch {
+            for c in 0..<g.outChannels { dBias[c] += Vector.sum(dy + n * g.outImageSize + c * g.outPixels, g.outPixels) }
+        }
+    }
+}
+
 /// The input-gradient convolution of a stride-1 convolution: weights `[Cin, Cout, kh, kw]` flipped in
 /// space, applied to dy with padding `k − 1 − p`. nil unless the convolution keeps the spatial size.
 final class FlippedConvolution {
     let weights: TensorStorage
     let geometry: ConvGeometry
 
-    init?(weight: UnsafePointer<Float>, _ g: ConvGeometry) {
+    /// The input-gradient convolution's geometry, or nil unless `g` keeps the spatial size.
+    static func geometry(_ g: ConvGeometry) -> ConvGeometry? {
         // Only "same" convolutions: for a valid one, dy would be unfolded with wide zero borders.
         guard g.stride == 1, g.kernelH == g.kernelW, g.outHeight == g.height, g.outWidth == g.width else { return nil }
+        return ConvGeometry(
+            batch: g.batch, inChannels: g.outChannels, height: g.outHeight, width: g.outWidth, outChannels: g.inChannels,
+            kernelH: g.kernelH, kernelW: g.kernelW, stride: 1, padding: g.kernelH - 1 - g.padding)
+    }
+
+    init?(weight: UnsafePointer<Float>, _ g: ConvGeometry) {
+        guard let fg = Self.geometry(g) else { return nil }
         let (kh, kw, cin, cout) = (g.kernelH, g.kernelW, g.inChannels, g.outChannels)
-        geometry = ConvGeometry(
-            batch: g.batch, inChannels: cout, height: g.outHeight, width: g.outWidth, outChannels: cin,
-            kernelH: kh, kernelW: kw, stride: 1, padding: kh - 1 - g.padding)
+        geometry = fg
         weights = TensorStorage(uninitializedCount: cin * cout * kh * kw)
         let w = weights.base
         for o in 0..<cout {

@@ -5,10 +5,6 @@
 
 /// Forward and backward convolution on raw NCHW buffers (weights `[Cout, Cin, kh, kw]`).
 public enum ConvKernels {
-    /// Whether "same" stride-1 convolutions use DirectConv (off: every convolution goes through im2col + GEMM;
-    /// for measuring the lowerings against each other).
-    nonisolated(unsafe) public static var allowDirect = true
-
     /// Images unfolded side by side per GEMM: enough columns to amortise a call, few enough to stay in cache.
     static func groupSize(_ g: ConvGeometry) -> Int {
         if g.isPointwise { return 1 }
@@ -21,9 +17,14 @@ public enum ConvKernels {
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         y: UnsafeMutablePointer<Float>, _ g: ConvGeometry
     ) {
-        if allowDirect && DirectConv.applies(g) {
+        switch choice(.forward, g) {
+        case .direct:
             direct(x: x, packed: DirectConv.packWeights(weight, g), bias: bias, y: y, g)
             return
+        case .winograd:
+            WinogradConv.forward(x: x, weight: weight, bias: bias, y: y, g)
+            return
+        default: break
         }
         let (k, hw, cout) = (g.patchSize, g.outPixels, g.outChannels)
         let group = groupSize(g), parts = Parallel.partCount(g.batch)
