@@ -34,7 +34,9 @@ public enum QDQExport {
         }
         names[input] = x
         for (k, node) in graph.nodes.enumerated() {
-            let ins = try node.inputs.map { name -> String in
+            let layer = model.program.layers[k]
+            let read = layer == nil ? node.inputs : Array(node.inputs.prefix(1))  // a layer's float weights are replaced
+            let ins = try read.map { name -> String in
                 if let n = names[name] { return n }
                 guard let t = model.floatConstants[name] ?? model.program.constants[name] else {
                     throw QuantError("node '\(node.name)': input '\(name)' is not computed before it")
@@ -45,7 +47,7 @@ public enum QDQExport {
             }
             let outShape = shapes[node.outputs[0]] ?? []
             let base = node.outputs[0] == output ? ONNXExport.outputName : node.outputs[0]
-            guard let l = model.program.layers[k], let q = model.layers[l.name] else {
+            guard let l = layer, let q = model.layers[l.name] else {
                 names[node.outputs[0]] = builder.node(node.opType, ins, base, shape: outShape, attributes: node.attributes)
                 continue
             }

@@ -28,9 +28,12 @@ public struct QuantizedLayer: Sendable {
     public let input: QuantParams
     /// Σ_k weights[o, k], for the zero-point correction.
     let rowSums: [Int32]
+    /// The weights with each row zero-padded to `paddedDepth` (a multiple of 16: no scalar tail in the GEMM).
+    let paddedWeights: [Int8]
 
     public var outChannels: Int { weightShape[0] }
     var depth: Int { weights.count / max(outChannels, 1) }
+    var paddedDepth: Int { (depth + 15) / 16 * 16 }
 
     /// A layer from stored integers (a quantized file).
     public init(
@@ -38,7 +41,11 @@ public struct QuantizedLayer: Sendable {
     ) {
         (self.name, self.kind, self.weightShape, self.weights) = (name, kind, weightShape, weights)
         (self.weightScales, self.bias, self.input) = (weightScales, bias, input)
-        rowSums = Int8Gemm.rowSums(weights, n: weightShape[0], k: weights.count / max(weightShape[0], 1))
+        let o = weightShape[0], k = weights.count / max(weightShape[0], 1), kp = (k + 15) / 16 * 16
+        rowSums = Int8Gemm.rowSums(weights, n: o, k: k)
+        var padded = [Int8](repeating: 0, count: o * kp)
+        for r in 0..<o { for c in 0..<k { padded[r * kp + c] = weights[r * k + c] } }
+        paddedWeights = padded
     }
 
     /// Quantizes float `weight` (shape `weightShape`) and `bias` for inputs observed in `range` (Int8Scheme).
@@ -60,60 +67,56 @@ public struct QuantizedLayer: Sendable {
 
     /// The layer on float input `[N, C, H, W]` (conv) or `[N, I]` (linear), returning dequantized floats.
     public func forward(_ x: Tensor) -> Tensor {
-        let n = x.shape[0], per = x.count / max(n, 1), k = depth, o = outChannels
-        var qx = [UInt8](repeating: 0, count: x.count)
-        qx.withUnsafeMutableBufferPointer { q in
-            let base = q.baseAddress!
-            Parallel.chunks(x.count, minPerThread: 1 << 14) { r in
-                Int8Im2col.quantize(x.data + r.lowerBound, count: r.count, input, into: base + r.lowerBound)
-            }
-        }
+        let n = x.shape[0], per = x.count / max(n, 1), kp = paddedDepth, o = outChannels
         let scales = weightScales.map { $0 * input.scale }
         switch kind {
         case .linear:
-            let out = Tensor(uninitialized: [n, o])
+            // Rows quantized into a [N, kp] buffer whose padding columns meet zero weights.
+            var qx = [UInt8](repeating: 0, count: n * kp)
             var acc = [Int32](repeating: 0, count: n * o)
-            weights.withUnsafeBufferPointer { w in
+            qx.withUnsafeMutableBufferPointer { q in
                 acc.withUnsafeMutableBufferPointer { a in
-                    let (wb, ab) = (w.baseAddress!, a.baseAddress!)
-                    qx.withUnsafeBufferPointer { q in
+                    paddedWeights.withUnsafeBufferPointer { w in
                         rowSums.withUnsafeBufferPointer { s in
+                            let (qb, ab, wb, sb) = (q.baseAddress!, a.baseAddress!, w.baseAddress!, s.baseAddress!)
                             Parallel.chunks(n, minPerThread: 8) { rows in
+                                for r in rows { Int8Im2col.quantize(x.data + r * per, count: per, input, into: qb + r * kp) }
                                 Int8Gemm.multiply(
-                                    a: q.baseAddress! + rows.lowerBound * k, aZero: input.zeroPoint, b: wb,
-                                    bRowSums: s.baseAddress!,
-                                    m: rows.count, n: o, k: k, c: ab + rows.lowerBound * o, rowStride: o, colStride: 1)
+                                    a: qb + rows.lowerBound * kp, aZero: input.zeroPoint, b: wb, bRowSums: sb, m: rows.count,
+                                    n: o,
+                                    k: kp, c: ab + rows.lowerBound * o, rowStride: o, colStride: 1)
                             }
                         }
                     }
                 }
             }
+            let out = Tensor(uninitialized: [n, o])
             for i in 0..<n { for c in 0..<o { out.data[i * o + c] = scales[c] * Float(acc[i * o + c] &+ bias[c]) } }
             return out
         case .conv(let kernel, let stride, let padding):
             let (ch, h, w) = (x.shape[1], x.shape[2], x.shape[3])
             let ho = (h + 2 * padding - kernel) / stride + 1, wo = (w + 2 * padding - kernel) / stride + 1, p = ho * wo
             let out = Tensor(uninitialized: [n, o, ho, wo])
-            let outData = out.data
-            qx.withUnsafeBufferPointer { q in
-                weights.withUnsafeBufferPointer { wq in
-                    rowSums.withUnsafeBufferPointer { s in
-                        Parallel.chunks(n) { images in
-                            var patches = [UInt8](repeating: 0, count: p * k)
-                            var acc = [Int32](repeating: 0, count: o * p)
-                            for img in images {
-                                Int8Im2col.patches(
-                                    q.baseAddress! + img * per, channels: ch, height: h, width: w, kernelH: kernel,
-                                    kernelW: kernel,
-                                    stride: stride, padding: padding, zero: UInt8(input.zeroPoint), into: &patches)
-                                Int8Gemm.multiply(
-                                    a: patches, aZero: input.zeroPoint, b: wq.baseAddress!, bRowSums: s.baseAddress!, m: p, n: o,
-                                    k: k, c: &acc, rowStride: 1, colStride: p)
-                                let y = outData + img * o * p
-                                for c in 0..<o {
-                                    let (sc, bc) = (scales[c], bias[c])
-                                    for i in 0..<p { y[c * p + i] = sc * Float(acc[c * p + i] &+ bc) }
-                                }
+            let (inData, outData) = (UnsafePointer(x.data), out.data)
+            paddedWeights.withUnsafeBufferPointer { wq in
+                rowSums.withUnsafeBufferPointer { s in
+                    Parallel.chunks(n) { images in
+                        var qx = [UInt8](repeating: 0, count: per)
+                        var patches = [UInt8](repeating: 0, count: p * kp)
+                        var acc = [Int32](repeating: 0, count: o * p)
+                        for img in images {
+                            Int8Im2col.quantize(inData + img * per, count: per, input, into: &qx)
+                            Int8Im2col.patches(
+                                qx, channels: ch, height: h, width: w, kernelH: kernel, kernelW: kernel, stride: stride,
+                                padding: padding, zero: UInt8(input.zeroPoint), into: &patches, rowStride: kp)
+                            Int8Gemm.multiply(
+                                a: patches, aZero: input.zeroPoint, b: wq.baseAddress!, bRowSums: s.baseAddress!, m: p, n: o,
+                                k: kp,
+                                c: &acc, rowStride: 1, colStride: p)
+                            let y = outData + img * o * p
+                            for c in 0..<o {
+                                let (sc, bc) = (scales[c], bias[c])
+                                for i in 0..<p { y[c * p + i] = sc * Float(acc[c * p + i] &+ bc) }
                             }
                         }
                     }

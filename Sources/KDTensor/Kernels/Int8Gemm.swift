@@ -6,35 +6,25 @@ public enum Int8Gemm {
     /// `c[i·rowStride + j·colStride] = Σ_k (a[i, k] − aZero) · b[j, k]` for `a` uint8 `[m, k]` and `b` int8
     /// `[n, k]` (both rows contiguous in k), computed as `Σ a·b − aZero · bRowSums[j]` with
     /// `bRowSums[j] = Σ_k b[j, k]` (`rowSums`). Single-threaded: callers split rows over cores.
-    /// Products of u8 and s8 (|·| ≤ 255·127) are formed in Int16 lanes and widened before each add.
+    /// Four columns share each pass over a row of `a`; callers pad k to a multiple of 16 with zero weights so
+    /// the vectorised loops run without a scalar remainder.
     public static func multiply(
         a: UnsafePointer<UInt8>, aZero: Int32, b: UnsafePointer<Int8>, bRowSums: UnsafePointer<Int32>,
         m: Int, n: Int, k: Int, c: UnsafeMutablePointer<Int32>, rowStride: Int, colStride: Int
     ) {
-        let vk = k & ~15
         for i in 0..<m {
             let ar = a + i * k
             var j = 0
             while j + 4 <= n {
                 let b0 = b + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k
-                var s0 = SIMD16<Int32>(), s1 = SIMD16<Int32>(), s2 = SIMD16<Int32>(), s3 = SIMD16<Int32>()
-                var kk = 0
-                while kk < vk {
-                    let x = widen(ar + kk)
-                    s0 &+= SIMD16<Int32>(truncatingIfNeeded: x &* widen(b0 + kk))
-                    s1 &+= SIMD16<Int32>(truncatingIfNeeded: x &* widen(b1 + kk))
-                    s2 &+= SIMD16<Int32>(truncatingIfNeeded: x &* widen(b2 + kk))
-                    s3 &+= SIMD16<Int32>(truncatingIfNeeded: x &* widen(b3 + kk))
-                    kk += 16
-                }
-                var t0 = s0.wrappedSum(), t1 = s1.wrappedSum(), t2 = s2.wrappedSum(), t3 = s3.wrappedSum()
-                while kk < k {
+                // Plain widening loops: LLVM vectorises each reduction (vpmovzx/vpmovsx, vpmaddwd on AVX2).
+                var t0: Int32 = 0, t1: Int32 = 0, t2: Int32 = 0, t3: Int32 = 0
+                for kk in 0..<k {
                     let x = Int32(ar[kk])
                     t0 &+= x &* Int32(b0[kk])
                     t1 &+= x &* Int32(b1[kk])
                     t2 &+= x &* Int32(b2[kk])
                     t3 &+= x &* Int32(b3[kk])
-                    kk += 1
                 }
                 let out = c + i * rowStride + j * colStride
                 out[0] = t0 &- aZero &* bRowSums[j]
@@ -45,17 +35,8 @@ public enum Int8Gemm {
             }
             while j < n {
                 let bj = b + j * k
-                var s = SIMD16<Int32>()
-                var kk = 0
-                while kk < vk {
-                    s &+= SIMD16<Int32>(truncatingIfNeeded: widen(ar + kk) &* widen(bj + kk))
-                    kk += 16
-                }
-                var t = s.wrappedSum()
-                while kk < k {
-                    t &+= Int32(ar[kk]) &* Int32(bj[kk])
-                    kk += 1
-                }
+                var t: Int32 = 0
+                for kk in 0..<k { t &+= Int32(ar[kk]) &* Int32(bj[kk]) }
                 c[i * rowStride + j * colStride] = t &- aZero &* bRowSums[j]
                 j += 1
             }
@@ -65,15 +46,5 @@ public enum Int8Gemm {
     /// `Σ_k b[j, k]` for each row of int8 `b` `[n, k]`.
     public static func rowSums(_ b: [Int8], n: Int, k: Int) -> [Int32] {
         (0..<n).map { j in (0..<k).reduce(Int32(0)) { $0 + Int32(b[j * k + $1]) } }
-    }
-
-    @inline(__always)
-    static func widen(_ p: UnsafePointer<UInt8>) -> SIMD16<Int16> {
-        SIMD16<Int16>(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD16<UInt8>.self))
-    }
-
-    @inline(__always)
-    static func widen(_ p: UnsafePointer<Int8>) -> SIMD16<Int16> {
-        SIMD16<Int16>(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self))
     }
 }

@@ -11,13 +11,14 @@ public enum Int8Im2col {
     }
 
     /// Patch rows of one quantized image `x` `[C, H, W]`: row `p = oy·Wo + ox` holds the `C·kh·kw` values its
-    /// output reads, in weight order `(c, i, j)`; taps outside the image are `zero` (real 0). `out` is `[Ho·Wo, C·kh·kw]`.
+    /// output reads, in weight order `(c, i, j)`; taps outside the image are `zero` (real 0). `out` is
+    /// `[Ho·Wo, rowStride]` (`rowStride` ≥ C·kh·kw, default equal; the columns past C·kh·kw are left as they are).
     public static func patches(
         _ x: UnsafePointer<UInt8>, channels: Int, height: Int, width: Int, kernelH: Int, kernelW: Int, stride: Int,
-        padding: Int, zero: UInt8, into out: UnsafeMutablePointer<UInt8>
+        padding: Int, zero: UInt8, into out: UnsafeMutablePointer<UInt8>, rowStride: Int? = nil
     ) {
         let ho = (height + 2 * padding - kernelH) / stride + 1, wo = (width + 2 * padding - kernelW) / stride + 1
-        let k = channels * kernelH * kernelW
+        let k = rowStride ?? channels * kernelH * kernelW
         for oy in 0..<ho {
             for ox in 0..<wo {
                 var row = out + (oy * wo + ox) * k
@@ -26,10 +27,12 @@ public enum Int8Im2col {
                     let plane = x + c * height * width
                     for i in 0..<kernelH {
                         let y = y0 + i
+                        // Plain loops, not memmove/memset: rows are a few bytes long.
                         if y < 0 || y >= height {
-                            row.update(repeating: zero, count: kernelW)
+                            for j in 0..<kernelW { row[j] = zero }
                         } else if x0 >= 0 && x0 + kernelW <= width {
-                            row.update(from: plane + y * width + x0, count: kernelW)
+                            let src = plane + y * width + x0
+                            for j in 0..<kernelW { row[j] = src[j] }
                         } else {
                             for j in 0..<kernelW {
                                 let xx = x0 + j
