@@ -41,6 +41,9 @@ public enum Evaluate {
             throw RunInputError("--split: expected train or test, found '\(choice.split)'")
         }
         let checkpointFile = try ModelCheckpoint(path: checkpoint)
+        if QuantizedCheckpoint.isQuantized(checkpointFile.metadata) {
+            return try runQuantized(checkpointFile, teacher: teacher, data: choice, robustness: robustness)
+        }
         let header = checkpointFile.metadata
         guard let name = choice.dataset ?? header.dataset, let dataset = DatasetName(rawValue: name) else {
             throw RunInputError(
