@@ -27,12 +27,18 @@ public enum Int8Im2col {
                     let plane = x + c * height * width
                     for i in 0..<kernelH {
                         let y = y0 + i
-                        // Plain loops, not memmove/memset: rows are a few bytes long.
+                        // Rows are a few bytes long: unrolled copies for the zoo's kernels (1, 3, 5), as
+                        // LLVM turns a plain copy loop back into a memmove call.
                         if y < 0 || y >= height {
                             for j in 0..<kernelW { row[j] = zero }
                         } else if x0 >= 0 && x0 + kernelW <= width {
                             let src = plane + y * width + x0
-                            for j in 0..<kernelW { row[j] = src[j] }
+                            switch kernelW {
+                            case 1: row[0] = src[0]
+                            case 3: (row[0], row[1], row[2]) = (src[0], src[1], src[2])
+                            case 5: (row[0], row[1], row[2], row[3], row[4]) = (src[0], src[1], src[2], src[3], src[4])
+                            default: row.update(from: src, count: kernelW)
+                            }
                         } else {
                             for j in 0..<kernelW {
                                 let xx = x0 + j
