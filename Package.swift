@@ -43,10 +43,11 @@ let package = Package(
         .target(name: "KDMethods", dependencies: ["KDAdversarial", "KDNN", "KDTensor"]),
         .target(name: "KDReport", dependencies: ["KDJSON", "KDSupport"]),
         .target(name: "KDExport", dependencies: ["KDNN", "KDTensor"]),
+        .target(name: "KDQuant", dependencies: ["KDExport", "KDNN", "KDTensor", "KDJSON"]),
         .target(
             name: "KDTrain",
             dependencies: [
-                "KDAdversarial", "KDMethods", "KDNN", "KDData", "KDExport", "KDReport", "KDTensor", "KDJSON", "KDSupport", "CZlib"]),
+                "KDAdversarial", "KDMethods", "KDNN", "KDData", "KDExport", "KDQuant", "KDReport", "KDTensor", "KDJSON", "KDSupport", "CZlib"]),
         .executableTarget(name: "kdistill", dependencies: ["KDTrain", "KDReport"]),
 
         .target(name: "TestSupport", dependencies: ["KDTensor"], path: "Tests/TestSupport"),
@@ -58,6 +59,7 @@ let package = Package(
         .testTarget(name: "KDAdversarialTests", dependencies: ["KDAdversarial", "TestSupport"]),
         .testTarget(name: "KDMethodsTests", dependencies: ["KDMethods", "TestSupport"]),
         .testTarget(name: "KDExportTests", dependencies: ["KDExport", "KDNN", "TestSupport"]),
+        .testTarget(name: "KDQuantTests", dependencies: ["KDQuant", "KDExport", "KDNN", "TestSupport"]),
         .testTarget(name: "KDTrainTests", dependencies: ["KDTrain", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]

@@ -3,7 +3,8 @@
 
 usage: python3 scripts/check_onnx.py MODEL.onnx [CHECKPOINT] [--data-dir DIR] [--limit N]
 CHECKPOINT defaults to the file's `source_checkpoint` metadata. The graph reads pixels/255 (its own
-normalisation inside) and returns logits. Needs onnxruntime and numpy (pip install onnxruntime numpy);
+normalisation inside) and returns logits. An int8 QDQ graph (`kdistill export` of a `kdistill quantize`
+checkpoint) is compared with the int8 checkpoint's eval, within a looser bound. Needs onnxruntime and numpy (pip install onnxruntime numpy);
 kdistill itself never does.
 """
 import argparse
@@ -110,7 +111,11 @@ def main():
     print(f"{args.model} ({meta.get('model')}, {len(classes)} classes) under onnxruntime "
           f"{ort.__version__}: predictions agree with kdistill eval on {agree * 100:.2f}% of {len(ours)} test images, "
           f"largest logit difference {worst:.2e}")
-    sys.exit(0 if agree >= 0.999 and worst < 1e-3 * max(1.0, float(np.abs(ours).max())) else 1)
+    # An int8 QDQ graph: onnxruntime's fused int8 kernels requantize with their own fixed-point rounding, so a
+    # value on a rounding boundary may land one step away from kdistill's: a looser bound, still near-total agreement.
+    quantized = "kdistill.quantized" in meta
+    bound, needed = (2e-2, 0.99) if quantized else (1e-3, 0.999)
+    sys.exit(0 if agree >= needed and worst < bound * max(1.0, float(np.abs(ours).max())) else 1)
 
 
 if __name__ == "__main__":

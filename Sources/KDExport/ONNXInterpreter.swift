@@ -1,5 +1,6 @@
 // ONNXInterpreter: runs an ONNX graph made of the ops kdistill exports (Conv, Gemm, Relu, Add, Sub, Div,
-// MaxPool, GlobalAveragePool, Flatten, BatchNormalization), node by node on KDTensor: the reference the
+// MaxPool, GlobalAveragePool, Flatten, BatchNormalization, and QDQ's QuantizeLinear/DequantizeLinear,
+// ONNXInterpreter+QDQ.swift), node by node on KDTensor: the reference the
 // export's tests and `kdistill export`'s self-check compare with the model's own forward pass. Every
 // attribute outside that subset, every shape that does not fit, is an error, not a guess.
 
@@ -18,11 +19,10 @@ public enum ONNXInterpreter {
         var declared: [String: [ONNX.Dimension]] = [:]
         for v in graph.inputs + graph.outputs + graph.valueInfo { declared[v.name] = v.shape }
         var values: [String: Tensor] = [:]
+        var types: [String: ONNX.DataType] = [:]
         for t in graph.initializers {
-            guard let floats = t.floats, let n = t.elementCount, floats.count == n else {
-                throw ExportError("initializer '\(t.name)': expected float data for dims \(t.dims)")
-            }
-            values[t.name] = Tensor(shape: t.dims.map(Int.init), scalars: floats)
+            values[t.name] = try constant(t)
+            types[t.name] = t.dataType
         }
         func check(_ name: String, _ t: Tensor) throws {
             guard let dims = declared[name] else { return }
@@ -46,7 +46,10 @@ public enum ONNXInterpreter {
             guard node.outputs.count == 1, node.domain.isEmpty else {
                 throw ExportError("node '\(node.name)': expected one output in the default domain")
             }
-            let y = try noGrad { try evaluate(node, inputs) }
+            let y = try noGrad { try evaluate(node, inputs, types: node.inputs.map { types[$0] }) }
+            if node.opType == "QuantizeLinear" {
+                types[node.outputs[0]] = node.inputs.count == 3 ? types[node.inputs[2]] : .uint8
+            }
             try check(node.outputs[0], y)
             values[node.outputs[0]] = y
         }
@@ -61,8 +64,9 @@ public enum ONNXInterpreter {
         }
     }
 
-    /// One node's output.
-    static func evaluate(_ node: ONNX.Node, _ x: [Tensor]) throws -> Tensor {
+    /// One node's output; `types` are the element types of its inputs where known (integer values are
+    /// held in Float tensors, exactly up to 2^24; QuantizeLinear saturates to its zero point's type).
+    public static func evaluate(_ node: ONNX.Node, _ x: [Tensor], types: [ONNX.DataType?] = []) throws -> Tensor {
         func fail(_ what: String) -> ExportError { ExportError("\(node.opType) '\(node.name)': \(what)") }
         func arity(_ counts: ClosedRange<Int>) throws {
             guard counts.contains(x.count) else { throw fail("expected \(counts) inputs, found \(x.count)") }
@@ -106,6 +110,12 @@ public enum ONNXInterpreter {
             let axis = Int(node.int("axis", 1))
             guard axis >= 0, axis <= x[0].rank else { throw fail("axis \(axis) outside 0...\(x[0].rank)") }
             return x[0].reshaped([x[0].shape[..<axis].reduce(1, *), x[0].shape[axis...].reduce(1, *)])
+        case "QuantizeLinear":
+            try arity(2...3)
+            return try quantizeLinear(node, x, type: types.count > 2 ? types[2] ?? .uint8 : .uint8, fail)
+        case "DequantizeLinear":
+            try arity(2...3)
+            return try dequantizeLinear(node, x, fail)
         case "BatchNormalization":
             try arity(5...5)
             return try batchNorm(x, eps: node.float("epsilon", 1e-5), training: node.int("training_mode", 0), fail)

@@ -10,7 +10,7 @@ enum CLI {
         TrainTeacherCommand.self, DistillCommand.self, EvalCommand.self, DownloadCommand.self, ValidateCommand.self,
         ModelsCommand.self, MethodsCommand.self, SchemaCommand.self, StatusCommand.self, BenchCommand.self, ReportCommand.self,
         VizCommand.self, CalibrateBiasCommand.self, CacheCommand.self, CorruptCommand.self, TuneCommand.self,
-        TuneStepCommand.self, ExportCommand.self,
+        TuneStepCommand.self, ExportCommand.self, QuantizeCommand.self,
     ]
 
     static let program = Program(

@@ -55,7 +55,7 @@ final class FakeQuantizationTests: XCTestCase {
         let model = try Zoo.build(ModelSpec(name: "mlp-5", inputShape: [1, 2, 3], numClasses: 4), seed: 1)
         let float = try Zoo.build(ModelSpec(name: "mlp-5", inputShape: [1, 2, 3], numClasses: 4), seed: 1)
         let q = try FakeQuantization.attach(to: model)
-        try q.setRanges(["fc1.": (-2, 2), "fc2": (0, 3)], source: "test")  // keys with or without the final dot
+        try q.setRanges(["fc1": QuantRange(lo: -2, hi: 2), "fc2": QuantRange(lo: 0, hi: 3)], source: "test")
         let x = randomTensor([3, 1, 2, 3], seed: 5)
         // By hand: quantize x with fc1's range, fc1's weight per channel, ReLU, quantize with fc2's range, fc2.
         let fc1 = float.state.filter { $0.name.hasPrefix("fc1.") }.map(\.tensor)
@@ -76,7 +76,7 @@ final class FakeQuantizationTests: XCTestCase {
         let meta = q.metadata
         XCTAssertEqual(meta["quantize"], "int8")
         let text = try XCTUnwrap(meta["kdistill.quant_ranges"])
-        XCTAssertTrue(text.hasPrefix(#"{"conv1.":["#), text)
+        XCTAssertTrue(text.hasPrefix(#"{"conv1":["#), text)  // QuantRanges' layer names: no final dot
         let other = try Zoo.build(ModelSpec(name: "lenet5", inputShape: [1, 28, 28], numClasses: 10), seed: 4)
         let restored = try XCTUnwrap(FakeQuantization.attachIfQuantized(to: other, metadata: meta, source: "x"))
         for (a, b) in zip(q.points, restored.points) {

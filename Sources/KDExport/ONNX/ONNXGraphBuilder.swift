@@ -54,14 +54,16 @@ public struct ONNXGraphBuilder {
     }
 
     /// Appends node `op` reading `inputs`, whose one output (named `base`, made unique; also the node's
-    /// name) has per-image shape `shape`; returns the output's name.
+    /// name) has per-image shape `shape` (or full shape `shape` when `batched` is false: a node computing
+    /// a constant, such as a weight's DequantizeLinear); returns the output's name.
     public mutating func node(
         _ op: String, _ inputs: [String], _ base: String, shape: [Int], attributes: [ONNX.Attribute] = [],
-        elementType: ONNX.DataType = .float
+        elementType: ONNX.DataType = .float, batched: Bool = true
     ) -> String {
         let name = uniqueName(base)
         graph.nodes.append(ONNX.Node(op, inputs: inputs, outputs: [name], name: name, attributes: attributes))
-        graph.valueInfo.append(ONNX.ValueInfo(name: name, elementType: elementType, shape: declared(shape)))
+        let dims = batched ? declared(shape) : shape.map { ONNX.Dimension.value(Int64($0)) }
+        graph.valueInfo.append(ONNX.ValueInfo(name: name, elementType: elementType, shape: dims))
         shapes[name] = shape
         return name
     }

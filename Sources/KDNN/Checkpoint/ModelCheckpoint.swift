@@ -25,6 +25,11 @@ public struct ModelCheckpoint {
     /// A file without kdistill metadata is built as `fallback`; without one, the error ends with `hint`
     /// (how the user names the architecture: `--model`, `teacher.model`).
     public func model(fallback: ModelSpec?, hint: String) throws -> Model {
+        guard !QuantizedCheckpoint.isQuantized(metadata) else {
+            throw CheckpointError(
+                path, "__metadata__.\(QuantizedCheckpoint.metadataKey)", expected: "a float checkpoint",
+                found: "an int8 checkpoint", hint: "int8 checkpoints are for eval and export only; use the float one here")
+        }
         var spec: ModelSpec
         if metadata.model != nil {
             spec = try metadata.modelSpec(source: path)

@@ -7,9 +7,6 @@ import KDTensor
 
 /// The fake-quantization state attached to one model's conv and linear layers.
 public final class FakeQuantization {
-    /// Checkpoint metadata key of the observed input ranges: a JSON object `{"<LayerGraph prefix>": [lo, hi]}`,
-    /// e.g. `{"conv1.":[-0.81,2.02],"fc.":[0,3.5]}`.
-    public static let rangesKey = "kdistill.quant_ranges"
     /// Checkpoint metadata key naming the scheme the ranges are for, with value `int8`.
     public static let schemeKey = "quantize"
     /// The value of `schemeKey`.
@@ -58,9 +55,9 @@ public final class FakeQuantization {
     public static func attachIfQuantized(to model: Model, metadata: [String: String], source: String) throws
         -> FakeQuantization?
     {
-        guard metadata[schemeKey] == scheme, let text = metadata[rangesKey] else { return nil }
+        guard metadata[schemeKey] == scheme, let text = metadata[QuantRanges.metadataKey] else { return nil }
         let q = try attach(to: model)
-        try q.setRanges(try decodeRanges(text, source: source), source: source)
+        try q.setRanges(try QuantRanges.decode(text, source: source), source: source)
         return q
     }
 
@@ -69,54 +66,27 @@ public final class FakeQuantization {
         points.map { NamedTensor(Self.resumePrefix + $0.prefix + "range", $0.observer, .buffer) }
     }
 
-    /// The observed ranges by prefix (points without a range yet are left out).
-    public var ranges: [String: (lo: Float, hi: Float)] {
-        var out: [String: (lo: Float, hi: Float)] = [:]
-        for p in points { if let r = p.range { out[p.prefix] = r } }
+    /// The observed ranges by layer name (QuantRanges' spelling; points without a range yet are left out).
+    public var ranges: [String: QuantRange] {
+        var out: [String: QuantRange] = [:]
+        for p in points { if let r = p.range { out[QuantRanges.layerName(p.prefix)] = QuantRange(lo: r.lo, hi: r.hi) } }
         return out
     }
 
-    /// The checkpoint metadata of the current ranges: `quantize: int8` and `kdistill.quant_ranges`.
+    /// The checkpoint metadata of the current ranges: `quantize: int8` and QuantRanges' `kdistill.quant_ranges`.
     public var metadata: [String: String] {
-        var o = JSONObject()
+        [Self.schemeKey: Self.scheme, QuantRanges.metadataKey: QuantRanges.encode(ranges)]
+    }
+
+    /// Puts `ranges` (by layer name, as QuantRanges decodes them) into the points: every point needs one.
+    public func setRanges(_ ranges: [String: QuantRange], source: String) throws {
         for p in points {
-            guard let (lo, hi) = p.range else { continue }
-            o[p.prefix] = .array([Self.number(lo), Self.number(hi)])
-        }
-        return [Self.schemeKey: Self.scheme, Self.rangesKey: JSONValue.object(o).formatted(.compact)]
-    }
-
-    /// Puts `ranges` into the points: every point needs one (keys with or without the final dot).
-    public func setRanges(_ ranges: [String: (lo: Float, hi: Float)], source: String) throws {
-        for p in points {
-            guard let r = ranges[p.prefix] ?? ranges[String(p.prefix.dropLast())] else {
+            guard let r = ranges[QuantRanges.layerName(p.prefix)] else {
                 throw CheckpointError(
-                    source, "__metadata__.\(Self.rangesKey)", expected: "a range for every conv and linear layer",
-                    found: "none for \(p.prefix)")
+                    source, "__metadata__.\(QuantRanges.metadataKey)", expected: "a range for every conv and linear layer",
+                    found: "none for \(QuantRanges.layerName(p.prefix))")
             }
-            p.range = r
+            p.range = (r.lo, r.hi)
         }
     }
-
-    /// Parses `{"prefix": [lo, hi], ...}` (lo ≤ hi, finite).
-    public static func decodeRanges(_ text: String, source: String) throws -> [String: (lo: Float, hi: Float)] {
-        let expected = #"a JSON object {"<layer prefix>": [lo, hi], ...} of finite numbers with lo <= hi"#
-        guard case .object(let members)? = try? JSONValue(parsing: text) else {
-            throw CheckpointError(source, "__metadata__.\(rangesKey)", expected: expected, found: String(text.prefix(60)))
-        }
-        var out: [String: (lo: Float, hi: Float)] = [:]
-        for (key, value) in members {
-            guard case .array(let items) = value, items.count == 2, let lo = items[0].doubleValue,
-                let hi = items[1].doubleValue, lo.isFinite, hi.isFinite, lo <= hi
-            else {
-                throw CheckpointError(
-                    source, "__metadata__.\(rangesKey).\(key)", expected: expected, found: value.formatted(.compact))
-            }
-            out[key] = (Float(lo), Float(hi))
-        }
-        return out
-    }
-
-    /// A float as the JSON number of its shortest decimal (read back to the same float).
-    static func number(_ x: Float) -> JSONValue { .number(Double("\(x)") ?? Double(x)) }
 }

@@ -41,6 +41,9 @@ public enum Evaluate {
             throw RunInputError("--split: expected train or test, found '\(choice.split)'")
         }
         let checkpointFile = try ModelCheckpoint(path: checkpoint)
+        if QuantizedCheckpoint.isQuantized(checkpointFile.metadata) {
+            return try runQuantized(checkpointFile, teacher: teacher, data: choice, robustness: robustness)
+        }
         let header = checkpointFile.metadata
         guard let name = choice.dataset ?? header.dataset, let dataset = DatasetName(rawValue: name) else {
             throw RunInputError(
@@ -105,11 +108,11 @@ public enum Evaluate {
         report["images"] = .int(cmp.student.count)
         if !view.isOriginal { report["view"] = .string(view.summary) }
         report["epoch"] = header.epoch.map { .int($0) } ?? .null
-        if header.extra[FakeQuantization.schemeKey] == FakeQuantization.scheme, header.extra[FakeQuantization.rangesKey] != nil {
+        if header.extra[FakeQuantization.schemeKey] == FakeQuantization.scheme, header.extra[QuantRanges.metadataKey] != nil {
             report["quantize"] = .string(FakeQuantization.scheme)  // ModelCheckpoint.model ran it fake-quantized
             report["quantization"] = .string(
                 "int8-simulated: per-channel int8 weights and uint8 conv/linear inputs (the checkpoint's "
-                    + "\(FakeQuantization.rangesKey)), fake-quantized in float")
+                    + "\(QuantRanges.metadataKey)), fake-quantized in float")
         }
         add(cmp.student, to: &report)
         report["parameters"] = .int(model.parameterCount)

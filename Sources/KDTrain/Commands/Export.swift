@@ -1,6 +1,6 @@
-// Export: `kdistill export CHECKPOINT --format onnx`: the checkpoint's model as an ONNX file (KDExport),
-// with its class names, dataset, normalisation and source in the metadata. The bytes written are read
-// back and run on random images before the file is kept: their logits must match the model's.
+// Export: `kdistill export CHECKPOINT --format onnx`: the checkpoint's model as an ONNX file (KDExport; an int8
+// checkpoint as a QDQ graph: Export+Quantized.swift) with its class names, dataset, normalisation and source in
+// the metadata. The bytes written are read back and run on random images: their logits must match the model's.
 
 import Foundation
 import KDData
@@ -39,6 +39,7 @@ public enum Export {
     /// Exports `checkpoint`; returns the summary (path, sizes, placements, self-check difference).
     public static func run(checkpoint: String, _ choice: Choice) throws -> JSONValue {
         let file = try ModelCheckpoint(path: checkpoint)
+        if QuantizedCheckpoint.isQuantized(file.metadata) { return try runQuantized(file, choice) }
         let header = file.metadata
         let datasetName = choice.dataset ?? header.dataset
         let dataset = try datasetName.map { name in

@@ -191,7 +191,7 @@ final class RunRecorder {
             normalization: .init(mean: data.normalization.mean, std: data.normalization.std),
             epoch: epoch, metrics: metrics.formatted(.compact), config: config.resolvedJSON.formatted(.compact))
         meta.extra.merge(data.view.metadata) { _, view in view }  // what it reads, so eval and later runs apply it
-        if model === learner.model, let q = learner.quantization {  // its int8 input ranges (FakeQuantization.rangesKey)
+        if model === learner.model, let q = learner.quantization {  // its int8 input ranges (QuantRanges.metadataKey)
             meta.extra.merge(q.metadata) { _, ranges in ranges }
         }
         do { try model.saveCheckpoint(to: path, metadata: meta.encode()) } catch {

@@ -104,6 +104,13 @@ enum EvalCommand: Subcommand {
                     format: "%.2f MFLOPs/image, %.0f images/s", Double(r["flops_per_image"]?.intValue ?? 0) / 1e6,
                     r["images_per_s"]?.doubleValue ?? 0),
         ]
+        if r["quantized"] != nil {
+            lines[2] =
+                "int8 (int8 kernels): \((r["parameters"]?.intValue ?? 0).formatted()) stored weights and biases, "
+                + String(
+                    format: "%.1f kB file, %.0f images/s", Double(r["file_bytes"]?.intValue ?? 0) / 1e3,
+                    r["images_per_s"]?.doubleValue ?? 0)
+        }
         let names = r["class_names"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let perClass = r["per_class_accuracy"]?.arrayValue ?? []
         if perClass.count <= 20 {

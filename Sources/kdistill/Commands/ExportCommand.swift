@@ -55,13 +55,14 @@ enum ExportCommand: Subcommand {
     static func line(_ s: JSONValue) -> String {
         let batch = s["batch"]?.intValue.map(String.init) ?? "dynamic"
         let size = Double(s["bytes"]?.intValue ?? 0) / 1e6
+        let int8 = s["quantization"] != nil
         return "\(s["path"]?.stringValue ?? ""): \(s["model"]?.stringValue ?? "")"
             + (s["dataset"]?.stringValue.map { " (\($0))" } ?? "")
-            + " as ONNX opset \(s["opset"]?.intValue ?? 0), \(s["nodes"]?.intValue ?? 0) nodes, "
+            + " as ONNX\(int8 ? " QDQ int8" : "") opset \(s["opset"]?.intValue ?? 0), \(s["nodes"]?.intValue ?? 0) nodes, "
             + String(format: "%.2f MB", size)
             + "; normalisation \(s["normalization_in_graph"]?.stringValue ?? ""), batch norm \(s["batch_norm"]?.stringValue ?? ""), batch \(batch)"
             + String(
-                format: "; read back and run: logits within %.1e of the checkpoint's",
+                format: "; read back and run: logits within %.1e of the \(int8 ? "int8 kernels'" : "checkpoint's")",
                 s["self_check_difference"]?.doubleValue ?? 0)
     }
 }
