@@ -52,7 +52,7 @@ final class QuantizationAwareEndToEndTests: CLITestCase {
             XCTAssertLessThan(pair[0], pair[1], prefix)
         }
         XCTAssertEqual(ranges["conv1"].flatMap { ($0 as? [Double])?.first }.map { $0 < 0 }, true, "normalised input")
-        XCTAssertEqual(ranges["fc1."].flatMap { ($0 as? [Double])?.first }, 0, "after a ReLU")
+        XCTAssertEqual(ranges["fc1"].flatMap { ($0 as? [Double])?.first }, 0, "after a ReLU")
 
         // eval runs the checkpoint fake-quantized with those ranges: the run's own final test accuracy.
         let e = try kdistillOK(["eval", "runs/qat/latest.safetensors", "--json"])

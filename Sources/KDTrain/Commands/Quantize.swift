@@ -107,6 +107,9 @@ public enum Quantize {
         summary["batch_size"] = .int(choice.batchSize)
         summary["agreement"] = .number(cmp.agreement)
         summary["float"] = row(top1: cmp.floatTop1, bytes: fileSize(checkpoint), speed: cmp.floatSpeed)
+        // A quantization-aware checkpoint loads fake-quantized: its "float" row is the int8-simulated network.
+        let simulated = file.metadata.extra[FakeQuantization.schemeKey] == FakeQuantization.scheme
+        summary["float_model"] = .string(simulated ? "int8-simulated" : "float")
         summary["int8"] = row(top1: cmp.int8Top1, bytes: fileSize(out), speed: cmp.int8Speed)
         return .object(summary)
     }

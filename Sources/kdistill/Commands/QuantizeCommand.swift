@@ -58,10 +58,12 @@ enum QuantizeCommand: Subcommand {
                 + String(format: "agreement %.2f%%", (s["agreement"]?.doubleValue ?? 0) * 100),
             "        top-1     file        images/s",
         ]
+        // A quantization-aware checkpoint's own row ("QAT sim") is its float network fake-quantized.
+        let simulated = s["float_model"]?.stringValue == "int8-simulated"
         for key in ["float", "int8"] {
-            let r = s[key]
+            let r = s[key], label = key == "float" && simulated ? "QAT sim" : key
             lines.append(
-                key.padding(toLength: 8, withPad: " ", startingAt: 0)
+                label.padding(toLength: 8, withPad: " ", startingAt: 0)
                     + String(
                         format: "%6.2f%%  %8.1f kB  %10.0f", (r?["top1"]?.doubleValue ?? 0) * 100,
                         Double(r?["bytes"]?.intValue ?? 0) / 1e3, r?["images_per_s"]?.doubleValue ?? 0))
