@@ -59,6 +59,12 @@ class CLITestCase: XCTestCase {
             timeout: timeout, signal: signal, when: trigger)
     }
 
+    /// Starts `kdistill arguments` as `kdistill` runs it and returns at once; `wait` on the result.
+    func startKdistill(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIRunning {
+        try Self.runner().start(
+            arguments, directory: dir, environment: ["KDISTILL_CACHE": teacherCache].merging(environment) { $1 })
+    }
+
     /// Runs `kdistill arguments` and fails unless it exits 0; returns the result.
     @discardableResult
     func kdistillOK(

@@ -187,7 +187,7 @@ final class DistillationEndToEndTests: CLITestCase {
         for out in ["a", "b"] { try kdistillOK(["--threads", "2", "distill", "d.json", "--set", "output.dir=\(out)"]) }
         let (a, b) = (try readJSONLines("a/metrics.jsonl"), try readJSONLines("b/metrics.jsonl"))
         XCTAssertEqual(a.count, 2)
-        XCTAssertEqual(a.map(RunControlTests.withoutTiming), b.map(RunControlTests.withoutTiming))
+        XCTAssertEqual(a.map(Self.withoutTiming), b.map(Self.withoutTiming))
     }
 
     /// A feature method with `cache_teacher` (logits and the taps it reads computed once) trains as with

@@ -70,6 +70,6 @@ final class MethodRulesTests: CLITestCase {
         let (la, lb) = (try readJSONLines("sp+kd/metrics.jsonl"), try readJSONLines("kd+sp/metrics.jsonl"))
         XCTAssertEqual(la.count, 1)
         XCTAssertNotNil(la.first?["sp"])
-        XCTAssertEqual(la.map(RunControlTests.withoutTiming), lb.map(RunControlTests.withoutTiming), "the same training")
+        XCTAssertEqual(la.map(Self.withoutTiming), lb.map(Self.withoutTiming), "the same training")
     }
 }

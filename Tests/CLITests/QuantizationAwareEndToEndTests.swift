@@ -11,21 +11,6 @@ final class QuantizationAwareEndToEndTests: CLITestCase {
     /// The LayerGraph prefixes of lenet5's conv and linear layers, in order.
     static let lenetLayers = ["conv1", "conv2", "fc1", "fc2", "fc3"]
 
-    /// A one-epoch lenet5 teacher on 500 images; returns its checkpoint.
-    func quickTeacher() throws -> String {
-        try writeJSON(FastConfig.object(epochs: 1, ["model": "lenet5"]), to: "t.json")
-        try kdistillOK(["--threads", "2", "train-teacher", "t.json", "--set", "data.limit=500"])
-        return dir + "/runs/t/latest.safetensors"
-    }
-
-    /// The `__metadata__` of a safetensors file.
-    func metadata(_ path: String) throws -> [String: String] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: absolute(path)))
-        let length = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        let header = try Self.parseObject(String(decoding: data.dropFirst(8).prefix(length), as: UTF8.self), source: path)
-        return header["__metadata__"] as? [String: String] ?? [:]
-    }
-
     func testKDIntoAnInt8StudentLearnsAndEvalRunsItInt8Simulated() throws {
         try Self.requireFashionMNIST()
         let teacher = try quickTeacher()
@@ -68,18 +53,7 @@ final class QuantizationAwareEndToEndTests: CLITestCase {
         let teacher = try quickTeacher()
         let method: [String: Any] = ["name": "kd", "quantize": "int8"]
         try writeJSON(FastConfig.object(epochs: 3, ["student": "lenet5", "teacher": teacher, "method": method]), to: "q.json")
-        let base = ["--threads", "2", "distill", "q.json"]
-        let stopped = try kdistill(
-            base + ["--set", "output.dir=run"], signal: SIGINT, when: .stderrLine(containing: "epoch 1/3"))
-        XCTAssertTrue(stopped.exited(with: 130), "\(stopped)")
-        XCTAssertLessThan(try readJSONLines("run/metrics.jsonl").count, 3, "stopped before the end")
-        try kdistillOK(base + ["--set", "output.dir=run", "--resume"])
-        try kdistillOK(base + ["--set", "output.dir=whole"])
-        let (after, whole) = (try readJSONLines("run/metrics.jsonl"), try readJSONLines("whole/metrics.jsonl"))
-        XCTAssertEqual(after.map { $0["epoch"] as? Int ?? 0 }, [1, 2, 3])
-        XCTAssertEqual(
-            after.map(RunControlTests.withoutTiming), whole.map(RunControlTests.withoutTiming),
-            "resumed metrics equal uninterrupted ones")
+        try interruptResumeAndRunWhole(["--threads", "2", "distill", "q.json"])
         // The observers (quant.<prefix>range), weights and optimizer state end bit-identical, and so do the ranges.
         let (resumed, uninterrupted) = (try tensorBytes("run/resume.safetensors"), try tensorBytes("whole/resume.safetensors"))
         XCTAssertTrue(resumed == uninterrupted, "the resumed run's state is bit-identical")
@@ -108,11 +82,5 @@ final class QuantizationAwareEndToEndTests: CLITestCase {
         try writeJSON(
             FastConfig.object(epochs: 1, ["student": "lenet5", "method": ["name": "dml", "quantize": "int8"]]), to: "dml.json")
         assertInputError(try kdistill(["distill", "dml.json"]), mentions: ["method.quantize", "single-student", "dml"])
-    }
-
-    func tensorBytes(_ path: String) throws -> Data {
-        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + path))
-        let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        return data.dropFirst(8 + headerLength)
     }
 }

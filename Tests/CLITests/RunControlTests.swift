@@ -7,14 +7,6 @@ import TestSupport
 import XCTest
 
 final class RunControlTests: CLITestCase {
-    /// The documented non-deterministic fields of a metrics line.
-    static let timingKeys = ["elapsed_s", "images_per_s"]
-
-    /// A metrics line without its timing fields, comparable with `==`.
-    static func withoutTiming(_ line: [String: Any]) -> NSDictionary {
-        NSDictionary(dictionary: line.filter { !timingKeys.contains($0.key) })
-    }
-
     /// Writes the lenet5 teacher config `t.json` (`epochs` epochs).
     func teacherConfig(epochs: Int) throws {
         try writeJSON(FastConfig.object(epochs: epochs, ["model": "lenet5"]), to: "t.json")
@@ -106,17 +98,8 @@ final class RunControlTests: CLITestCase {
         let teacher = try quickTeacher()
         let method: [String: Any] = ["name": "crd", "negatives": 256]
         try writeJSON(FastConfig.object(epochs: 3, ["student": "lenet5", "teacher": teacher, "method": method]), to: "crd.json")
-        let base = ["--threads", "2", "distill", "crd.json"]
-        let stopped = try kdistill(
-            base + ["--set", "output.dir=run"], signal: SIGINT, when: .stderrLine(containing: "epoch 1/3"))
-        XCTAssertTrue(stopped.exited(with: 130), "\(stopped)")
-        XCTAssertLessThan(try readJSONLines("run/metrics.jsonl").count, 3, "stopped before the end")
-        try kdistillOK(base + ["--set", "output.dir=run", "--resume"])
-        try kdistillOK(base + ["--set", "output.dir=whole"])
-        let (after, whole) = (try readJSONLines("run/metrics.jsonl"), try readJSONLines("whole/metrics.jsonl"))
-        XCTAssertEqual(after.map { $0["epoch"] as? Int ?? 0 }, [1, 2, 3])
+        let (_, whole) = try interruptResumeAndRunWhole(["--threads", "2", "distill", "crd.json"])
         XCTAssertNotNil(whole.last?["crd"], "metrics carry the crd term")
-        XCTAssertEqual(after.map(Self.withoutTiming), whole.map(Self.withoutTiming), "resumed metrics equal uninterrupted ones")
         XCTAssertEqual(
             try readJSON("run/summary.json")["test_acc"] as? Double, try readJSON("whole/summary.json")["test_acc"] as? Double)
         // The final resume states hold the banks, normalisers, heads and optimizer state: their tensor bytes
@@ -133,38 +116,14 @@ final class RunControlTests: CLITestCase {
         let method: [String: Any] = ["name": "mean-teacher", "rampup_epochs": 1]
         let data: [String: Any] = ["dataset": "fashion-mnist", "limit": 2000, "test_limit": 1000, "augment": ["crop_padding": 2]]
         try writeJSON(FastConfig.object(epochs: 3, ["student": "lenet5", "method": method, "data": data]), to: "mt.json")
-        let base = ["--threads", "2", "distill", "mt.json"]
-        let stopped = try kdistill(
-            base + ["--set", "output.dir=run"], signal: SIGINT, when: .stderrLine(containing: "epoch 1/3"))
-        XCTAssertTrue(stopped.exited(with: 130), "\(stopped)")
-        XCTAssertLessThan(try readJSONLines("run/metrics.jsonl").count, 3, "stopped before the end")
-        try kdistillOK(base + ["--set", "output.dir=run", "--resume"])
-        try kdistillOK(base + ["--set", "output.dir=whole"])
-        let (after, whole) = (try readJSONLines("run/metrics.jsonl"), try readJSONLines("whole/metrics.jsonl"))
-        XCTAssertEqual(after.map { $0["epoch"] as? Int ?? 0 }, [1, 2, 3])
+        let (_, whole) = try interruptResumeAndRunWhole(["--threads", "2", "distill", "mt.json"])
         XCTAssertNotNil(whole.last?["student_test_acc"], "metrics carry the student's accuracy")
-        XCTAssertEqual(after.map(Self.withoutTiming), whole.map(Self.withoutTiming), "resumed metrics equal uninterrupted ones")
         for file in ["resume", "latest", "latest-student", "best"] {
             let (resumed, uninterrupted) = (
                 try tensorBytes("run/\(file).safetensors"), try tensorBytes("whole/\(file).safetensors")
             )
             XCTAssertTrue(resumed == uninterrupted, "\(file).safetensors: the resumed run's tensors are bit-identical")
         }
-    }
-
-    /// The tensor data of a safetensors file: the bytes after its 8-byte length and JSON header.
-    func tensorBytes(_ path: String) throws -> Data {
-        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + path))
-        let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        return data.dropFirst(8 + headerLength)
-    }
-
-    /// Trains a one-epoch lenet5 teacher on 500 images; returns its last checkpoint (its best would be
-    /// chosen on the test set and draw a warning).
-    func quickTeacher() throws -> String {
-        try writeJSON(FastConfig.object(epochs: 1, ["model": "lenet5"]), to: "t.json")
-        try kdistillOK(["--threads", "2", "train-teacher", "t.json", "--set", "data.limit=500"])
-        return dir + "/runs/t/latest.safetensors"
     }
 
     /// A KD config from `teacher` with SGD at `lr` and kd_weight 10, plus `extra`.

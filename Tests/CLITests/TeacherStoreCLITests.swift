@@ -26,7 +26,7 @@ final class TeacherStoreCLITests: CLITestCase {
 
     /// metrics.jsonl of `run` without its timing fields.
     func metrics(_ run: String) throws -> [NSDictionary] {
-        try readJSONLines("runs/\(run)/metrics.jsonl").map(RunControlTests.withoutTiming)
+        try readJSONLines("runs/\(run)/metrics.jsonl").map(Self.withoutTiming)
     }
 
     func testRunsStartedAtOnceBuildTheEntryOnceAndMatchAnUncachedRun() throws {
@@ -37,16 +37,11 @@ final class TeacherStoreCLITests: CLITestCase {
         XCTAssertFalse(plain.stderr.contains("teacher cache:"), "KDISTILL_CACHE=off: no disk cache: \(plain)")
         XCTAssertTrue(plain.stderr.contains("teacher logits cached for 1000 training images"), "still cached in memory")
 
-        var results: [CLIResult?] = [nil, nil]
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            let r = try? kdistill(["--threads", "1", "distill", "kd.json", "--set", "output.dir=runs/r\(i)"], timeout: 300)
-            lock.lock()
-            results[i] = r
-            lock.unlock()
+        // Both started before either is waited for, from this thread.
+        let started = try (0..<2).map { i in
+            try startKdistill(["--threads", "1", "distill", "kd.json", "--set", "output.dir=runs/r\(i)"])
         }
-        let runs = results.compactMap { $0 }
-        XCTAssertEqual(runs.count, 2)
+        let runs = started.map { $0.wait(timeout: 300) }
         for r in runs { XCTAssertTrue(r.exited(with: 0), "\(r)") }
         // Two entries (the training split, and the test split of the summary's teacher figures): each
         // built by exactly one run and read by the other.

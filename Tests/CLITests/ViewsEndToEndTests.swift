@@ -7,14 +7,6 @@ import TestSupport
 import XCTest
 
 final class ViewsEndToEndTests: CLITestCase {
-    /// The `__metadata__` of the safetensors file at `path`.
-    func metadata(_ path: String) throws -> [String: String] {
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: absolute(path)))
-        let n = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        let header = try Self.parseObject(String(decoding: bytes[8..<(8 + n)], as: UTF8.self), source: path)
-        return try XCTUnwrap(header["__metadata__"] as? [String: String])
-    }
-
     func testCrossViewKDTrainsEndToEndAndEvalReadsTheStudentsView() throws {
         try Self.requireFashionMNIST()
         func config(_ extra: [String: Any], view: Any? = nil) -> [String: Any] {

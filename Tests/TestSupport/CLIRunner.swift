@@ -58,6 +58,17 @@ public struct CLIRunner: Sendable {
         _ arguments: [String], directory: String? = nil, environment: [String: String] = [:],
         timeout: Double = 120, signal: Int32? = nil, when trigger: CLISignalTrigger? = nil
     ) throws -> CLIResult {
+        try start(arguments, directory: directory, environment: environment, signal: signal, when: trigger)
+            .wait(timeout: timeout)
+    }
+
+    /// Starts the binary as `run` does and returns at once; `wait` on the result collects it. Several
+    /// runs side by side are started one after another from one thread (Foundation's `Process` is not
+    /// safe to launch from concurrent threads), then waited for.
+    public func start(
+        _ arguments: [String], directory: String? = nil, environment: [String: String] = [:],
+        signal: Int32? = nil, when trigger: CLISignalTrigger? = nil
+    ) throws -> CLIRunning {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -71,11 +82,11 @@ public struct CLIRunner: Sendable {
         process.standardInput = FileHandle.nullDevice
         let state = RunState(signal: signal, trigger: trigger)
         process.terminationHandler = { _ in state.markExited() }
-        let start = Date()
+        let started = Date()
         do { try process.run() } catch {
             throw CLIRunnerError("\(binary): cannot start (\(error))")
         }
-        state.pid = process.processIdentifier
+        state.setPID(process.processIdentifier)
         let readers = DispatchGroup()
         for (pipe, isError) in [(out, false), (err, true)] {
             DispatchQueue.global().async(group: readers) {
@@ -90,8 +101,31 @@ public struct CLIRunner: Sendable {
         if case .after(let seconds)? = trigger {
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { state.fire() }
         }
+        return CLIRunning(arguments: arguments, process: process, state: state, readers: readers, started: started)
+    }
+}
+
+/// A started `kdistill` process; `wait` collects its output and exit status.
+public final class CLIRunning {
+    let arguments: [String]
+    let process: Process
+    fileprivate let state: RunState
+    let readers: DispatchGroup
+    let started: Date
+
+    fileprivate init(arguments: [String], process: Process, state: RunState, readers: DispatchGroup, started: Date) {
+        self.arguments = arguments
+        self.process = process
+        self.state = state
+        self.readers = readers
+        self.started = started
+    }
+
+    /// Waits for the process to exit, killing it (SIGKILL) once `timeout` seconds have passed since it
+    /// was started; returns what it wrote and how it ended.
+    public func wait(timeout: Double = 120) -> CLIResult {
         var timedOut = false
-        if state.exited.wait(timeout: .now() + timeout) == .timedOut {
+        if state.exited.wait(timeout: .now() + max(0, timeout - Date().timeIntervalSince(started))) == .timedOut {
             timedOut = true
             kill(process.processIdentifier, SIGKILL)
             state.exited.wait()
@@ -102,7 +136,7 @@ public struct CLIRunner: Sendable {
             arguments: arguments, status: process.terminationStatus,
             signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
             stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self),
-            seconds: Date().timeIntervalSince(start), signalSent: sent)
+            seconds: Date().timeIntervalSince(started), signalSent: sent)
     }
 }
 
@@ -112,13 +146,19 @@ private final class RunState: @unchecked Sendable {
     let exited = DispatchSemaphore(value: 0)
     let signal: Int32?
     let needle: String?
-    var pid: Int32 = 0
+    private var pid: Int32 = 0
     private var stdout = Data(), stderr = Data()
     private var done = false, sent = false
 
     init(signal: Int32?, trigger: CLISignalTrigger?) {
         self.signal = signal
         if case .stderrLine(let text)? = trigger { needle = text } else { needle = nil }
+    }
+
+    func setPID(_ value: Int32) {
+        lock.lock()
+        pid = value
+        lock.unlock()
     }
 
     func markExited() {
