@@ -34,9 +34,12 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // The VNNI int8 GEMM micro-kernel (intrinsics behind a run-time CPU check; Int8Gemm dispatches to it).
+        .target(name: "CInt8", path: "Sources/CInt8",
+                cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         .target(name: "KDSupport"),
         .target(name: "KDJSON"),
-        .target(name: "KDTensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        .target(name: "KDTensor", dependencies: ["CBLAS", "CInt8"], swiftSettings: fastMath),
         .target(name: "KDNN", dependencies: ["KDTensor", "KDJSON", "KDSupport"]),
         .target(name: "KDData", dependencies: ["KDTensor", "KDSupport", "CZlib"], swiftSettings: checkedVector),
         .target(name: "KDAdversarial", dependencies: ["KDNN", "KDTensor"]),

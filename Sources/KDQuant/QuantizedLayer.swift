@@ -1,6 +1,6 @@
 // QuantizedLayer: one conv or linear layer in int8 (Int8Scheme): per-channel int8 weights, an int32
-// bias, the uint8 parameters of its input; its forward quantizes the float input, runs the integer GEMM
-// (im2col + Int8Gemm for a conv) and dequantizes: y[o] = s_x·s_w[o]·(acc[o] + bias[o]).
+// bias, the uint8 parameters of its input; its forward quantizes the float input (channels-last for a
+// conv), runs the integer GEMM (im2col + Int8Gemm) and dequantizes: y[o] = s_x·s_w[o]·(acc[o] + bias[o]).
 
 import KDNN
 import KDTensor
@@ -28,12 +28,18 @@ public struct QuantizedLayer: Sendable {
     public let input: QuantParams
     /// Σ_k weights[o, k], for the zero-point correction.
     let rowSums: [Int32]
-    /// The weights with each row zero-padded to `paddedDepth` (a multiple of 16: no scalar tail in the GEMM).
+    /// The weights as the GEMM reads them: a conv's rows in the patches' order `(i, j, c)`
+    /// (`[O, k, k, C]`), each row zero-padded to `paddedDepth` (`Int8Gemm.depthAlignment`: no scalar tail).
     let paddedWeights: [Int8]
 
     public var outChannels: Int { weightShape[0] }
     var depth: Int { weights.count / max(outChannels, 1) }
-    var paddedDepth: Int { (depth + 15) / 16 * 16 }
+    var paddedDepth: Int { Self.padded(depth) }
+
+    /// `depth` rounded up to `Int8Gemm.depthAlignment`.
+    static func padded(_ depth: Int) -> Int {
+        (depth + Int8Gemm.depthAlignment - 1) / Int8Gemm.depthAlignment * Int8Gemm.depthAlignment
+    }
 
     /// A layer from stored integers (a quantized file).
     public init(
@@ -41,10 +47,22 @@ public struct QuantizedLayer: Sendable {
     ) {
         (self.name, self.kind, self.weightShape, self.weights) = (name, kind, weightShape, weights)
         (self.weightScales, self.bias, self.input) = (weightScales, bias, input)
-        let o = weightShape[0], k = weights.count / max(weightShape[0], 1), kp = (k + 15) / 16 * 16
+        let o = weightShape[0], k = weights.count / max(weightShape[0], 1), kp = Self.padded(k)
         rowSums = Int8Gemm.rowSums(weights, n: o, k: k)
         var padded = [Int8](repeating: 0, count: o * kp)
-        for r in 0..<o { for c in 0..<k { padded[r * kp + c] = weights[r * k + c] } }
+        if case .conv = kind, weightShape.count == 4 {
+            // [O, C, kh, kw] → [O, kh, kw, C], the order of the channels-last patches.
+            let (ch, kh, kw) = (weightShape[1], weightShape[2], weightShape[3])
+            for r in 0..<o {
+                for c in 0..<ch {
+                    for i in 0..<kh {
+                        for j in 0..<kw { padded[r * kp + (i * kw + j) * ch + c] = weights[r * k + (c * kh + i) * kw + j] }
+                    }
+                }
+            }
+        } else {
+            for r in 0..<o { for c in 0..<k { padded[r * kp + c] = weights[r * k + c] } }
+        }
         paddedWeights = padded
     }
 
@@ -101,22 +119,28 @@ public struct QuantizedLayer: Sendable {
             paddedWeights.withUnsafeBufferPointer { wq in
                 rowSums.withUnsafeBufferPointer { s in
                     Parallel.chunks(n) { images in
-                        var qx = [UInt8](repeating: 0, count: per)
-                        var patches = [UInt8](repeating: 0, count: p * kp)
-                        var acc = [Int32](repeating: 0, count: o * p)
+                        // The image, its slack, then the transpose's scratch; the patches and their slack.
+                        let qx = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * per + Int8Im2col.slack)
+                        let patches = UnsafeMutablePointer<UInt8>.allocate(capacity: p * kp + Int8Im2col.slack)
+                        let acc = UnsafeMutablePointer<Int32>.allocate(capacity: o * p)
+                        defer { (qx.deallocate(), patches.deallocate(), acc.deallocate()) }
+                        // The padding columns meet zero weights (only junk from patches' word copies lands there).
+                        patches.initialize(repeating: 0, count: p * kp + Int8Im2col.slack)
+                        qx.initialize(repeating: 0, count: 2 * per + Int8Im2col.slack)
                         for img in images {
-                            Int8Im2col.quantize(inData + img * per, count: per, input, into: &qx)
+                            Int8Im2col.quantizeToChannelsLast(
+                                inData + img * per, channels: ch, height: h, width: w, input,
+                                scratch: qx + per + Int8Im2col.slack, into: qx)
                             Int8Im2col.patches(
                                 qx, channels: ch, height: h, width: w, kernelH: kernel, kernelW: kernel, stride: stride,
-                                padding: padding, zero: UInt8(input.zeroPoint), into: &patches, rowStride: kp)
+                                padding: padding, zero: UInt8(input.zeroPoint), into: patches, rowStride: kp)
                             Int8Gemm.multiply(
                                 a: patches, aZero: input.zeroPoint, b: wq.baseAddress!, bRowSums: s.baseAddress!, m: p, n: o,
-                                k: kp,
-                                c: &acc, rowStride: 1, colStride: p)
+                                k: kp, c: acc, rowStride: 1, colStride: p)
                             let y = outData + img * o * p
                             for c in 0..<o {
-                                let (sc, bc) = (scales[c], bias[c])
-                                for i in 0..<p { y[c * p + i] = sc * Float(acc[c * p + i] &+ bc) }
+                                let (sc, bc, row, dst) = (scales[c], bias[c], acc + c * p, y + c * p)
+                                for i in 0..<p { dst[i] = sc * Float(row[i] &+ bc) }
                             }
                         }
                     }

@@ -1,6 +1,7 @@
 // The sweep scripts end to end: a tiny teacher, then kd and rkd × seeds 0 and 1 on a small
 // Fashion-MNIST subset through scripts/sweep.sh, stopped with SIGTERM after the first run finished,
-// started again (finished runs skipped, their summary.json untouched), and `kdistill report` over it.
+// started again (finished runs skipped, their summary.json untouched), and `kdistill report` over it; a
+// run another copy holds (its lock) is skipped.
 
 import Foundation
 import TestSupport
@@ -188,5 +189,19 @@ final class SweepTests: XCTestCase {
             logs: TinyDatasetFiles.temporaryDirectory("sweep-bad") + "/b")
         XCTAssertEqual(bad, 2)
         XCTAssertTrue(badErr.contains("-j: expected a positive integer"), badErr)
+    }
+
+    /// A run whose directory lock another copy holds is skipped (copies of a sweep share its grid).
+    func testRunOneSkipsARunAnotherCopyHolds() throws {
+        let tmp = TinyDatasetFiles.temporaryDirectory("sweep-lock")
+        let run = tmp + "/runs/seed-0"
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        // flock holds the lock while the inner run-one.sh tries it.
+        let (status, out, err) = try SweepProcess.run(
+            "/usr/bin/flock", [run + "/.run.lock", "/bin/sh", "scripts/run-one.sh", "-o", tmp + "/runs", "c.json", "seed=0"],
+            directory: repo, environment: ["KDISTILL": try binary()], logs: tmp + "/l")
+        XCTAssertEqual(status, 0, err)
+        XCTAssertEqual(out, "skip \(run) (running in another copy)\n", err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/kdistill.log"), "the held run is not started")
     }
 }

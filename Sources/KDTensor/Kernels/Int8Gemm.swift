@@ -1,17 +1,49 @@
-// Int8Gemm: the integer GEMM of int8 inference: uint8 activations × int8 weights with 32-bit
-// accumulation and the activation zero point corrected through the weights' row sums (Jacob et al. 2018, §2.3).
+// Int8Gemm: the integer GEMM of int8 inference: uint8 activations × int8 weights with 32-bit accumulation
+// and the activation zero point corrected through the weights' row sums (Jacob et al. 2018, §2.3); the VNNI
+// micro-kernel of CInt8 where the CPU has it, else portable widening loops (AVX2 vpmaddwd).
+
+import CInt8
+import Foundation
 
 /// uint8 × int8 → int32 matrix products (the naive twin is `Reference.int8Gemm`).
 public enum Int8Gemm {
+    /// The inner kernel of `multiply`.
+    public enum Kernel: Sendable, Equatable {
+        /// Widening Swift loops that LLVM vectorises (any x86-64; vpmaddwd with AVX2).
+        case portable
+        /// CInt8's 3×4 tile of vpdpbusd dot products (AVX-VNNI or AVX512-VNNI); needs k a multiple of 32.
+        case vnni
+    }
+
+    /// The padding of k that lets every kernel run without a scalar tail: callers pad rows of both operands
+    /// to a multiple of it (zero weights).
+    public static let depthAlignment = 32
+
+    /// The CPU's VNNI level (CInt8: 0 none, 1 AVX-VNNI, 2 AVX512-VNNI), read once.
+    static let vnniLevel = Int32(kd_int8_vnni_level())
+
+    /// The fastest kernel this CPU runs; `KDISTILL_INT8_KERNEL=portable` forces the portable one.
+    public static let best: Kernel = {
+        if ProcessInfo.processInfo.environment["KDISTILL_INT8_KERNEL"]?.lowercased() == "portable" { return .portable }
+        return vnniLevel > 0 ? .vnni : .portable
+    }()
+
+    /// Whether this CPU can run `kernel`.
+    public static func available(_ kernel: Kernel) -> Bool { kernel == .portable || vnniLevel > 0 }
+
     /// `c[i·rowStride + j·colStride] = Σ_k (a[i, k] − aZero) · b[j, k]` for `a` uint8 `[m, k]` and `b` int8
     /// `[n, k]` (both rows contiguous in k), computed as `Σ a·b − aZero · bRowSums[j]` with
     /// `bRowSums[j] = Σ_k b[j, k]` (`rowSums`). Single-threaded: callers split rows over cores.
-    /// Four columns share each pass over a row of `a`; callers pad k to a multiple of 16 with zero weights so
-    /// the vectorised loops run without a scalar remainder.
+    /// `kernel` (default `best`) runs when the CPU has it and k suits it, else the portable loops, in which
+    /// four columns share each pass over a row of `a`. Callers pad k to `depthAlignment` with zero weights.
     public static func multiply(
         a: UnsafePointer<UInt8>, aZero: Int32, b: UnsafePointer<Int8>, bRowSums: UnsafePointer<Int32>,
-        m: Int, n: Int, k: Int, c: UnsafeMutablePointer<Int32>, rowStride: Int, colStride: Int
+        m: Int, n: Int, k: Int, c: UnsafeMutablePointer<Int32>, rowStride: Int, colStride: Int, kernel: Kernel = best
     ) {
+        if kernel == .vnni, vnniLevel > 0, k % 32 == 0, m > 0, n > 0 {
+            kd_int8_gemm_vnni(vnniLevel, a, aZero, b, bRowSums, m, n, k, c, rowStride, colStride)
+            return
+        }
         for i in 0..<m {
             let ar = a + i * k
             var j = 0

@@ -1,5 +1,5 @@
-// Int8Im2col: the uint8 side of int8 convolution: float activations quantized to uint8 with one
-// QuantParams, and one image `[C, H, W]` unfolded into patch rows `[Ho·Wo, C·kh·kw]` padded with the zero point.
+// Int8Im2col: the uint8 side of int8 convolution: float activations quantized to channels-last uint8 with
+// one QuantParams, and one image `[H, W, C]` unfolded into patch rows `[Ho·Wo, kh·kw·C]` padded with the zero point.
 
 /// Quantizing and unfolding uint8 activations.
 public enum Int8Im2col {
@@ -10,45 +10,96 @@ public enum Int8Im2col {
         for i in 0..<count { out[i] = UInt8(truncatingIfNeeded: params.quantize(x[i])) }
     }
 
-    /// Patch rows of one quantized image `x` `[C, H, W]`: row `p = oy·Wo + ox` holds the `C·kh·kw` values its
-    /// output reads, in weight order `(c, i, j)`; taps outside the image are `zero` (real 0). `out` is
-    /// `[Ho·Wo, rowStride]` (`rowStride` ≥ C·kh·kw, default equal; the columns past C·kh·kw are left as they are).
+    /// `out[(y·W + x)·C + c] = params.quantize(x[(c·H + y)·W + x])`: one float image `[C, H, W]` quantized
+    /// into channels-last uint8 `[H, W, C]`, the layout `patches` reads. The values are quantized in their
+    /// own order into `scratch` (C·H·W bytes; vectorised), then transposed.
+    public static func quantizeToChannelsLast(
+        _ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, _ params: QuantParams,
+        scratch: UnsafeMutablePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>
+    ) {
+        let plane = height * width
+        if channels == 1 { return quantize(x, count: plane, params, into: out) }
+        quantize(x, count: channels * plane, params, into: scratch)
+        var dst = out
+        for i in 0..<plane {
+            var src = scratch + i
+            for _ in 0..<channels {
+                dst.pointee = src.pointee
+                dst += 1
+                src += plane
+            }
+        }
+    }
+
+    /// Bytes the kernels below may read past the end of their input and write past the end of their output.
+    public static let slack = 16
+
+    /// Patch rows of one channels-last uint8 image `x` `[H, W, C]`: row `p = oy·Wo + ox` holds the `kh·kw·C`
+    /// values its output reads, in order `(i, j, c)` (weights `[O, kh, kw, C]`); taps outside the image are
+    /// `zero` (real 0). `out` is `[Ho·Wo, rowStride]` (`rowStride` ≥ kh·kw·C, default equal). A kernel row
+    /// inside the image is one contiguous copy of kw·C bytes. Runs of up to 16 bytes are copied as whole
+    /// 8-byte words, so up to `slack` bytes past a run are written with junk that the next run overwrites, or
+    /// that lands in the padding columns (zero weights: harmless) or in the `slack` bytes past `out`'s end;
+    /// `x` needs `slack` readable bytes past its end.
     public static func patches(
         _ x: UnsafePointer<UInt8>, channels: Int, height: Int, width: Int, kernelH: Int, kernelW: Int, stride: Int,
         padding: Int, zero: UInt8, into out: UnsafeMutablePointer<UInt8>, rowStride: Int? = nil
     ) {
         let ho = (height + 2 * padding - kernelH) / stride + 1, wo = (width + 2 * padding - kernelW) / stride + 1
-        let k = rowStride ?? channels * kernelH * kernelW
+        let span = kernelW * channels, k = rowStride ?? kernelH * span
+        let zeros = UInt64(zero) &* 0x0101_0101_0101_0101
         for oy in 0..<ho {
             for ox in 0..<wo {
                 var row = out + (oy * wo + ox) * k
                 let y0 = oy * stride - padding, x0 = ox * stride - padding
-                for c in 0..<channels {
-                    let plane = x + c * height * width
-                    for i in 0..<kernelH {
-                        let y = y0 + i
-                        // Rows are a few bytes long: unrolled copies for the zoo's kernels (1, 3, 5), as
-                        // LLVM turns a plain copy loop back into a memmove call.
-                        if y < 0 || y >= height {
-                            for j in 0..<kernelW { row[j] = zero }
-                        } else if x0 >= 0 && x0 + kernelW <= width {
-                            let src = plane + y * width + x0
-                            switch kernelW {
-                            case 1: row[0] = src[0]
-                            case 3: (row[0], row[1], row[2]) = (src[0], src[1], src[2])
-                            case 5: (row[0], row[1], row[2], row[3], row[4]) = (src[0], src[1], src[2], src[3], src[4])
-                            default: row.update(from: src, count: kernelW)
-                            }
-                        } else {
-                            for j in 0..<kernelW {
-                                let xx = x0 + j
-                                row[j] = xx < 0 || xx >= width ? zero : plane[y * width + xx]
+                let inside = x0 >= 0 && x0 + kernelW <= width
+                for i in 0..<kernelH {
+                    let y = y0 + i
+                    if y < 0 || y >= height {
+                        fill(row, zeros, count: span)
+                    } else if inside {
+                        copy(x + (y * width + x0) * channels, to: row, count: span)
+                    } else {
+                        for j in 0..<kernelW {
+                            let xx = x0 + j
+                            if xx < 0 || xx >= width {
+                                fill(row + j * channels, zeros, count: channels)
+                            } else {
+                                copy(x + (y * width + xx) * channels, to: row + j * channels, count: channels)
                             }
                         }
-                        row += kernelW
                     }
+                    row += span
                 }
             }
+        }
+    }
+
+    /// Copies `count` bytes; runs of up to 16 as whole words (writing up to `slack` bytes past them).
+    @inline(__always)
+    static func copy(_ src: UnsafePointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>, count: Int) {
+        let (s, d) = (UnsafeRawPointer(src), UnsafeMutableRawPointer(dst))
+        if count <= 8 {
+            d.storeBytes(of: s.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        } else if count <= 16 {
+            d.storeBytes(of: s.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+        } else {
+            dst.update(from: src, count: count)
+        }
+    }
+
+    /// Sets `count` bytes to the byte repeated in `word`; runs of up to 16 as whole words.
+    @inline(__always)
+    static func fill(_ dst: UnsafeMutablePointer<UInt8>, _ word: UInt64, count: Int) {
+        let d = UnsafeMutableRawPointer(dst)
+        if count <= 8 {
+            d.storeBytes(of: word, as: UInt64.self)
+        } else if count <= 16 {
+            d.storeBytes(of: word, as: UInt64.self)
+            d.storeBytes(of: word, toByteOffset: 8, as: UInt64.self)
+        } else {
+            dst.update(repeating: UInt8(truncatingIfNeeded: word), count: count)
         }
     }
 }
