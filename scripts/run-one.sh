@@ -12,7 +12,9 @@
 #   KEY=VALUE     the run's overrides (`--set KEY=VALUE`; `method=NAME` is `--method NAME`), naming its
 #                 directory: method=kd seed=1 -> ROOT/method-kd__seed-1
 # A run is finished when `kdistill status ROOT/NAME` says completed or diverged (a cohort member or
-# pipeline run that diverged counts): diverged runs are not retried. kdistill's output is
+# pipeline run that diverged counts): diverged runs are not retried. A run in progress holds an flock on
+# ROOT/NAME/.run.lock (kdistill inherits it; the kernel drops it when the process ends), so copies of a
+# sweep started side by side skip each other's runs and share the grid. kdistill's output is
 # appended to ROOT/NAME/kdistill.log. KDISTILL names the binary (default: kdistill on PATH, else
 # .build/release/kdistill of this checkout).
 set -eu
@@ -73,6 +75,11 @@ if [ -n "$dry" ]; then
     exit 0
 fi
 mkdir -p "$dir"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$dir/.run.lock"
+    flock -n 9 || { echo "skip $dir (running in another copy)"; exit 0; }
+    case $("$bin" status "$dir") in completed | diverged) echo "skip $dir (finished by another copy)"; exit 0 ;; esac
+fi
 echo "run $dir"
 # exec: signals sent to this process reach kdistill, which saves a resumable state and exits 128+N.
 eval "exec $cmd" >>"$dir/kdistill.log" 2>&1

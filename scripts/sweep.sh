@@ -2,6 +2,7 @@
 # sweep.sh: a grid of kdistill runs over any config keys (and seeds), each run by run-one.sh in its
 # own directory named from its overrides. Finished runs are skipped, so an interrupted sweep is
 # started again with the same command; -j N runs N at a time with the cores split between them.
+# Copies started side by side share the grid (run-one.sh skips a run another copy holds).
 #
 # usage: scripts/sweep.sh [-j N] [-o ROOT] [-c COMMAND] [-s KEY=VALUE]... [-l] [-n] CONFIG AXIS...
 #   AXIS          KEY=V1,V2,...: one axis of the grid (method=kd,rkd  optimizer.lr=0.05,0.1  seed=0,1,2);
