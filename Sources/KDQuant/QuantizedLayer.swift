@@ -123,7 +123,7 @@ public struct QuantizedLayer: Sendable {
                         let qx = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * per + Int8Im2col.slack)
                         let patches = UnsafeMutablePointer<UInt8>.allocate(capacity: p * kp + Int8Im2col.slack)
                         let acc = UnsafeMutablePointer<Int32>.allocate(capacity: o * p)
-                        defer { (qx.deallocate(), patches.deallocate(), acc.deallocate()) }
+                        defer { qx.deallocate(); patches.deallocate(); acc.deallocate() }
                         // The padding columns meet zero weights (only junk from patches' word copies lands there).
                         patches.initialize(repeating: 0, count: p * kp + Int8Im2col.slack)
                         qx.initialize(repeating: 0, count: 2 * per + Int8Im2col.slack)
