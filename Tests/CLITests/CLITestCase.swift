@@ -54,15 +54,18 @@ class CLITestCase: XCTestCase {
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], timeout: Double = 120,
         signal: Int32? = nil, when trigger: CLISignalTrigger? = nil
     ) throws -> CLIResult {
-        try Self.runner().run(
-            arguments, directory: directory ?? dir, environment: ["KDISTILL_CACHE": teacherCache].merging(environment) { $1 },
-            timeout: timeout, signal: signal, when: trigger)
+        try startKdistill(arguments, in: directory, environment: environment, signal: signal, when: trigger)
+            .wait(timeout: timeout)
     }
 
     /// Starts `kdistill arguments` as `kdistill` runs it and returns at once; `wait` on the result.
-    func startKdistill(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIRunning {
+    func startKdistill(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], signal: Int32? = nil,
+        when trigger: CLISignalTrigger? = nil
+    ) throws -> CLIRunning {
         try Self.runner().start(
-            arguments, directory: dir, environment: ["KDISTILL_CACHE": teacherCache].merging(environment) { $1 })
+            arguments, directory: directory ?? dir,
+            environment: ["KDISTILL_CACHE": teacherCache].merging(environment) { $1 }, signal: signal, when: trigger)
     }
 
     /// Runs `kdistill arguments` and fails unless it exits 0; returns the result.
